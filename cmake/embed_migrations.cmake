@@ -1,0 +1,12 @@
+# Turns migrations/*.sql into a C++ table, sorted by file name, so the binary carries them.
+file(GLOB files "${DIR}/*.sql")
+list(SORT files)
+set(body "#include \"platform/sql/migrations.h\"\nnamespace tend::sql {\nconst std::vector<MigrationSource>& embedded_migrations() {\n  static const std::vector<MigrationSource> all = {\n")
+foreach(f ${files})
+  get_filename_component(name "${f}" NAME)
+  file(READ "${f}" content)
+  set(body "${body}    {\"${name}\", R\"tend_sql(${content})tend_sql\"},\n")
+endforeach()
+set(body "${body}  };\n  return all;\n}\n}  // namespace tend::sql\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
