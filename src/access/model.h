@@ -1,6 +1,7 @@
 #pragma once
 //! Who is acting, and on what: the values the access policy decides over.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,6 +73,92 @@ struct Decision {
   bool allowed = false;
   std::string reason;  //!< why, in words an auditor reads ("on care team", "front desk: demographics only")
   bool via_break_glass = false;  //!< allowed only because of break-the-glass
+};
+
+}  // namespace tend::access
+
+namespace tend::access {
+
+//! A staff or client account. Never carries the password hash or TOTP secret out of the service.
+struct User {
+  std::string id;
+  std::string username;
+  std::string display_name;
+  Role role = Role::Clinician;
+  std::optional<std::string> email;
+  bool disabled = false;
+  bool totp_enabled = false;
+  std::optional<std::string> client_id;
+  std::int64_t created_at_ms = 0;
+};
+
+struct NewUser {
+  std::string username;
+  std::string display_name;
+  Role role = Role::Clinician;
+  std::string password;
+  std::optional<std::string> email;
+  std::optional<std::string> client_id;
+};
+
+//! A bearer token as shown once at creation; only its hash is stored.
+struct IssuedToken {
+  std::string id;
+  std::string token;
+  std::int64_t expires_at_ms = 0;
+};
+
+struct TokenInfo {
+  std::string id;
+  std::string user_id;
+  std::string name;
+  std::int64_t created_at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+  std::optional<std::int64_t> revoked_at_ms;
+  std::optional<std::int64_t> last_used_at_ms;
+};
+
+//! The outcome of a successful password check.
+struct SignIn {
+  std::string session_token;  //!< goes in the cookie; only its hash is stored
+  std::string csrf_token;
+  bool mfa_required = false;  //!< the session is limited until POST /api/v1/session/totp
+  User user;
+  std::int64_t expires_at_ms = 0;
+};
+
+struct TotpEnrolment {
+  std::string secret;        //!< base32, shown once
+  std::string otpauth_uri;   //!< for a QR code
+};
+
+struct TeamMember {
+  std::string user_id;
+  std::string username;
+  std::string display_name;
+  Role role = Role::Clinician;  //!< the user's account role
+  std::string team_role;        //!< role on this client's team ("primary_clinician", …)
+  std::int64_t added_at_ms = 0;
+};
+
+struct BreakGlassGrant {
+  std::string id;
+  std::string client_id;
+  std::int64_t expires_at_ms = 0;
+};
+
+//! Settings that shape sign-in and sessions.
+struct AccessConfig {
+  int session_idle_minutes = 30;       //!< a session unused this long ends
+  int session_absolute_hours = 12;     //!< a session ends this long after sign-in regardless
+  int max_failed_logins = 5;           //!< consecutive failures before an account locks
+  int lockout_minutes = 15;
+  int address_attempts = 20;           //!< sign-in attempts per address per window
+  int address_window_seconds = 300;
+  int break_glass_minutes = 60;
+  int token_days_default = 90;
+  bool secure_cookies = true;          //!< Secure attribute (set when serving TLS)
+  std::string totp_issuer = "Tend";
 };
 
 }  // namespace tend::access

@@ -1,1 +1,315 @@
-int main() { return 0; }
+// tend: the command line. Every subcommand takes the same settings (--data-dir, --db, …), so
+// `tend user add` and `tend serve` see the same data.
+
+#include <unistd.h>
+#include <termios.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "app/app.h"
+#include "app/config.h"
+#include "app/demo.h"
+#include "platform/log.h"
+
+using namespace tend;
+
+namespace {
+
+struct Common {
+  app::FlagValues flags;
+  std::string config_file;
+};
+
+int fail(const Error& e) {
+  std::cerr << "tend: " << e.detail << "\n";
+  for (const auto& f : e.errors) std::cerr << "  " << f.field << ": " << f.message << "\n";
+  switch (e.code) {
+    case Errc::Validation:
+    case Errc::BadRequest:
+      return 2;
+    case Errc::NotFound:
+      return 3;
+    case Errc::Conflict:
+      return 4;
+    default:
+      return 1;
+  }
+}
+
+Result<std::unique_ptr<app::App>> open_app(const Common& c, const Clock& clock) {
+  auto cfg = app::load(c.config_file, c.flags);
+  if (!cfg) return cfg.error();
+  log::init(cfg->log_level, cfg->log_format);
+  return app::App::open(*cfg, clock);
+}
+
+std::string read_password(const std::string& file, const std::string& prompt) {
+  if (!file.empty()) {
+    std::ifstream in(file == "-" ? "/dev/stdin" : file);
+    std::string pw;
+    std::getline(in, pw);
+    return pw;
+  }
+  std::string pw;
+  if (isatty(STDIN_FILENO)) {
+    std::cerr << prompt;
+    termios old{};
+    tcgetattr(STDIN_FILENO, &old);
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    std::getline(std::cin, pw);
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::cerr << "\n";
+  } else {
+    std::getline(std::cin, pw);
+  }
+  return pw;
+}
+
+CLI::App* sub(CLI::App& parent, const std::string& name, const std::string& help, Common& c) {
+  auto* s = parent.add_subcommand(name, help);
+  app::add_flags(*s, c.flags, c.config_file);
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Tend — the platform mental health services run on"};
+  cli.require_subcommand(1);
+  Common common;
+  SystemClock clock;
+  int rc = 0;
+
+  // ---- serve ----
+  auto* serve = sub(cli, "serve", "Serve the API and web app", common);
+  serve->callback([&] {
+    auto a = open_app(common, clock);
+    if (!a) {
+      rc = fail(a.error());
+      return;
+    }
+    if (auto st = (*a)->serve(); !st) rc = fail(st.error());
+  });
+
+  // ---- demo ----
+  app::DemoOptions demo_opts;
+  bool demo_no_serve = false;
+  auto* demo = sub(cli, "demo", "Create a synthetic demo clinic (if the data directory is empty) and serve it", common);
+  demo->add_option("--seed", demo_opts.seed, "Seed for the synthetic data (same seed, same clinic)");
+  demo->add_option("--clients", demo_opts.clients, "How many synthetic clients")->check(CLI::Range(1, 100000));
+  demo->add_flag("--no-serve", demo_no_serve, "Create the data and exit");
+  demo->callback([&] {
+    if (common.flags.find("data_dir") == common.flags.end() && !std::getenv("TEND_DATA_DIR")) {
+      common.flags["data_dir"] = "./tend-demo";
+    }
+    auto a = open_app(common, clock);
+    if (!a) {
+      rc = fail(a.error());
+      return;
+    }
+    auto users = (*a)->access().list_users(access::system_principal("demo"), "");
+    if (users && users->empty()) {
+      auto s = app::generate_demo(**a, demo_opts);
+      if (!s) {
+        rc = fail(s.error());
+        return;
+      }
+      std::cout << "Demo clinic created in " << (*a)->config().data_dir << " with " << s->clients
+                << " synthetic clients.\n";
+      std::cout << "Staff accounts (password for all: " << s->password << "):\n";
+      for (const auto& st : s->staff) {
+        std::printf("  %-12s %-14s %s\n", st.username.c_str(), st.role.c_str(), st.display_name.c_str());
+      }
+    } else {
+      std::cout << "Using the existing demo clinic in " << (*a)->config().data_dir << ".\n";
+    }
+    if (demo_no_serve) return;
+    std::cout << "Serving on http://" << (*a)->config().listen << "/  (Ctrl-C to stop)\n" << std::flush;
+    if (auto st = (*a)->serve(); !st) rc = fail(st.error());
+  });
+
+  // ---- migrate ----
+  auto* migrate = sub(cli, "migrate", "Apply database migrations and exit", common);
+  migrate->callback([&] {
+    auto a = open_app(common, clock);
+    if (!a) {
+      rc = fail(a.error());
+      return;
+    }
+    std::cout << "database is up to date\n";
+  });
+
+  // ---- version ----
+  cli.add_subcommand("version", "Print the version")->callback([] { std::cout << "tend " << TEND_VERSION << "\n"; });
+
+  // ---- user ----
+  auto* user = cli.add_subcommand("user", "Manage accounts");
+  user->require_subcommand(1);
+  std::string u_name, u_role, u_display, u_pwfile, u_email;
+  auto* uadd = sub(*user, "add", "Add an account (password from a prompt, or --password-file)", common);
+  uadd->add_option("--username", u_name, "Login name")->required();
+  uadd->add_option("--role", u_role, "admin, clinician, prescriber, care_manager, peer_support, front_desk, analyst")->required();
+  uadd->add_option("--display-name", u_display, "Name shown to colleagues (default: the username)");
+  uadd->add_option("--email", u_email, "E-mail address");
+  uadd->add_option("--password-file", u_pwfile, "Read the password from this file ('-' for standard input)");
+  uadd->callback([&] {
+    auto role = access::parse_role(u_role);
+    if (!role || *role == access::Role::Client) {
+      rc = fail(make_error(Errc::Validation, "unknown staff role " + u_role));
+      return;
+    }
+    auto a = open_app(common, clock);
+    if (!a) {
+      rc = fail(a.error());
+      return;
+    }
+    access::NewUser nu;
+    nu.username = u_name;
+    nu.display_name = u_display.empty() ? u_name : u_display;
+    nu.role = *role;
+    if (!u_email.empty()) nu.email = u_email;
+    nu.password = read_password(u_pwfile, "Password for " + u_name + ": ");
+    auto created = (*a)->access().create_user(access::system_principal(), nu);
+    if (!created) {
+      rc = fail(created.error());
+      return;
+    }
+    std::cout << created->id << "\n";
+  });
+  std::string u_prefix;
+  auto* ulist = sub(*user, "list", "List accounts", common);
+  ulist->add_option("--username", u_prefix, "Username prefix");
+  ulist->callback([&] {
+    auto a = open_app(common, clock);
+    if (!a) {
+      rc = fail(a.error());
+      return;
+    }
+    auto users = (*a)->access().list_users(access::system_principal(), u_prefix);
+    if (!users) {
+      rc = fail(users.error());
+      return;
+    }
+    for (const auto& u : *users) {
+      std::printf("%-26s %-20s %-13s %s%s\n", u.id.c_str(), u.username.c_str(),
+                  std::string(access::role_name(u.role)).c_str(), u.disabled ? "disabled" : "active",
+                  u.totp_enabled ? " totp" : "");
+    }
+  });
+  for (const auto& [name, disabled] : {std::pair{"disable", true}, {"enable", false}}) {
+    const bool d = disabled;
+    auto* cmd = sub(*user, name, d ? "Disable an account (ends its sessions and tokens)" : "Enable an account", common);
+    cmd->add_option("--username", u_name, "Login name")->required();
+    cmd->callback([&, d] {
+      auto a = open_app(common, clock);
+      if (!a) {
+        rc = fail(a.error());
+        return;
+      }
+      auto u = (*a)->access().find_by_username(u_name);
+      if (!u) {
+        rc = fail(u.error());
+        return;
+      }
+      auto r = (*a)->access().set_disabled(access::system_principal(), u->id, d);
+      if (!r) rc = fail(r.error());
+    });
+  }
+
+  // ---- token ----
+  auto* token = cli.add_subcommand("token", "Manage bearer tokens for API clients");
+  token->require_subcommand(1);
+  std::string t_user, t_name, t_id;
+  int t_days = 0;
+  auto* tcreate = sub(*token, "create", "Create a bearer token and print it (shown once)", common);
+  tcreate->add_option("--username", t_user, "Whose token")->required();
+  tcreate->add_option("--name", t_name, "What the token is for");
+  tcreate->add_option("--days", t_days, "Lifetime in days (default: token_days)")->check(CLI::Range(1, 366));
+  tcreate->callback([&] {
+    auto a = open_app(common, clock);
+    if (!a) {
+      rc = fail(a.error());
+      return;
+    }
+    auto u = (*a)->access().find_by_username(t_user);
+    if (!u) {
+      rc = fail(u.error());
+      return;
+    }
+    auto t = (*a)->access().create_token(access::system_principal(), u->id, t_name,
+                                         t_days ? t_days : static_cast<int>((*a)->config().token_days));
+    if (!t) {
+      rc = fail(t.error());
+      return;
+    }
+    std::cout << t->token << "\n";
+  });
+  auto* trevoke = sub(*token, "revoke", "Revoke a token by id", common);
+  trevoke->add_option("--id", t_id, "Token id (tk_…)")->required();
+  trevoke->callback([&] {
+    auto a = open_app(common, clock);
+    if (!a) {
+      rc = fail(a.error());
+      return;
+    }
+    if (auto st = (*a)->access().revoke_token(access::system_principal(), t_id); !st) rc = fail(st.error());
+  });
+
+  // ---- audit ----
+  auto* audit = cli.add_subcommand("audit", "The access log");
+  audit->require_subcommand(1);
+  auto* verify = sub(*audit, "verify", "Check the audit chain; exits 1 and names the first bad entry", common);
+  verify->callback([&] {
+    auto a = open_app(common, clock);
+    if (!a) {
+      rc = fail(a.error());
+      return;
+    }
+    auto report = (*a)->audit().verify((*a)->db());
+    if (report.ok) {
+      std::cout << "audit log intact: " << report.entries_checked << " entries verified\n";
+    } else {
+      std::cerr << "audit log TAMPERED: " << report.problem << " (first bad entry: "
+                << report.first_bad_seq << ")\n";
+      rc = 1;
+    }
+  });
+
+  // ---- keys ----
+  auto* keys = cli.add_subcommand("keys", "Field-encryption keys");
+  keys->require_subcommand(1);
+  auto* rotate = sub(*keys, "rotate", "Add a new key, make it active and re-encrypt every sealed value", common);
+  rotate->callback([&] {
+    auto a = open_app(common, clock);
+    if (!a) {
+      rc = fail(a.error());
+      return;
+    }
+    auto id = (*a)->keys().rotate();
+    if (!id) {
+      rc = fail(id.error());
+      return;
+    }
+    auto n = app::reencrypt_all((*a)->db(), (*a)->keys());
+    if (!n) {
+      rc = fail(n.error());
+      return;
+    }
+    std::cout << "active key " << *id << "; re-encrypted " << *n << " values\n";
+  });
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "tend: " << e.what() << "\n";
+    return 1;
+  }
+  return rc;
+}

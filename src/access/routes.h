@@ -1,0 +1,10 @@
+#pragma once
+#include "access/service.h"
+#include "platform/http/router.h"
+
+namespace tend::access {
+//! Registers /api/v1/session…, /api/v1/users…, /api/v1/tokens…, care-team and break-the-glass.
+void register_routes(http::Router& router, AccessService& access);
+//! A user as API JSON.
+boost::json::object to_json(const User& u);
+}  // namespace tend::access

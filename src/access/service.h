@@ -1,0 +1,114 @@
+#pragma once
+//! Access use cases: accounts, sign-in and sessions, bearer tokens, TOTP, care teams,
+//! break-the-glass, and the guard every authenticated route goes through.
+
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "access/model.h"
+#include "access/rules.h"
+#include "audit/service.h"
+#include "platform/clock.h"
+#include "platform/crypto/crypto.h"
+#include "platform/http/message.h"
+#include "platform/result.h"
+#include "platform/sql/db.h"
+
+namespace tend::access {
+
+//! The operator at the command line: audited as "system" with the admin role.
+Principal system_principal(std::string why = "cli");
+
+//! The audit entry for `p` doing `action` on `kind`/`id` of `client_id`.
+audit::NewEntry audit_entry(const Principal& p, std::string action, std::string kind,
+                            std::string resource_id, std::string client_id = {},
+                            std::string reason = {}, std::string outcome = "ok");
+
+//! Thread-safe; one per process.
+class AccessService {
+ public:
+  AccessService(sql::Db& db, const Clock& clock, const crypto::Keyring& keys,
+                audit::AuditLog& audit, AccessConfig cfg);
+
+  const AccessConfig& config() const { return cfg_; }
+
+  // ---- accounts ----
+  Result<User> create_user(const Principal& actor, const NewUser& user);
+  Result<User> get_user(const Principal& actor, const std::string& user_id);
+  //! Users whose username starts with `username_prefix` (all when empty), by username.
+  Result<std::vector<User>> list_users(const Principal& actor, const std::string& username_prefix);
+  //! Disabling also ends the user's sessions and revokes their tokens.
+  Result<User> set_disabled(const Principal& actor, const std::string& user_id, bool disabled);
+  Result<User> find_by_username(const std::string& username);
+
+  // ---- bearer tokens ----
+  Result<IssuedToken> create_token(const Principal& actor, const std::string& user_id,
+                                   const std::string& name, int days);
+  Result<std::vector<TokenInfo>> list_tokens(const Principal& actor, const std::string& user_id);
+  Status revoke_token(const Principal& actor, const std::string& token_id);
+
+  // ---- sign-in ----
+  //! Checks the password (Argon2id) with per-address and per-account throttling. The same
+  //! answer, in about the same time, whether or not the username exists.
+  Result<SignIn> sign_in(const std::string& username, const std::string& password,
+                         const std::string& remote_addr, const std::string& request_id);
+  //! Completes a sign-in that owes a second factor with a TOTP or recovery code.
+  Status verify_second_factor(const Principal& p, const std::string& code);
+  Status sign_out(const Principal& p);
+  //! Who is calling: bearer token or session cookie (with CSRF for unsafe methods).
+  //! `allow_mfa_pending` admits sessions that still owe a second factor.
+  Result<Principal> authenticate(const http::Request& req, bool allow_mfa_pending = false);
+
+  // ---- TOTP ----
+  Result<TotpEnrolment> begin_totp(const Principal& p);
+  //! Turns TOTP on after a correct code; returns ten single-use recovery codes.
+  Result<std::vector<std::string>> confirm_totp(const Principal& p, const std::string& code);
+  Status reset_totp(const Principal& actor, const std::string& user_id);
+
+  // ---- care teams, break-the-glass, policy ----
+  //! What the policy needs to know about `p` and `client_id` (read inside `c`).
+  ClientContext client_context(sql::Conn& c, const Principal& p, const std::string& client_id);
+  //! Decides `action` on `resource` of `client_id`. A record the caller may not read is
+  //! NotFound (never a hint it exists); a readable one with a refused action is Forbidden.
+  //! A refusal is audited.
+  Result<Decision> authorize(const Principal& p, Action action, Resource resource,
+                             const std::string& client_id);
+  //! The same for actions not about one client (Users, Aggregates, directory search).
+  Result<Decision> authorize_general(const Principal& p, Action action, Resource resource);
+
+  Result<std::vector<TeamMember>> care_team(const Principal& p, const std::string& client_id);
+  Result<TeamMember> add_team_member(const Principal& p, const std::string& client_id,
+                                     const std::string& user_id, const std::string& team_role);
+  Status remove_team_member(const Principal& p, const std::string& client_id,
+                            const std::string& user_id);
+  Result<BreakGlassGrant> break_glass(const Principal& p, const std::string& client_id,
+                                      const std::string& reason);
+
+  //! Wraps a handler so that it runs only for an authenticated caller.
+  using AuthedHandler = std::function<http::Response(http::Request&, const Principal&)>;
+  std::function<http::Response(http::Request&)> guard(AuthedHandler h,
+                                                      bool allow_mfa_pending = false);
+
+ private:
+  std::int64_t now_ms() const;
+  Result<User> load_user(sql::Conn& c, const std::string& user_id);
+  Status require_admin(const Principal& actor);
+
+  sql::Db& db_;
+  const Clock& clock_;
+  const crypto::Keyring& keys_;
+  audit::AuditLog& audit_;
+  AccessConfig cfg_;
+  std::mutex throttle_mu_;
+  rules::AddressThrottle throttle_;
+};
+
+//! Row → User for `SELECT id, username, display_name, role, email, disabled, totp_enabled,
+//! client_id, created_at FROM users`.
+User user_from_row(const sql::Row& r);
+inline constexpr std::string_view k_user_columns =
+    "id, username, display_name, role, email, disabled, totp_enabled, client_id, created_at";
+
+}  // namespace tend::access

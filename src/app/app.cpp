@@ -1,0 +1,183 @@
+#include "app/app.h"
+
+#include <filesystem>
+#include <thread>
+
+#include "access/routes.h"
+#include "clients/routes.h"
+#include "platform/http/middleware.h"
+#include "platform/http/server.h"
+#include "platform/log.h"
+#include "platform/metrics.h"
+#include "platform/sql/migrations.h"
+#include "platform/sql/sqlite.h"
+
+namespace tend::app {
+
+namespace bj = boost::json;
+using http::Method;
+using http::Request;
+using http::Response;
+
+const std::vector<SealedColumn>& sealed_columns() {
+  static const std::vector<SealedColumn> v = {
+      {"clients", "id", "funding_note", "clients.funding_note"},
+      {"break_glass", "id", "reason", "break_glass.reason"},
+      {"users", "id", "totp_secret", "users.totp_secret"},
+  };
+  return v;
+}
+
+Result<std::int64_t> reencrypt_all(sql::Db& db, const crypto::Keyring& keys) {
+  return db.write([&](sql::Conn& c) -> Result<std::int64_t> {
+    std::int64_t changed = 0;
+    for (const auto& col : sealed_columns()) {
+      const std::string select = std::string("SELECT ") + col.id_column + ", " + col.column +
+                                 " FROM " + col.table + " WHERE " + col.column + " IS NOT NULL";
+      const std::string update = std::string("UPDATE ") + col.table + " SET " + col.column +
+                                 " = ? WHERE " + col.id_column + " = ?";
+      for (const auto& r : c.query(select)) {
+        const std::string sealed = r.str(1);
+        if (crypto::Keyring::key_id_of(sealed) == keys.active_id()) continue;
+        auto plain = keys.open(sealed, col.context);
+        if (!plain) {
+          return make_error(Errc::Conflict, std::string("cannot decrypt ") + col.table + "." +
+                                                col.column + " of " + r.str(0) + ": " +
+                                                plain.error().detail);
+        }
+        c.exec(update, {keys.seal(*plain, col.context), r.str(0)});
+        ++changed;
+      }
+    }
+    return changed;
+  });
+}
+
+App::App(const Config& cfg, const Clock& clock, crypto::Keyring keys)
+    : cfg_(cfg), clock_(clock), keys_(std::move(keys)) {}
+
+App::~App() {
+  if (db_) db_->close();
+}
+
+Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
+  crypto::init();
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.data_dir, ec);
+  if (ec) {
+    return make_error(Errc::Validation, "cannot create data directory " + cfg.data_dir + ": " + ec.message());
+  }
+  std::filesystem::permissions(cfg.data_dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+  auto keys = crypto::Keyring::open_or_create(cfg.key_file_path());
+  if (!keys) return keys.error();
+  std::unique_ptr<App> app(new App(cfg, clock, std::move(*keys)));
+  sql::SqliteOptions so;
+  so.path = cfg.db_path();
+  so.readers = static_cast<int>(cfg.sqlite_readers);
+  so.synchronous = cfg.sqlite_synchronous == "normal" ? "NORMAL" : "FULL";
+  try {
+    app->db_ = sql::open_sqlite(so);
+  } catch (const std::exception& e) {
+    return make_error(Errc::Unavailable, std::string("cannot open database: ") + e.what());
+  }
+  auto m = sql::migrate(*app->db_, sql::embedded_migrations());
+  if (!m) return m.error();
+  for (const auto& name : m->applied) log::info("db.migrated", {{"migration", name}});
+  app->audit_ = std::make_unique<audit::AuditLog>(clock);
+  access::AccessConfig ac;
+  ac.session_idle_minutes = static_cast<int>(cfg.session_idle_minutes);
+  ac.session_absolute_hours = static_cast<int>(cfg.session_absolute_hours);
+  ac.max_failed_logins = static_cast<int>(cfg.max_failed_logins);
+  ac.lockout_minutes = static_cast<int>(cfg.lockout_minutes);
+  ac.address_attempts = static_cast<int>(cfg.login_attempts_per_address);
+  ac.break_glass_minutes = static_cast<int>(cfg.break_glass_minutes);
+  ac.token_days_default = static_cast<int>(cfg.token_days);
+  ac.secure_cookies = !cfg.tls_cert.empty();
+  app->access_ = std::make_unique<access::AccessService>(*app->db_, clock, app->keys_,
+                                                         *app->audit_, ac);
+  app->clients_ = std::make_unique<clients::ClientService>(*app->db_, clock, app->keys_,
+                                                           *app->audit_, *app->access_);
+  app->build_routes();
+  return app;
+}
+
+void App::build_routes() {
+  router_.add(Method::Get, "/healthz", [](Request&) { return Response::text(200, "ok\n"); })
+      .summary("Liveness: the process answers", "operations")
+      .returns(200, "Alive")
+      .open();
+  router_
+      .add(Method::Get, "/readyz",
+           [this](Request&) {
+             if (!db_->healthy()) {
+               return Response::problem(make_error(Errc::Unavailable, "database is not answering"));
+             }
+             return Response::text(200, "ready\n");
+           })
+      .summary("Readiness: the database answers", "operations")
+      .returns(200, "Ready")
+      .open();
+  router_
+      .add(Method::Get, "/metrics",
+           [](Request&) {
+             return Response::text(200, metrics::render(), "text/plain; version=0.0.4; charset=utf-8");
+           })
+      .summary("Prometheus metrics (no client data)", "operations")
+      .returns(200, "Metrics")
+      .open();
+  router_
+      .add(Method::Get, "/api/v1/openapi.json",
+           [this](Request&) {
+             return Response::json(200, http::openapi_document(router_, "Tend API", TEND_VERSION));
+           })
+      .summary("This API described as OpenAPI 3.1", "operations")
+      .returns(200, "OpenAPI document")
+      .open();
+  access::register_routes(router_, *access_);
+  clients::register_routes(router_, *clients_, *access_);
+
+  http::MiddlewareOptions mo;
+  mo.hsts = !cfg_.tls_cert.empty();
+  handler_ = http::with_standard_middleware([this](Request& r) { return router_.dispatch(r); }, mo);
+}
+
+http::Response App::handle(http::Request& req) { return handler_(req); }
+
+Status App::serve() {
+  auto listen = parse_listen(cfg_.listen);
+  if (!listen) return listen.error();
+  if (cfg_.tls_cert.empty() && !is_loopback(listen->first) && !cfg_.allow_insecure_http) {
+    return make_error(Errc::Validation,
+                      "refusing plain HTTP on " + cfg_.listen +
+                          ": give --tls-cert/--tls-key, or --allow-insecure-http behind a TLS proxy");
+  }
+  http::ServerOptions so;
+  so.host = listen->first;
+  so.port = listen->second;
+  so.io_threads = static_cast<int>(cfg_.io_threads);
+  so.worker_threads = static_cast<int>(cfg_.worker_threads);
+  so.max_body_bytes = static_cast<std::size_t>(cfg_.max_body_bytes);
+  so.max_header_bytes = static_cast<std::size_t>(cfg_.max_header_bytes);
+  so.read_timeout = std::chrono::seconds(cfg_.read_timeout_seconds);
+  so.write_timeout = std::chrono::seconds(cfg_.write_timeout_seconds);
+  so.idle_timeout = std::chrono::seconds(cfg_.idle_timeout_seconds);
+  so.tls_cert_file = cfg_.tls_cert;
+  so.tls_key_file = cfg_.tls_key;
+  http::Server server(so, [this](Request& r) { return handle(r); });
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    return make_error(Errc::Unavailable, std::string("cannot serve: ") + e.what());
+  }
+  log::info("server.started", {{"listen", so.host + ":" + std::to_string(server.port())},
+                               {"tls", !cfg_.tls_cert.empty()},
+                               {"data_dir", cfg_.data_dir}});
+  server.wait_for_signal();
+  log::info("server.draining", {});
+  db_->close();
+  log::info("server.stopped", {});
+  return ok_status();
+}
+
+}  // namespace tend::app

@@ -1,0 +1,68 @@
+#pragma once
+//! Wiring: the one place that knows every module. Opens storage, applies migrations, loads
+//! keys, builds the services and the route table.
+
+#include <memory>
+
+#include "access/service.h"
+#include "app/config.h"
+#include "audit/service.h"
+#include "clients/service.h"
+#include "platform/clock.h"
+#include "platform/crypto/crypto.h"
+#include "platform/http/message.h"
+#include "platform/http/router.h"
+#include "platform/result.h"
+#include "platform/sql/db.h"
+
+namespace tend::app {
+
+class App {
+ public:
+  //! Opens everything `cfg` names, creating the data directory and key file when missing, and
+  //! migrates the database. `clock` must outlive the App.
+  static Result<std::unique_ptr<App>> open(const Config& cfg, const Clock& clock);
+  ~App();
+
+  //! Handles one request through the standard middleware and the route table.
+  http::Response handle(http::Request& req);
+
+  //! Serves until SIGTERM/SIGINT, then drains requests in flight and closes the database.
+  Status serve();
+
+  const Config& config() const { return cfg_; }
+  sql::Db& db() { return *db_; }
+  crypto::Keyring& keys() { return keys_; }
+  audit::AuditLog& audit() { return *audit_; }
+  access::AccessService& access() { return *access_; }
+  clients::ClientService& clients() { return *clients_; }
+  const http::Router& router() const { return router_; }
+
+ private:
+  App(const Config& cfg, const Clock& clock, crypto::Keyring keys);
+  void build_routes();
+
+  Config cfg_;
+  const Clock& clock_;
+  crypto::Keyring keys_;
+  std::unique_ptr<sql::Db> db_;
+  std::unique_ptr<audit::AuditLog> audit_;
+  std::unique_ptr<access::AccessService> access_;
+  std::unique_ptr<clients::ClientService> clients_;
+  http::Router router_;
+  std::function<http::Response(http::Request&)> handler_;
+};
+
+//! Columns holding sealed values: `tend keys rotate` re-encrypts each under the new key.
+struct SealedColumn {
+  const char* table;
+  const char* id_column;
+  const char* column;
+  const char* context;
+};
+const std::vector<SealedColumn>& sealed_columns();
+
+//! Re-encrypts every sealed value not made with the active key. Returns how many changed.
+Result<std::int64_t> reencrypt_all(sql::Db& db, const crypto::Keyring& keys);
+
+}  // namespace tend::app

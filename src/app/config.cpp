@@ -1,0 +1,221 @@
+#include "app/config.h"
+
+#include <CLI/CLI.hpp>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <toml++/toml.h>
+
+namespace tend::app {
+
+namespace {
+Status bad(const std::string& key, const std::string& msg) {
+  return make_error(Errc::Validation, "setting " + key + " " + msg, {{key, msg}});
+}
+
+Setting text(std::string key, std::string help, std::string Config::*m,
+             std::vector<std::string> allowed = {}) {
+  std::string env = "TEND_";
+  for (char c : key) env += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string flag = "--";
+  for (char c : key) flag += c == '_' ? '-' : c;
+  return Setting{key, env, flag, std::move(help),
+                 [m, key, allowed](Config& c, const std::string& v) -> Status {
+                   if (!allowed.empty() &&
+                       std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+                     std::string list;
+                     for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+                     return bad(key, "must be one of " + list);
+                   }
+                   c.*m = v;
+                   return ok_status();
+                 },
+                 [m](const Config& c) { return c.*m; }};
+}
+
+Setting number(std::string key, std::string help, std::int64_t Config::*m, std::int64_t min,
+               std::int64_t max) {
+  Setting s = text(key, std::move(help), nullptr);
+  s.set = [m, key, min, max](Config& c, const std::string& v) -> Status {
+    std::int64_t n = 0;
+    auto r = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (r.ec != std::errc{} || r.ptr != v.data() + v.size() || n < min || n > max) {
+      return bad(key, "must be a whole number from " + std::to_string(min) + " to " +
+                          std::to_string(max));
+    }
+    c.*m = n;
+    return ok_status();
+  };
+  s.get = [m](const Config& c) { return std::to_string(c.*m); };
+  return s;
+}
+
+Setting flag_bool(std::string key, std::string help, bool Config::*m) {
+  Setting s = text(key, std::move(help), nullptr);
+  s.set = [m, key](Config& c, const std::string& v) -> Status {
+    if (v == "true" || v == "1" || v == "yes") {
+      c.*m = true;
+    } else if (v == "false" || v == "0" || v == "no") {
+      c.*m = false;
+    } else {
+      return bad(key, "must be true or false");
+    }
+    return ok_status();
+  };
+  s.get = [m](const Config& c) { return std::string(c.*m ? "true" : "false"); };
+  return s;
+}
+}  // namespace
+
+std::string Config::db_path() const {
+  if (db.rfind("sqlite:", 0) == 0) return db.substr(7);
+  return (std::filesystem::path(data_dir) / "tend.db").string();
+}
+
+std::string Config::key_file_path() const {
+  if (!key_file.empty()) return key_file;
+  return (std::filesystem::path(data_dir) / "keys" / "field.keys").string();
+}
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> v = {
+      text("data_dir", "Directory for the SQLite database, keys and uploads", &Config::data_dir),
+      text("listen", "Address to serve on, HOST:PORT", &Config::listen),
+      text("db", "Database URL: sqlite:PATH (default DATA_DIR/tend.db)", &Config::db),
+      text("key_file", "Field-encryption key file (default DATA_DIR/keys/field.keys); keep it off the database's disk backups", &Config::key_file),
+      text("tls_cert", "PEM certificate chain; with --tls-key, serve HTTPS", &Config::tls_cert),
+      text("tls_key", "PEM private key for --tls-cert", &Config::tls_key),
+      flag_bool("allow_insecure_http", "Allow plain HTTP on a non-loopback address (behind a TLS proxy)", &Config::allow_insecure_http),
+      number("io_threads", "Threads moving bytes (0 = one per core)", &Config::io_threads, 0, 256),
+      number("worker_threads", "Threads running request handlers", &Config::worker_threads, 1, 1024),
+      number("max_body_bytes", "Largest request body accepted", &Config::max_body_bytes, 1024, 64 << 20),
+      number("max_header_bytes", "Largest request header block accepted", &Config::max_header_bytes, 1024, 1 << 20),
+      number("read_timeout_seconds", "Time to receive one whole request", &Config::read_timeout_seconds, 1, 3600),
+      number("write_timeout_seconds", "Time to send one whole response", &Config::write_timeout_seconds, 1, 3600),
+      number("idle_timeout_seconds", "Keep-alive time between requests", &Config::idle_timeout_seconds, 1, 3600),
+      number("shutdown_grace_seconds", "On SIGTERM, time allowed for requests in flight", &Config::shutdown_grace_seconds, 0, 600),
+      number("session_idle_minutes", "A session unused this long ends", &Config::session_idle_minutes, 1, 1440),
+      number("session_absolute_hours", "A session ends this long after sign-in", &Config::session_absolute_hours, 1, 168),
+      number("max_failed_logins", "Failed sign-ins before an account locks", &Config::max_failed_logins, 1, 100),
+      number("lockout_minutes", "How long a locked account stays locked", &Config::lockout_minutes, 1, 1440),
+      number("login_attempts_per_address", "Sign-in attempts allowed per address per 5 minutes", &Config::login_attempts_per_address, 1, 100000),
+      number("break_glass_minutes", "How long break-the-glass access lasts", &Config::break_glass_minutes, 5, 1440),
+      number("token_days", "Default lifetime of a bearer token in days", &Config::token_days, 1, 366),
+      text("sqlite_synchronous", "SQLite durability: full (every commit synced) or normal", &Config::sqlite_synchronous, {"full", "normal"}),
+      number("sqlite_readers", "SQLite reader connections", &Config::sqlite_readers, 1, 64),
+      text("log_level", "debug, info, warn or error", &Config::log_level, {"debug", "info", "warn", "error"}),
+      text("log_format", "json or text", &Config::log_format, {"json", "text"}),
+  };
+  return v;
+}
+
+void add_flags(CLI::App& cmd, FlagValues& out, std::string& config_file) {
+  cmd.add_option("--config", config_file, "Configuration file (TOML); default TEND_CONFIG or ./tend.toml");
+  for (const auto& s : settings()) {
+    auto* opt = cmd.add_option_function<std::string>(
+        s.flag, [&out, key = s.key](const std::string& v) { out[key] = v; },
+        s.help + " [env " + s.env + "]");
+    opt->default_str(s.get(Config{}));
+  }
+}
+
+Result<Config> load(const std::string& config_file, const FlagValues& flags) {
+  Config c;
+  std::string file = config_file;
+  if (file.empty()) {
+    if (const char* e = std::getenv("TEND_CONFIG")) file = e;
+  }
+  if (file.empty() && std::filesystem::exists("tend.toml")) file = "tend.toml";
+  if (!file.empty()) {
+    toml::table tbl;
+    try {
+      tbl = toml::parse_file(file);
+    } catch (const toml::parse_error& e) {
+      return make_error(Errc::Validation, "cannot read configuration file " + file + ": " +
+                                              std::string(e.description()));
+    }
+    for (auto&& [k, node] : tbl) {
+      const std::string key(k.str());
+      auto it = std::find_if(settings().begin(), settings().end(),
+                             [&](const Setting& s) { return s.key == key; });
+      if (it == settings().end()) {
+        return make_error(Errc::Validation, file + ": unknown setting " + key, {{key, "is not a setting"}});
+      }
+      std::string value;
+      if (auto s = node.value<std::string>()) {
+        value = *s;
+      } else if (auto i = node.value<std::int64_t>()) {
+        value = std::to_string(*i);
+      } else if (auto b = node.value<bool>()) {
+        value = *b ? "true" : "false";
+      } else {
+        return make_error(Errc::Validation, file + ": setting " + key + " has an unsupported type");
+      }
+      if (auto st = it->set(c, value); !st) {
+        st.error().detail = file + ": " + st.error().detail;
+        return st.error();
+      }
+    }
+  }
+  for (const auto& s : settings()) {
+    if (const char* e = std::getenv(s.env.c_str())) {
+      if (auto st = s.set(c, e); !st) {
+        st.error().detail = "environment " + s.env + ": " + st.error().detail;
+        return st.error();
+      }
+    }
+  }
+  for (const auto& [key, value] : flags) {
+    for (const auto& s : settings()) {
+      if (s.key != key) continue;
+      if (auto st = s.set(c, value); !st) {
+        st.error().detail = "flag " + s.flag + ": " + st.error().detail;
+        return st.error();
+      }
+    }
+  }
+  if (!c.db.empty() && c.db.rfind("sqlite:", 0) != 0) {
+    if (c.db.rfind("postgres", 0) == 0) {
+      return make_error(Errc::Validation, "setting db: PostgreSQL is not supported by this build yet; use sqlite:PATH");
+    }
+    return make_error(Errc::Validation, "setting db must start with sqlite:", {{"db", "must be sqlite:PATH"}});
+  }
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    return make_error(Errc::Validation, "settings tls_cert and tls_key go together");
+  }
+  auto l = parse_listen(c.listen);
+  if (!l) return l.error();
+  return c;
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& listen) {
+  std::string host;
+  std::string port;
+  if (!listen.empty() && listen.front() == '[') {
+    const auto close = listen.find(']');
+    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':') {
+      return make_error(Errc::Validation, "setting listen must be HOST:PORT", {{"listen", "must be HOST:PORT"}});
+    }
+    host = listen.substr(1, close - 1);
+    port = listen.substr(close + 2);
+  } else {
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+      return make_error(Errc::Validation, "setting listen must be HOST:PORT", {{"listen", "must be HOST:PORT"}});
+    }
+    host = listen.substr(0, colon);
+    port = listen.substr(colon + 1);
+  }
+  unsigned p = 0;
+  auto r = std::from_chars(port.data(), port.data() + port.size(), p);
+  if (r.ec != std::errc{} || r.ptr != port.data() + port.size() || p > 65535) {
+    return make_error(Errc::Validation, "setting listen has a bad port", {{"listen", "port must be 0-65535"}});
+  }
+  return std::pair{host, static_cast<std::uint16_t>(p)};
+}
+
+}  // namespace tend::app

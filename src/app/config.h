@@ -1,0 +1,79 @@
+#pragma once
+//! Every setting of `tend`, in one table. Precedence: defaults < tend.toml < TEND_* environment
+//! < command-line flags. `tend serve --help` lists them all.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "platform/result.h"
+
+namespace CLI {
+class App;
+}
+
+namespace tend::app {
+
+struct Config {
+  std::string data_dir = "./tend-data";
+  std::string listen = "127.0.0.1:8080";
+  std::string db;                        //!< "" = sqlite at DATA_DIR/tend.db; "sqlite:PATH"
+  std::string key_file;                  //!< "" = DATA_DIR/keys/field.keys
+  std::string tls_cert;
+  std::string tls_key;
+  bool allow_insecure_http = false;      //!< plain HTTP on a non-loopback address
+  std::int64_t io_threads = 0;
+  std::int64_t worker_threads = 64;
+  std::int64_t max_body_bytes = 1 << 20;
+  std::int64_t max_header_bytes = 16 << 10;
+  std::int64_t read_timeout_seconds = 30;
+  std::int64_t write_timeout_seconds = 30;
+  std::int64_t idle_timeout_seconds = 75;
+  std::int64_t shutdown_grace_seconds = 15;
+  std::int64_t session_idle_minutes = 30;
+  std::int64_t session_absolute_hours = 12;
+  std::int64_t max_failed_logins = 5;
+  std::int64_t lockout_minutes = 15;
+  std::int64_t login_attempts_per_address = 20;
+  std::int64_t break_glass_minutes = 60;
+  std::int64_t token_days = 90;
+  std::string sqlite_synchronous = "full";
+  std::int64_t sqlite_readers = 4;
+  std::string log_level = "info";
+  std::string log_format = "json";
+
+  std::string db_path() const;        //!< the SQLite file
+  std::string key_file_path() const;
+};
+
+//! One setting: its name in tend.toml, its environment variable and flag, and its help.
+struct Setting {
+  std::string key;     //!< "listen"
+  std::string env;     //!< "TEND_LISTEN"
+  std::string flag;    //!< "--listen"
+  std::string help;
+  std::function<Status(Config&, const std::string&)> set;  //!< parses and stores a value
+  std::function<std::string(const Config&)> get;           //!< current value as text
+};
+
+const std::vector<Setting>& settings();
+
+//! Flag values collected by CLI11 before they are applied (flags win over everything).
+using FlagValues = std::map<std::string, std::string>;
+
+//! Adds every setting as a flag to `cmd`; values land in `out`. `--config FILE` too.
+void add_flags(CLI::App& cmd, FlagValues& out, std::string& config_file);
+
+//! Builds the configuration: defaults, then the toml file (`config_file`, else TEND_CONFIG,
+//! else ./tend.toml when present), then the environment, then `flags`. Validation errors name
+//! the setting and where its value came from.
+Result<Config> load(const std::string& config_file, const FlagValues& flags);
+
+//! Host and port of `listen` ("127.0.0.1:8080", "[::1]:8080", "0.0.0.0:443").
+Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& listen);
+bool is_loopback(const std::string& host);
+
+}  // namespace tend::app

@@ -1,0 +1,200 @@
+// The `tend` binary as operators use it: CLI subcommands on one data directory, the served
+// API, graceful shutdown, a crash (SIGKILL) in the middle of a stream of creates, and the audit
+// chain verified afterwards — then broken on purpose.
+
+#include <signal.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "support/api.h"
+#include "support/domain.h"
+#include "support/process.h"
+
+namespace tend::testing {
+namespace {
+
+namespace bj = boost::json;
+
+struct DataDir {
+  TempDir dir;
+  std::string path() const { return dir.path().string(); }
+  std::vector<std::string> with(std::vector<std::string> args) const {
+    args.push_back("--data-dir");
+    args.push_back(path());
+    return args;
+  }
+};
+
+std::string make_admin_token(const DataDir& d) {
+  auto add = run_tend(d.with({"user", "add", "--username", "admin", "--role", "admin", "--password-file", "-"}),
+                      k_password + "\n");
+  EXPECT_EQ(add.exit_code, 0) << add.err;
+  auto tok = run_tend(d.with({"token", "create", "--username", "admin", "--name", "test"}));
+  EXPECT_EQ(tok.exit_code, 0) << tok.err;
+  std::string t = tok.out;
+  while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
+  return t;
+}
+
+TEST(Cli, VersionHelpAndBadSettings) {
+  auto v = run_tend({"version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.out.rfind("tend ", 0), 0u);
+  auto help = run_tend({"serve", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* flag : {"--data-dir", "--listen", "--db", "--tls-cert", "--tls-key",
+                           "--session-idle-minutes", "--max-body-bytes", "--config"}) {
+    EXPECT_NE(help.out.find(flag), std::string::npos) << flag;
+  }
+  DataDir d;
+  auto bad = run_tend(d.with({"migrate", "--session-idle-minutes", "zero"}));
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("session_idle_minutes"), std::string::npos) << bad.err;
+  auto pg = run_tend(d.with({"migrate", "--db", "mysql://x"}));
+  EXPECT_NE(pg.exit_code, 0);
+  auto insecure = run_tend(d.with({"serve", "--listen", "0.0.0.0:0"}));
+  EXPECT_NE(insecure.exit_code, 0);
+  EXPECT_NE(insecure.err.find("refusing plain HTTP"), std::string::npos) << insecure.err;
+}
+
+TEST(Cli, UsersAndTokensShareTheDataDirectoryWithTheServer) {
+  DataDir d;
+  ASSERT_EQ(run_tend(d.with({"migrate"})).exit_code, 0);
+  const std::string token = make_admin_token(d);
+  ASSERT_EQ(token.rfind("tnd_", 0), 0u);
+  auto add = run_tend(d.with({"user", "add", "--username", "clin", "--role", "clinician", "--password-file", "-"}),
+                      k_password + "\n");
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  auto dup = run_tend(d.with({"user", "add", "--username", "clin", "--role", "clinician", "--password-file", "-"}),
+                      k_password + "\n");
+  EXPECT_EQ(dup.exit_code, 4);
+  auto weak = run_tend(d.with({"user", "add", "--username", "weak", "--role", "clinician", "--password-file", "-"}),
+                       "short\n");
+  EXPECT_EQ(weak.exit_code, 2);
+  EXPECT_NE(weak.err.find("password"), std::string::npos);
+  auto list = run_tend(d.with({"user", "list"}));
+  EXPECT_NE(list.out.find("clin"), std::string::npos);
+  EXPECT_NE(list.out.find("admin"), std::string::npos);
+
+  ServerProcess server(d.with({}));
+  HttpClient api(server.base_url());
+  api.set_bearer(token);
+  EXPECT_EQ(api.get("/api/v1/users?username=clin").json().at("items").as_array().size(), 1u);
+  HttpClient web(server.base_url());
+  EXPECT_EQ(web.sign_in("clin", k_password).status, 201);
+  ASSERT_EQ(run_tend(d.with({"user", "disable", "--username", "clin"})).exit_code, 0);
+  EXPECT_EQ(web.get("/api/v1/clients").status, 401);  // the CLI ended the live session
+  EXPECT_EQ(server.stop(SIGTERM), 0);                 // graceful shutdown exits 0
+}
+
+TEST(Crash, EveryAcknowledgedCreateSurvivesSigkill) {
+  DataDir d;
+  const std::string token = make_admin_token(d);
+  std::vector<std::string> acknowledged;
+  std::mutex mu;
+  {
+    ServerProcess server(d.with({}));
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 4; ++w) {
+      writers.emplace_back([&, w] {
+        HttpClient api(server.base_url());
+        api.set_bearer(token);
+        for (int i = 0; i < 5000 && !stop; ++i) {
+          bj::object body{{"given_name", "Crash" + std::to_string(w)},
+                          {"family_name", "Test" + std::to_string(i)},
+                          {"date_of_birth", "1990-01-01"}};
+          try {
+            auto r = api.post("/api/v1/clients", body);
+            if (r.status == 201) {
+              std::lock_guard lock(mu);
+              acknowledged.emplace_back(r.json().at("id").as_string());
+            }
+          } catch (const std::exception&) {
+            return;  // the server is gone
+          }
+        }
+      });
+    }
+    // Kill it mid-stream once a good number of creates were acknowledged.
+    for (int spins = 0; spins < 6000; ++spins) {
+      {
+        std::lock_guard lock(mu);
+        if (acknowledged.size() >= 400) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(server.stop(SIGKILL), 128 + SIGKILL);
+    stop = true;
+    for (auto& t : writers) t.join();
+  }
+  ASSERT_GE(acknowledged.size(), 100u);
+
+  ServerProcess again(d.with({}));
+  HttpClient api(again.base_url());
+  api.set_bearer(token);
+  std::size_t missing = 0;
+  for (const auto& id : acknowledged) {
+    if (api.get("/api/v1/clients/" + id).status != 200) ++missing;
+  }
+  EXPECT_EQ(missing, 0u) << "of " << acknowledged.size() << " acknowledged creates";
+  EXPECT_EQ(again.stop(SIGTERM), 0);
+
+  auto verify = run_tend(d.with({"audit", "verify"}));
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  EXPECT_NE(verify.out.find("intact"), std::string::npos);
+}
+
+TEST(Audit, VerifyNamesTheFirstTamperedEntry) {
+  DataDir d;
+  make_admin_token(d);
+  ASSERT_EQ(run_tend(d.with({"user", "add", "--username", "clin", "--role", "clinician", "--password-file", "-"}),
+                     k_password + "\n").exit_code, 0);
+  ASSERT_EQ(run_tend(d.with({"audit", "verify"})).exit_code, 0);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((d.path() + "/tend.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE audit_log SET actor_id = 'someone_else' WHERE seq = 2", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto verify = run_tend(d.with({"audit", "verify"}));
+  EXPECT_EQ(verify.exit_code, 1);
+  EXPECT_NE(verify.err.find("first bad entry: 2"), std::string::npos) << verify.err;
+}
+
+TEST(Keys, RotateReencryptsEverySealedValue) {
+  DataDir d;
+  const std::string token = make_admin_token(d);
+  ASSERT_EQ(run_tend(d.with({"user", "add", "--username", "clin", "--role", "clinician", "--password-file", "-"}),
+                     k_password + "\n").exit_code, 0);
+  std::string id;
+  {
+    ServerProcess server(d.with({}));
+    HttpClient web(server.base_url());
+    ASSERT_EQ(web.sign_in("clin", k_password).status, 201);
+    auto r = web.post("/api/v1/clients", bj::object{{"given_name", "Ada"}, {"family_name", "L"},
+                                                    {"date_of_birth", "1990-01-01"}, {"funding_note", "County grant"}});
+    ASSERT_EQ(r.status, 201);
+    id = std::string(r.json().at("id").as_string());
+    server.stop(SIGTERM);
+  }
+  auto rot = run_tend(d.with({"keys", "rotate"}));
+  ASSERT_EQ(rot.exit_code, 0) << rot.err;
+  EXPECT_NE(rot.out.find("re-encrypted 1 values"), std::string::npos) << rot.out;
+  std::ifstream keys(d.path() + "/keys/field.keys");
+  std::string line;
+  int lines = 0;
+  while (std::getline(keys, line)) ++lines;
+  EXPECT_EQ(lines, 2);
+  ServerProcess server(d.with({}));
+  HttpClient web(server.base_url());
+  ASSERT_EQ(web.sign_in("clin", k_password).status, 201);
+  EXPECT_EQ(web.get("/api/v1/clients/" + id).json().at("funding_note").as_string(), "County grant");
+}
+
+}  // namespace
+}  // namespace tend::testing

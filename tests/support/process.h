@@ -1,0 +1,41 @@
+#pragma once
+// Running the real `tend` binary from tests.
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tend::testing {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+//! Runs `tend args…` to completion, feeding `input` on standard input.
+RunResult run_tend(const std::vector<std::string>& args, const std::string& input = {});
+
+//! `tend serve` as a child process, listening on a free loopback port.
+class ServerProcess {
+ public:
+  //! Starts `tend serve --listen 127.0.0.1:0 <args…>` and waits (bounded) until it serves.
+  explicit ServerProcess(const std::vector<std::string>& args);
+  ~ServerProcess();
+  int port() const { return port_; }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  //! Sends `sig` and waits for the exit; returns the exit status (or 128 + signal).
+  int stop(int sig);
+  //! Everything the server wrote to stderr so far (after stop()).
+  const std::string& log() const { return log_; }
+
+ private:
+  pid_t pid_ = -1;
+  int err_fd_ = -1;
+  int port_ = 0;
+  std::string log_;
+};
+
+}  // namespace tend::testing
