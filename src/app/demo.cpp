@@ -170,7 +170,7 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
     const int age = std::clamp(static_cast<int>(std::normal_distribution<double>(36, 15)(rng)), 12, 84);
     const int month = std::uniform_int_distribution<int>(1, 12)(rng);
     const int day = std::uniform_int_distribution<int>(1, 28)(rng);
-    char dob[11];
+    char dob[32];
     std::snprintf(dob, sizeof dob, "%04d-%02d-%02d", this_year - age - 1, month, day);
     c.date_of_birth = dob;
     switch (g) {

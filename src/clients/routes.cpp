@@ -3,6 +3,7 @@
 #include "clients/rules.h"
 #include "platform/clock.h"
 #include "platform/http/json_body.h"
+#include "platform/json.h"
 
 namespace tend::clients {
 

@@ -49,12 +49,13 @@ TEST_F(Api, OperationsEndpoints) {
   EXPECT_NE(m.body.find("route=\"/healthz\""), std::string::npos);
   auto doc = anon.get("/api/v1/openapi.json");
   ASSERT_EQ(doc.status, 200);
-  const auto& paths = doc.json().at("paths").as_object();
+  const auto doc_json = doc.json();
+  const auto& paths = doc_json.at("paths").as_object();
   for (const char* p : {"/api/v1/clients", "/api/v1/clients/{id}", "/api/v1/clients/{id}/access-log",
                         "/api/v1/clients/{id}/care-team", "/api/v1/session", "/api/v1/users"}) {
     EXPECT_TRUE(paths.contains(p)) << p;
   }
-  EXPECT_EQ(doc.json().at("openapi").as_string(), "3.1.0");
+  EXPECT_EQ(doc_json.at("openapi").as_string(), "3.1.0");
 }
 
 TEST_F(Api, RegisterReadChangeSearchAndSeeTheAccessLog) {
@@ -85,7 +86,8 @@ TEST_F(Api, RegisterReadChangeSearchAndSeeTheAccessLog) {
   auto desk = server->client_for("desk");
   ASSERT_EQ(desk->get("/api/v1/clients/" + id).status, 200);
   auto log2 = clin->get("/api/v1/clients/" + id + "/access-log");
-  const auto& items = log2.json().at("items").as_array();
+  const auto log2_json = log2.json();
+  const auto& items = log2_json.at("items").as_array();
   ASSERT_GE(items.size(), n1 + 2);  // the desk's read and our previous look at the log
   bool desk_read = false;
   for (const auto& e : items) {
@@ -229,7 +231,8 @@ TEST_F(Api, CareTeamAndBreakTheGlass) {
   // The access log shows the break-the-glass reason.
   auto log = clin->get("/api/v1/clients/" + id + "/access-log?limit=100");
   bool found = false;
-  for (const auto& e : log.json().at("items").as_array()) {
+  const auto log_json = log.json();
+  for (const auto& e : log_json.at("items").as_array()) {
     if (e.at("action").as_string() == "break_glass") {
       found = true;
       EXPECT_EQ(e.at("reason").as_string(), "Client in crisis on the phone; primary clinician away");

@@ -7,6 +7,7 @@
 
 #include <set>
 
+#include "platform/ids.h"
 #include "support/domain.h"
 
 namespace tend::clients {

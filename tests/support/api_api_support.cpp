@@ -52,16 +52,15 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& p
                                  std::map<std::string, std::string> headers) {
   HttpResponse out;
   CURL* c = curl_;
+  curl_easy_reset(c);  // keeps the cookies and the connection; forgets the last method
+  curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
   curl_easy_setopt(c, CURLOPT_URL, (base_ + path).c_str());
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
   curl_easy_setopt(c, CURLOPT_NOBODY, method == "HEAD" ? 1L : 0L);
   if (!body.empty() || method == "POST" || method == "PATCH" || method == "PUT") {
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  } else {
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, nullptr);
-    curl_easy_setopt(c, CURLOPT_HTTPGET, method == "GET" ? 1L : 0L);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
   }
   if (!bearer_.empty()) headers.emplace("Authorization", "Bearer " + bearer_);
   if (!csrf_.empty()) headers.emplace("X-CSRF-Token", csrf_);

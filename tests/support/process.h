@@ -4,6 +4,8 @@
 #include <sys/types.h>
 
 #include <map>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -28,14 +30,16 @@ class ServerProcess {
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   //! Sends `sig` and waits for the exit; returns the exit status (or 128 + signal).
   int stop(int sig);
-  //! Everything the server wrote to stderr so far (after stop()).
-  const std::string& log() const { return log_; }
+  //! Everything the server wrote to stderr (complete after stop()).
+  std::string log() const;
 
  private:
   pid_t pid_ = -1;
   int err_fd_ = -1;
   int port_ = 0;
+  mutable std::mutex mu_;
   std::string log_;
+  std::thread reader_;  // keeps reading stderr so the server never blocks on a full pipe
 };
 
 }  // namespace tend::testing

@@ -24,14 +24,6 @@ std::vector<char*> argv_of(const std::vector<std::string>& args) {
   return v;
 }
 
-void drain(int fd, std::string& into) {
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    into.append(buf, static_cast<std::size_t>(n));
-  }
-}
 }  // namespace
 
 RunResult run_tend(const std::vector<std::string>& args, const std::string& input) {
@@ -98,7 +90,7 @@ ServerProcess::ServerProcess(const std::vector<std::string>& args) {
   close(err[1]);
   err_fd_ = err[0];
   // Wait for the "server.started" line, which names the bound port.
-  static const std::regex k_started(R"("event":"server.started".*"listen":"127\.0\.0\.1:(\d+)")");
+  static const std::regex k_started(R"re("event":"server.started".*"listen":"127\.0\.0\.1:(\d+)")re");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (port_ == 0 && std::chrono::steady_clock::now() < deadline) {
     pollfd p{err_fd_, POLLIN, 0};
@@ -116,14 +108,28 @@ ServerProcess::ServerProcess(const std::vector<std::string>& args) {
     pid_ = -1;
     throw std::runtime_error("tend serve did not start: " + log_);
   }
+  reader_ = std::thread([this] {
+    char buf[4096];
+    for (;;) {
+      const ssize_t n = read(err_fd_, buf, sizeof buf);
+      if (n <= 0) return;
+      std::lock_guard lock(mu_);
+      log_.append(buf, static_cast<std::size_t>(n));
+    }
+  });
+}
+
+std::string ServerProcess::log() const {
+  std::lock_guard lock(mu_);
+  return log_;
 }
 
 int ServerProcess::stop(int sig) {
   if (pid_ < 0) return -1;
   kill(pid_, sig);
-  drain(err_fd_, log_);
   int status = 0;
   waitpid(pid_, &status, 0);
+  if (reader_.joinable()) reader_.join();  // the pipe closes when the server exits
   pid_ = -1;
   close(err_fd_);
   err_fd_ = -1;

@@ -1,6 +1,11 @@
 #pragma once
 //! The embedded SQLite driver: WAL, foreign keys on, busy handling, prepared-statement cache,
 //! a pool of reader connections and one writer thread with group commit.
+//!
+//! A write job runs on the writer thread: calling read(), write() or close() on the same
+//! database from inside it is refused with DbError (it would deadlock, or read around the job's
+//! own uncommitted transaction). Use the Conn the job was given. The path must be a file: WAL
+//! mode is required, so ":memory:" is refused.
 
 #include <memory>
 #include <string>
