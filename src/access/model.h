@@ -147,6 +147,18 @@ struct BreakGlassGrant {
   std::int64_t expires_at_ms = 0;
 };
 
+//! Something the care team should know about a record (e.g. a break-the-glass opening).
+struct ClientNotice {
+  std::string id;
+  std::string client_id;
+  std::string kind;          //!< "break_glass"
+  std::string actor_id;
+  std::string actor_name;
+  std::string ref_id;        //!< e.g. the break-the-glass grant
+  std::int64_t created_at_ms = 0;
+  std::optional<std::int64_t> expires_at_ms;  //!< for break_glass: when the access ends
+};
+
 //! Settings that shape sign-in and sessions.
 struct AccessConfig {
   int session_idle_minutes = 30;       //!< a session unused this long ends

@@ -320,6 +320,24 @@ void register_routes(http::Router& router, AccessService& access) {
       .returns(204, "Removed");
 
   router
+      .add(Method::Get, "/api/v1/clients/{id}/notices",
+           access.guard([&access](Request& req, const Principal& p) {
+             auto ns = access.notices(p, req.param("id"));
+             if (!ns) return Response::problem(ns.error());
+             bj::array items;
+             for (const auto& n : *ns) {
+               items.push_back(bj::object{
+                   {"id", n.id}, {"kind", n.kind}, {"actor_id", n.actor_id},
+                   {"actor_name", n.actor_name}, {"ref_id", n.ref_id},
+                   {"created_at", at(n.created_at_ms)},
+                   {"expires_at", n.expires_at_ms ? bj::value(at(*n.expires_at_ms)) : bj::value(nullptr)}});
+             }
+             return Response::json(200, bj::object{{"items", items}, {"next_cursor", nullptr}});
+           }))
+      .summary("Notices for the care team about this record (break-the-glass openings)", "care-team")
+      .returns(200, "Notices, newest first");
+
+  router
       .add(Method::Post, "/api/v1/clients/{id}/break-glass",
            access.guard([&access](Request& req, const Principal& p) {
              auto body = http::json_body(req);

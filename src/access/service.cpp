@@ -678,6 +678,25 @@ Result<BreakGlassGrant> AccessService::break_glass(const Principal& p, const std
   });
 }
 
+Result<std::vector<ClientNotice>> AccessService::notices(const Principal& p,
+                                                        const std::string& client_id) {
+  auto d = authorize(p, Action::Read, Resource::AccessLog, client_id);
+  if (!d) return d.error();
+  return db_.write([&](sql::Conn& c) -> Result<std::vector<ClientNotice>> {
+    std::vector<ClientNotice> out;
+    for (const auto& r : c.query(
+             "SELECT n.id, n.client_id, n.kind, n.actor_id, u.display_name, n.ref_id, n.created_at, "
+             "b.expires_at FROM client_notices n JOIN users u ON u.id = n.actor_id "
+             "LEFT JOIN break_glass b ON b.id = n.ref_id WHERE n.client_id = ? "
+             "ORDER BY n.created_at DESC, n.id LIMIT 200",
+             {client_id})) {
+      out.push_back({r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5), r.i64(6), r.opt_i64(7)});
+    }
+    audit_.append(c, audit_entry(p, "read", "notices", client_id, client_id));
+    return out;
+  });
+}
+
 std::function<http::Response(http::Request&)> AccessService::guard(AuthedHandler h,
                                                                    bool allow_mfa_pending) {
   return [this, h = std::move(h), allow_mfa_pending](http::Request& req) {

@@ -86,6 +86,9 @@ class AccessService {
   Result<BreakGlassGrant> break_glass(const Principal& p, const std::string& client_id,
                                       const std::string& reason);
 
+  //! Notices on the record for its care team, newest first (readers of the access log).
+  Result<std::vector<ClientNotice>> notices(const Principal& p, const std::string& client_id);
+
   //! Wraps a handler so that it runs only for an authenticated caller.
   using AuthedHandler = std::function<http::Response(http::Request&, const Principal&)>;
   std::function<http::Response(http::Request&)> guard(AuthedHandler h,

@@ -162,6 +162,7 @@ Status App::serve() {
   so.read_timeout = std::chrono::seconds(cfg_.read_timeout_seconds);
   so.write_timeout = std::chrono::seconds(cfg_.write_timeout_seconds);
   so.idle_timeout = std::chrono::seconds(cfg_.idle_timeout_seconds);
+  so.shutdown_grace = std::chrono::seconds(cfg_.shutdown_grace_seconds);
   so.tls_cert_file = cfg_.tls_cert;
   so.tls_key_file = cfg_.tls_key;
   http::Server server(so, [this](Request& r) { return handle(r); });

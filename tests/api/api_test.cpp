@@ -239,6 +239,14 @@ TEST_F(Api, CareTeamAndBreakTheGlass) {
     }
   }
   EXPECT_TRUE(found);
+  // The team sees a notice naming who opened the record, and until when.
+  auto notices = clin->get("/api/v1/clients/" + id + "/notices");
+  ASSERT_EQ(notices.status, 200) << notices.body;
+  const auto nj = notices.json();
+  ASSERT_EQ(nj.at("items").as_array().size(), 1u);
+  EXPECT_EQ(nj.at("items").at(0).at("kind").as_string(), "break_glass");
+  EXPECT_EQ(nj.at("items").at(0).at("actor_name").as_string(), "other");
+  EXPECT_FALSE(nj.at("items").at(0).at("expires_at").is_null());
 }
 
 TEST_F(Api, AdminsManageUsersAndTokens) {

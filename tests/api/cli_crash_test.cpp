@@ -93,6 +93,51 @@ TEST(Cli, UsersAndTokensShareTheDataDirectoryWithTheServer) {
   EXPECT_EQ(server.stop(SIGTERM), 0);                 // graceful shutdown exits 0
 }
 
+std::vector<std::string> column_rows(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  std::vector<std::string> out;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return out;
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const auto* t = sqlite3_column_text(st, 0);
+    out.emplace_back(t ? reinterpret_cast<const char*>(t) : "");
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+TEST(Demo, SameSeedSameClinicWithVariedPeople) {
+  DataDir a, b, c;
+  for (const auto* d : {&a, &b}) {
+    auto r = run_tend(d->with({"demo", "--seed", "7", "--clients", "60", "--no-serve"}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("tend-demo-password"), std::string::npos);
+    EXPECT_NE(r.out.find("c.okafor"), std::string::npos);
+  }
+  ASSERT_EQ(run_tend(c.with({"demo", "--seed", "8", "--clients", "60", "--no-serve"})).exit_code, 0);
+  const std::string people =
+      "SELECT given_name || '|' || family_name || '|' || date_of_birth || '|' || "
+      "COALESCE(language, '') || '|' || COALESCE(city, '') FROM clients ORDER BY 1";
+  const auto pa = column_rows(a.path() + "/tend.db", people);
+  EXPECT_EQ(pa.size(), 60u);
+  EXPECT_EQ(pa, column_rows(b.path() + "/tend.db", people));
+  EXPECT_NE(pa, column_rows(c.path() + "/tend.db", people));
+  // A clinic that looks alive: several languages, regions, genders and caseloads.
+  const auto count = [&](const std::string& sql) {
+    return column_rows(a.path() + "/tend.db", sql).size();
+  };
+  EXPECT_GE(count("SELECT DISTINCT language FROM clients"), 3u);
+  EXPECT_GE(count("SELECT DISTINCT region FROM clients"), 3u);
+  EXPECT_GE(count("SELECT DISTINCT pronouns FROM clients"), 3u);
+  EXPECT_EQ(count("SELECT DISTINCT user_id FROM care_team WHERE team_role = 'primary_clinician'"), 3u);
+  // Running the demo again serves the same clinic instead of adding another.
+  auto again = run_tend(a.with({"demo", "--seed", "7", "--clients", "60", "--no-serve"}));
+  EXPECT_NE(again.out.find("existing demo clinic"), std::string::npos);
+  EXPECT_EQ(column_rows(a.path() + "/tend.db", "SELECT id FROM clients").size(), 60u);
+}
+
 TEST(Crash, EveryAcknowledgedCreateSurvivesSigkill) {
   DataDir d;
   const std::string token = make_admin_token(d);

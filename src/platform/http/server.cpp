@@ -707,7 +707,7 @@ void ServerCore::wait_for_signal() {
     }
     cv.wait(lock, [this] { return signalled || phase != Phase::Running; });
   }
-  stop(std::chrono::seconds(10));
+  stop(opts.shutdown_grace);
 }
 
 }  // namespace

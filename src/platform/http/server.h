@@ -21,6 +21,7 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{30};   //!< to receive one whole request
   std::chrono::seconds write_timeout{30};  //!< to send one whole response
   std::chrono::seconds idle_timeout{75};   //!< keep-alive between requests
+  std::chrono::seconds shutdown_grace{10}; //!< on a signal, time for requests in flight
   std::string tls_cert_file;          //!< PEM; with tls_key_file, serve HTTPS only
   std::string tls_key_file;
 };
@@ -38,7 +39,7 @@ class Server {
   void start();
   //! The bound port (after start()).
   std::uint16_t port() const;
-  //! Blocks until SIGTERM or SIGINT, then stops gracefully.
+  //! Blocks until SIGTERM or SIGINT, then stops gracefully within options.shutdown_grace.
   void wait_for_signal();
   //! Graceful stop: stops accepting, lets in-flight requests finish and their responses be
   //! written (up to `grace`), closes idle connections, joins threads. Idempotent.
