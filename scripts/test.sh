@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh --test
+bash scripts/check-format.sh
 
 preset="${TEND_TEST_PRESET:-ci}"
 jobs="$(nproc)"

@@ -10,7 +10,16 @@
 namespace tend::access {
 
 //! Staff and client roles (DESIGN.md §5).
-enum class Role { Admin, Clinician, Prescriber, CareManager, PeerSupport, FrontDesk, Analyst, Client };
+enum class Role {
+  Admin,
+  Clinician,
+  Prescriber,
+  CareManager,
+  PeerSupport,
+  FrontDesk,
+  Analyst,
+  Client
+};
 
 std::string_view role_name(Role r);
 std::optional<Role> parse_role(std::string_view s);
@@ -19,28 +28,28 @@ const std::vector<Role>& all_roles();
 
 //! What the actor wants to do.
 enum class Action {
-  Read,       //!< view one resource
-  Search,     //!< list / search
+  Read,    //!< view one resource
+  Search,  //!< list / search
   Create,
   Update,
   Archive,
-  ManageTeam, //!< add or remove care-team members
-  Administer, //!< manage users and tokens
+  ManageTeam,  //!< add or remove care-team members
+  Administer,  //!< manage users and tokens
 };
 std::string_view action_name(Action a);
 const std::vector<Action>& all_actions();
 
 //! The kind of thing acted on.
 enum class Resource {
-  Demographics,     //!< a client's identifying and contact details
-  Scheduling,       //!< appointments (times, rooms, attendance)
-  Clinical,         //!< assessments, plans, notes, alerts …
-  PsychotherapyNote,//!< private notes of their author
-  SubstanceUse,     //!< records under 42 CFR Part 2-style consent
+  Demographics,       //!< a client's identifying and contact details
+  Scheduling,         //!< appointments (times, rooms, attendance)
+  Clinical,           //!< assessments, plans, notes, alerts …
+  PsychotherapyNote,  //!< private notes of their author
+  SubstanceUse,       //!< records under 42 CFR Part 2-style consent
   CareTeam,
-  AccessLog,        //!< who looked at a record
-  Aggregates,       //!< de-identified counts and outcomes
-  Users,            //!< staff accounts and tokens
+  AccessLog,   //!< who looked at a record
+  Aggregates,  //!< de-identified counts and outcomes
+  Users,       //!< staff accounts and tokens
 };
 std::string_view resource_name(Resource r);
 const std::vector<Resource>& all_resources();
@@ -50,9 +59,9 @@ struct Principal {
   std::string user_id;
   std::string username;
   Role role = Role::Client;
-  std::string client_id;     //!< for Role::Client: their own record
-  std::string session_id;    //!< empty for bearer tokens
-  std::string csrf_token;    //!< for cookie sessions
+  std::string client_id;   //!< for Role::Client: their own record
+  std::string session_id;  //!< empty for bearer tokens
+  std::string csrf_token;  //!< for cookie sessions
   bool via_token = false;
   std::string remote_addr;
   std::string request_id;
@@ -60,18 +69,19 @@ struct Principal {
 
 //! What the policy knows about the client whose record is touched.
 struct ClientContext {
-  std::string client_id;           //!< empty when the action is not about one client
-  bool on_care_team = false;       //!< the actor is a member of this client's team
-  bool break_glass_active = false; //!< the actor holds an unexpired break-the-glass grant
-  bool is_own_record = false;      //!< the actor is this client
-  bool is_author = false;          //!< the actor wrote the resource (psychotherapy notes)
-  bool substance_use_consent = false; //!< the client consented to disclosure to the actor
+  std::string client_id;               //!< empty when the action is not about one client
+  bool on_care_team = false;           //!< the actor is a member of this client's team
+  bool break_glass_active = false;     //!< the actor holds an unexpired break-the-glass grant
+  bool is_own_record = false;          //!< the actor is this client
+  bool is_author = false;              //!< the actor wrote the resource (psychotherapy notes)
+  bool substance_use_consent = false;  //!< the client consented to disclosure to the actor
 };
 
 //! The policy's answer.
 struct Decision {
   bool allowed = false;
-  std::string reason;  //!< why, in words an auditor reads ("on care team", "front desk: demographics only")
+  std::string
+      reason;  //!< why, in words an auditor reads ("on care team", "front desk: demographics only")
   bool via_break_glass = false;  //!< allowed only because of break-the-glass
 };
 
@@ -128,8 +138,8 @@ struct SignIn {
 };
 
 struct TotpEnrolment {
-  std::string secret;        //!< base32, shown once
-  std::string otpauth_uri;   //!< for a QR code
+  std::string secret;       //!< base32, shown once
+  std::string otpauth_uri;  //!< for a QR code
 };
 
 struct TeamMember {
@@ -151,25 +161,25 @@ struct BreakGlassGrant {
 struct ClientNotice {
   std::string id;
   std::string client_id;
-  std::string kind;          //!< "break_glass"
+  std::string kind;  //!< "break_glass"
   std::string actor_id;
   std::string actor_name;
-  std::string ref_id;        //!< e.g. the break-the-glass grant
+  std::string ref_id;  //!< e.g. the break-the-glass grant
   std::int64_t created_at_ms = 0;
   std::optional<std::int64_t> expires_at_ms;  //!< for break_glass: when the access ends
 };
 
 //! Settings that shape sign-in and sessions.
 struct AccessConfig {
-  int session_idle_minutes = 30;       //!< a session unused this long ends
-  int session_absolute_hours = 12;     //!< a session ends this long after sign-in regardless
-  int max_failed_logins = 5;           //!< consecutive failures before an account locks
+  int session_idle_minutes = 30;    //!< a session unused this long ends
+  int session_absolute_hours = 12;  //!< a session ends this long after sign-in regardless
+  int max_failed_logins = 5;        //!< consecutive failures before an account locks
   int lockout_minutes = 15;
-  int address_attempts = 20;           //!< sign-in attempts per address per window
+  int address_attempts = 20;  //!< sign-in attempts per address per window
   int address_window_seconds = 300;
   int break_glass_minutes = 60;
   int token_days_default = 90;
-  bool secure_cookies = true;          //!< Secure attribute (set when serving TLS)
+  bool secure_cookies = true;  //!< Secure attribute (set when serving TLS)
   std::string totp_issuer = "Tend";
 };
 

@@ -12,11 +12,13 @@ using http::Request;
 using http::Response;
 
 namespace {
-std::string at(std::int64_t ms) { return format_rfc3339(TimePoint(std::chrono::milliseconds(ms))); }
+std::string at(std::int64_t ms) {
+  return format_rfc3339(TimePoint(std::chrono::milliseconds(ms)));
+}
 
 std::string session_cookie(const std::string& value, const AccessConfig& cfg, int max_age_s) {
-  std::string c = "tend_session=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                  std::to_string(max_age_s);
+  std::string c = "tend_session=" + value +
+                  "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s);
   if (cfg.secure_cookies) c += "; Secure";
   return c;
 }
@@ -28,19 +30,20 @@ bj::object schema(std::initializer_list<std::pair<const char*, const char*>> pro
 }
 
 bj::object member_json(const TeamMember& m) {
-  return {{"user_id", m.user_id},         {"username", m.username},
-          {"display_name", m.display_name}, {"user_role", role_name(m.role)},
-          {"role", m.team_role},          {"added_at", at(m.added_at_ms)}};
+  return {
+      {"user_id", m.user_id},           {"username", m.username}, {"display_name", m.display_name},
+      {"user_role", role_name(m.role)}, {"role", m.team_role},    {"added_at", at(m.added_at_ms)}};
 }
 
 bj::object token_json(const TokenInfo& t) {
-  return {{"id", t.id},
-          {"user_id", t.user_id},
-          {"name", t.name},
-          {"created_at", at(t.created_at_ms)},
-          {"expires_at", at(t.expires_at_ms)},
-          {"revoked_at", t.revoked_at_ms ? bj::value(at(*t.revoked_at_ms)) : bj::value(nullptr)},
-          {"last_used_at", t.last_used_at_ms ? bj::value(at(*t.last_used_at_ms)) : bj::value(nullptr)}};
+  return {
+      {"id", t.id},
+      {"user_id", t.user_id},
+      {"name", t.name},
+      {"created_at", at(t.created_at_ms)},
+      {"expires_at", at(t.expires_at_ms)},
+      {"revoked_at", t.revoked_at_ms ? bj::value(at(*t.revoked_at_ms)) : bj::value(nullptr)},
+      {"last_used_at", t.last_used_at_ms ? bj::value(at(*t.last_used_at_ms)) : bj::value(nullptr)}};
 }
 }  // namespace
 
@@ -70,11 +73,12 @@ void register_routes(http::Router& router, AccessService& access) {
              auto s = access.sign_in(*username, *password, req.remote_addr, req.request_id);
              if (!s) return Response::problem(s.error());
              auto resp = Response::json(
-                 201, bj::object{{"user", to_json(s->user)},
-                                 {"csrf_token", s->csrf_token},
-                                 {"mfa_required", s->mfa_required},
-                                 {"expires_at", at(s->expires_at_ms)},
-                                 {"idle_timeout_seconds", access.config().session_idle_minutes * 60}});
+                 201,
+                 bj::object{{"user", to_json(s->user)},
+                            {"csrf_token", s->csrf_token},
+                            {"mfa_required", s->mfa_required},
+                            {"expires_at", at(s->expires_at_ms)},
+                            {"idle_timeout_seconds", access.config().session_idle_minutes * 60}});
              resp.headers.add("Set-Cookie",
                               session_cookie(s->session_token, access.config(),
                                              access.config().session_absolute_hours * 3600));
@@ -86,14 +90,16 @@ void register_routes(http::Router& router, AccessService& access) {
       .open();
 
   router
-      .add(Method::Get, "/api/v1/session",
-           access.guard([&access](Request&, const Principal& p) {
-             auto u = access.get_user(p, p.user_id);
-             if (!u) return Response::problem(u.error());
-             return Response::json(200, bj::object{{"user", to_json(*u)},
-                                                   {"csrf_token", json::opt(p.csrf_token.empty() ? std::nullopt : std::optional(p.csrf_token))},
-                                                   {"via_token", p.via_token}});
-           }))
+      .add(Method::Get, "/api/v1/session", access.guard([&access](Request&, const Principal& p) {
+        auto u = access.get_user(p, p.user_id);
+        if (!u) return Response::problem(u.error());
+        return Response::json(
+            200, bj::object{
+                     {"user", to_json(*u)},
+                     {"csrf_token",
+                      json::opt(p.csrf_token.empty() ? std::nullopt : std::optional(p.csrf_token))},
+                     {"via_token", p.via_token}});
+      }))
       .summary("The signed-in user and the CSRF token for this session", "session")
       .returns(200, "Current session");
 
@@ -130,13 +136,14 @@ void register_routes(http::Router& router, AccessService& access) {
       .returns(204, "Second factor accepted");
 
   router
-      .add(Method::Post, "/api/v1/me/totp",
-           access.guard([&access](Request&, const Principal& p) {
-             auto e = access.begin_totp(p);
-             if (!e) return Response::problem(e.error());
-             return Response::json(201, bj::object{{"secret", e->secret}, {"otpauth_uri", e->otpauth_uri}});
-           }))
-      .summary("Start enrolling an authenticator app (returns the secret and otpauth URI)", "session")
+      .add(Method::Post, "/api/v1/me/totp", access.guard([&access](Request&, const Principal& p) {
+        auto e = access.begin_totp(p);
+        if (!e) return Response::problem(e.error());
+        return Response::json(201,
+                              bj::object{{"secret", e->secret}, {"otpauth_uri", e->otpauth_uri}});
+      }))
+      .summary("Start enrolling an authenticator app (returns the secret and otpauth URI)",
+               "session")
       .returns(201, "Secret to show as a QR code");
 
   router
@@ -153,53 +160,57 @@ void register_routes(http::Router& router, AccessService& access) {
              for (const auto& c : *codes) a.push_back(bj::value(c));
              return Response::json(200, bj::object{{"recovery_codes", a}});
            }))
-      .summary("Confirm the authenticator with a code; returns single-use recovery codes", "session")
+      .summary("Confirm the authenticator with a code; returns single-use recovery codes",
+               "session")
       .body(schema({{"code", "string"}}))
       .returns(200, "Recovery codes, shown once");
 
   // ---- users ----
   router
-      .add(Method::Post, "/api/v1/users",
-           access.guard([&access](Request& req, const Principal& p) {
-             auto body = http::json_body(req);
-             if (!body) return Response::problem(body.error());
-             json::FieldReader r(*body);
-             NewUser u;
-             u.username = r.string("username", {.required = true, .max_len = 64}).value_or("");
-             u.display_name = r.string("display_name", {.required = true, .max_len = 200}).value_or("");
-             u.password = r.string("password", {.required = true, .max_len = 1024}).value_or("");
-             u.email = r.string("email", {.max_len = 254});
-             u.client_id = r.string("client_id", {.max_len = 64});
-             auto role = r.string("role", {.required = true, .max_len = 32});
-             if (role) {
-               if (auto parsed = parse_role(*role)) {
-                 u.role = *parsed;
-               } else {
-                 r.add_error("role", "must be one of admin, clinician, prescriber, care_manager, "
-                                     "peer_support, front_desk, analyst, client");
-               }
-             }
-             if (auto st = r.finish(); !st) return Response::problem(st.error());
-             auto created = access.create_user(p, u);
-             if (!created) return Response::problem(created.error());
-             auto resp = Response::json(201, to_json(*created));
-             resp.headers.set("Location", "/api/v1/users/" + created->id);
-             return resp;
-           }))
+      .add(Method::Post, "/api/v1/users", access.guard([&access](Request& req, const Principal& p) {
+        auto body = http::json_body(req);
+        if (!body) return Response::problem(body.error());
+        json::FieldReader r(*body);
+        NewUser u;
+        u.username = r.string("username", {.required = true, .max_len = 64}).value_or("");
+        u.display_name = r.string("display_name", {.required = true, .max_len = 200}).value_or("");
+        u.password = r.string("password", {.required = true, .max_len = 1024}).value_or("");
+        u.email = r.string("email", {.max_len = 254});
+        u.client_id = r.string("client_id", {.max_len = 64});
+        auto role = r.string("role", {.required = true, .max_len = 32});
+        if (role) {
+          if (auto parsed = parse_role(*role)) {
+            u.role = *parsed;
+          } else {
+            r.add_error("role",
+                        "must be one of admin, clinician, prescriber, care_manager, "
+                        "peer_support, front_desk, analyst, client");
+          }
+        }
+        if (auto st = r.finish(); !st) return Response::problem(st.error());
+        auto created = access.create_user(p, u);
+        if (!created) return Response::problem(created.error());
+        auto resp = Response::json(201, to_json(*created));
+        resp.headers.set("Location", "/api/v1/users/" + created->id);
+        return resp;
+      }))
       .summary("Create a staff or client account (admins)", "users")
-      .body(schema({{"username", "string"}, {"display_name", "string"}, {"password", "string"},
-                    {"role", "string"}, {"email", "string"}, {"client_id", "string"}}))
+      .body(schema({{"username", "string"},
+                    {"display_name", "string"},
+                    {"password", "string"},
+                    {"role", "string"},
+                    {"email", "string"},
+                    {"client_id", "string"}}))
       .returns(201, "The new account");
 
   router
-      .add(Method::Get, "/api/v1/users",
-           access.guard([&access](Request& req, const Principal& p) {
-             auto users = access.list_users(p, req.query_param("username").value_or(""));
-             if (!users) return Response::problem(users.error());
-             bj::array items;
-             for (const auto& u : *users) items.push_back(to_json(u));
-             return Response::json(200, bj::object{{"items", items}, {"next_cursor", nullptr}});
-           }))
+      .add(Method::Get, "/api/v1/users", access.guard([&access](Request& req, const Principal& p) {
+        auto users = access.list_users(p, req.query_param("username").value_or(""));
+        if (!users) return Response::problem(users.error());
+        bj::array items;
+        for (const auto& u : *users) items.push_back(to_json(u));
+        return Response::json(200, bj::object{{"items", items}, {"next_cursor", nullptr}});
+      }))
       .summary("List accounts, optionally by username prefix (admins)", "users")
       .query("username")
       .returns(200, "Accounts");
@@ -224,7 +235,8 @@ void register_routes(http::Router& router, AccessService& access) {
              auto u = access.set_disabled(p, req.param("id"), *disabled);
              return http::respond(u, 200, [](const User& x) { return to_json(x); });
            }))
-      .summary("Disable or enable an account (admins); disabling ends its sessions and tokens", "users")
+      .summary("Disable or enable an account (admins); disabling ends its sessions and tokens",
+               "users")
       .body(schema({{"disabled", "boolean"}}))
       .returns(200, "The account");
 
@@ -248,10 +260,12 @@ void register_routes(http::Router& router, AccessService& access) {
              auto name = r.string("name", {.max_len = 100});
              auto days = r.integer("expires_in_days", false, 1, 366);
              if (auto st = r.finish(); !st) return Response::problem(st.error());
-             auto t = access.create_token(p, req.param("id"), name.value_or(""),
-                                          static_cast<int>(days.value_or(access.config().token_days_default)));
+             auto t = access.create_token(
+                 p, req.param("id"), name.value_or(""),
+                 static_cast<int>(days.value_or(access.config().token_days_default)));
              if (!t) return Response::problem(t.error());
-             return Response::json(201, bj::object{{"id", t->id}, {"token", t->token},
+             return Response::json(201, bj::object{{"id", t->id},
+                                                   {"token", t->token},
                                                    {"expires_at", at(t->expires_at_ms)}});
            }))
       .summary("Create a bearer token for API clients (shown once)", "tokens")
@@ -326,15 +340,20 @@ void register_routes(http::Router& router, AccessService& access) {
              if (!ns) return Response::problem(ns.error());
              bj::array items;
              for (const auto& n : *ns) {
-               items.push_back(bj::object{
-                   {"id", n.id}, {"kind", n.kind}, {"actor_id", n.actor_id},
-                   {"actor_name", n.actor_name}, {"ref_id", n.ref_id},
-                   {"created_at", at(n.created_at_ms)},
-                   {"expires_at", n.expires_at_ms ? bj::value(at(*n.expires_at_ms)) : bj::value(nullptr)}});
+               items.push_back(
+                   bj::object{{"id", n.id},
+                              {"kind", n.kind},
+                              {"actor_id", n.actor_id},
+                              {"actor_name", n.actor_name},
+                              {"ref_id", n.ref_id},
+                              {"created_at", at(n.created_at_ms)},
+                              {"expires_at", n.expires_at_ms ? bj::value(at(*n.expires_at_ms))
+                                                             : bj::value(nullptr)}});
              }
              return Response::json(200, bj::object{{"items", items}, {"next_cursor", nullptr}});
            }))
-      .summary("Notices for the care team about this record (break-the-glass openings)", "care-team")
+      .summary("Notices for the care team about this record (break-the-glass openings)",
+               "care-team")
       .returns(200, "Notices, newest first");
 
   router
@@ -347,10 +366,14 @@ void register_routes(http::Router& router, AccessService& access) {
              if (auto st = r.finish(); !st) return Response::problem(st.error());
              auto g = access.break_glass(p, req.param("id"), *reason);
              return http::respond(g, 201, [](const BreakGlassGrant& x) {
-               return bj::object{{"id", x.id}, {"client_id", x.client_id}, {"expires_at", at(x.expires_at_ms)}};
+               return bj::object{
+                   {"id", x.id}, {"client_id", x.client_id}, {"expires_at", at(x.expires_at_ms)}};
              });
            }))
-      .summary("Open a record you are not on the team for, with a written reason (time-limited, audited, reported to the team)", "care-team")
+      .summary(
+          "Open a record you are not on the team for, with a written reason (time-limited, "
+          "audited, reported to the team)",
+          "care-team")
       .body(schema({{"reason", "string"}}))
       .returns(201, "Access granted until expires_at");
 }

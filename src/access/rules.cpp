@@ -43,44 +43,60 @@ const std::vector<Role>& all_roles() {
 
 std::string_view action_name(Action a) {
   switch (a) {
-    case Action::Read: return "read";
-    case Action::Search: return "search";
-    case Action::Create: return "create";
-    case Action::Update: return "update";
-    case Action::Archive: return "archive";
-    case Action::ManageTeam: return "manage_team";
-    case Action::Administer: return "administer";
+    case Action::Read:
+      return "read";
+    case Action::Search:
+      return "search";
+    case Action::Create:
+      return "create";
+    case Action::Update:
+      return "update";
+    case Action::Archive:
+      return "archive";
+    case Action::ManageTeam:
+      return "manage_team";
+    case Action::Administer:
+      return "administer";
   }
   return "read";
 }
 
 const std::vector<Action>& all_actions() {
-  static const std::vector<Action> v = {Action::Read,    Action::Search,     Action::Create,
-                                        Action::Update,  Action::Archive,    Action::ManageTeam,
+  static const std::vector<Action> v = {Action::Read,      Action::Search,  Action::Create,
+                                        Action::Update,    Action::Archive, Action::ManageTeam,
                                         Action::Administer};
   return v;
 }
 
 std::string_view resource_name(Resource r) {
   switch (r) {
-    case Resource::Demographics: return "demographics";
-    case Resource::Scheduling: return "scheduling";
-    case Resource::Clinical: return "clinical";
-    case Resource::PsychotherapyNote: return "psychotherapy_note";
-    case Resource::SubstanceUse: return "substance_use";
-    case Resource::CareTeam: return "care_team";
-    case Resource::AccessLog: return "access_log";
-    case Resource::Aggregates: return "aggregates";
-    case Resource::Users: return "users";
+    case Resource::Demographics:
+      return "demographics";
+    case Resource::Scheduling:
+      return "scheduling";
+    case Resource::Clinical:
+      return "clinical";
+    case Resource::PsychotherapyNote:
+      return "psychotherapy_note";
+    case Resource::SubstanceUse:
+      return "substance_use";
+    case Resource::CareTeam:
+      return "care_team";
+    case Resource::AccessLog:
+      return "access_log";
+    case Resource::Aggregates:
+      return "aggregates";
+    case Resource::Users:
+      return "users";
   }
   return "clinical";
 }
 
 const std::vector<Resource>& all_resources() {
   static const std::vector<Resource> v = {
-      Resource::Demographics, Resource::Scheduling,  Resource::Clinical,
+      Resource::Demographics,      Resource::Scheduling,   Resource::Clinical,
       Resource::PsychotherapyNote, Resource::SubstanceUse, Resource::CareTeam,
-      Resource::AccessLog,    Resource::Aggregates,  Resource::Users};
+      Resource::AccessLog,         Resource::Aggregates,   Resource::Users};
   return v;
 }
 
@@ -90,7 +106,9 @@ namespace {
 Decision allow(std::string reason, bool via_break_glass = false) {
   return Decision{true, std::move(reason), via_break_glass};
 }
-Decision deny(std::string reason) { return Decision{false, std::move(reason), false}; }
+Decision deny(std::string reason) {
+  return Decision{false, std::move(reason), false};
+}
 
 bool is_one_of(Action a, std::initializer_list<Action> set) {
   return std::find(set.begin(), set.end(), a) != set.end();
@@ -143,7 +161,8 @@ Decision decide_admin(Action action, Resource resource) {
       }
       break;
     case Resource::CareTeam:
-      if (is_one_of(action, {Action::Read, Action::ManageTeam})) return allow("admin: assigns care teams");
+      if (is_one_of(action, {Action::Read, Action::ManageTeam}))
+        return allow("admin: assigns care teams");
       break;
     case Resource::AccessLog:
       if (action == Action::Read) return allow("admin: reviews access");
@@ -177,7 +196,8 @@ Decision decide_clinical(Role role, Action action, Resource resource, const Clie
       return deny("psychotherapy notes are visible to their author only");
     case Resource::SubstanceUse:
       if (!team) return deny("substance-use records: care team with the client's consent only");
-      if (!ctx.substance_use_consent) return deny("substance-use records: no consent recorded for this recipient");
+      if (!ctx.substance_use_consent)
+        return deny("substance-use records: no consent recorded for this recipient");
       if (is_one_of(action, {Action::Read, Action::Create, Action::Update})) {
         return allow("substance-use records: team member with consent");
       }
@@ -254,9 +274,9 @@ bool is_clinical(Role role) {
 }
 
 const std::vector<std::string>& team_roles() {
-  static const std::vector<std::string> v = {
-      "primary_clinician", "clinician",    "psychiatrist", "prescriber", "care_manager",
-      "peer_support",      "supervisor",   "consultant",   "other"};
+  static const std::vector<std::string> v = {"primary_clinician", "clinician",    "psychiatrist",
+                                             "prescriber",        "care_manager", "peer_support",
+                                             "supervisor",        "consultant",   "other"};
   return v;
 }
 
@@ -268,8 +288,8 @@ bool is_team_role(std::string_view team_role) {
 std::optional<std::string> username_problem(std::string_view u) {
   if (u.size() < 3 || u.size() > 64) return "must be 3 to 64 characters";
   for (char c : u) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-                    c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!ok) return "may contain only a-z, 0-9, '.', '_' and '-'";
   }
   const char first = u.front();

@@ -85,8 +85,8 @@ Status AccessService::require_admin(const Principal& actor) {
 }
 
 Result<User> AccessService::load_user(sql::Conn& c, const std::string& user_id) {
-  auto row = c.query_one("SELECT " + std::string(k_user_columns) + " FROM users WHERE id = ?",
-                         {user_id});
+  auto row =
+      c.query_one("SELECT " + std::string(k_user_columns) + " FROM users WHERE id = ?", {user_id});
   if (!row) return not_found("user " + user_id);
   return user_from_row(*row);
 }
@@ -148,13 +148,12 @@ Result<std::vector<User>> AccessService::list_users(const Principal& actor,
   const std::string p = lower(prefix);
   return db_.read([&](sql::Conn& c) -> Result<std::vector<User>> {
     std::vector<User> out;
-    const auto rows =
-        p.empty() ? c.query("SELECT " + std::string(k_user_columns) +
-                            " FROM users ORDER BY username LIMIT 500")
-                  : c.query("SELECT " + std::string(k_user_columns) +
-                                " FROM users WHERE username >= ? AND username < ? "
-                                "ORDER BY username LIMIT 500",
-                            {p, p + "\x7f"});
+    const auto rows = p.empty() ? c.query("SELECT " + std::string(k_user_columns) +
+                                          " FROM users ORDER BY username LIMIT 500")
+                                : c.query("SELECT " + std::string(k_user_columns) +
+                                              " FROM users WHERE username >= ? AND username < ? "
+                                              "ORDER BY username LIMIT 500",
+                                          {p, p + "\x7f"});
     for (const auto& r : rows) out.push_back(user_from_row(r));
     return out;
   });
@@ -187,9 +186,9 @@ Result<User> AccessService::set_disabled(const Principal& actor, const std::stri
 
 Result<User> AccessService::find_by_username(const std::string& username) {
   return db_.read([&](sql::Conn& c) -> Result<User> {
-    auto row = c.query_one(
-        "SELECT " + std::string(k_user_columns) + " FROM users WHERE username = ?",
-        {lower(username)});
+    auto row =
+        c.query_one("SELECT " + std::string(k_user_columns) + " FROM users WHERE username = ?",
+                    {lower(username)});
     if (!row) return not_found("user " + lower(username));
     return user_from_row(*row);
   });
@@ -197,8 +196,7 @@ Result<User> AccessService::find_by_username(const std::string& username) {
 
 // ---- tokens ----------------------------------------------------------------------------
 
-Result<IssuedToken> AccessService::create_token(const Principal& actor,
-                                                const std::string& user_id,
+Result<IssuedToken> AccessService::create_token(const Principal& actor, const std::string& user_id,
                                                 const std::string& name, int days) {
   if (actor.user_id != user_id) {
     if (auto s = require_admin(actor); !s) return s.error();
@@ -232,10 +230,10 @@ Result<std::vector<TokenInfo>> AccessService::list_tokens(const Principal& actor
   }
   return db_.read([&](sql::Conn& c) -> Result<std::vector<TokenInfo>> {
     std::vector<TokenInfo> out;
-    for (const auto& r : c.query(
-             "SELECT id, user_id, name, created_at, expires_at, revoked_at, last_used_at "
-             "FROM api_tokens WHERE user_id = ? ORDER BY created_at",
-             {user_id})) {
+    for (const auto& r :
+         c.query("SELECT id, user_id, name, created_at, expires_at, revoked_at, last_used_at "
+                 "FROM api_tokens WHERE user_id = ? ORDER BY created_at",
+                 {user_id})) {
       out.push_back({r.str(0), r.str(1), r.str(2), r.i64(3), r.i64(4), r.opt_i64(5), r.opt_i64(6)});
     }
     return out;
@@ -259,8 +257,7 @@ Status AccessService::revoke_token(const Principal& actor, const std::string& to
 
 // ---- sign-in ---------------------------------------------------------------------------
 
-Result<SignIn> AccessService::sign_in(const std::string& username_in,
-                                      const std::string& password,
+Result<SignIn> AccessService::sign_in(const std::string& username_in, const std::string& password,
                                       const std::string& remote_addr,
                                       const std::string& request_id) {
   const std::int64_t now = now_ms();
@@ -289,8 +286,8 @@ Result<SignIn> AccessService::sign_in(const std::string& username_in,
         "FROM users WHERE username = ?",
         {username});
     if (!r) return std::nullopt;
-    return Account{r->str(0), r->str(1), r->boolean(2), static_cast<int>(r->i64(3)), r->i64(4),
-                   r->boolean(5)};
+    return Account{r->str(0), r->str(1),    r->boolean(2), static_cast<int>(r->i64(3)),
+                   r->i64(4), r->boolean(5)};
   });
   if (!account) {
     (void)crypto::verify_password(crypto::dummy_password_hash(), password);
@@ -399,7 +396,8 @@ Result<Principal> AccessService::authenticate(const http::Request& req, bool all
     return make_error(Errc::Unauthenticated, *why + "; sign in again");
   }
   if (row->boolean(1) && !allow_mfa_pending) {
-    return make_error(Errc::Unauthenticated, "the second sign-in step (authenticator code) is still needed");
+    return make_error(Errc::Unauthenticated,
+                      "the second sign-in step (authenticator code) is still needed");
   }
   Principal p;
   p.csrf_token = row->str(0);
@@ -426,7 +424,8 @@ Result<Principal> AccessService::authenticate(const http::Request& req, bool all
 }
 
 Status AccessService::sign_out(const Principal& p) {
-  if (p.session_id.empty()) return make_error(Errc::BadRequest, "bearer tokens are revoked, not signed out");
+  if (p.session_id.empty())
+    return make_error(Errc::BadRequest, "bearer tokens are revoked, not signed out");
   const std::int64_t now = now_ms();
   return db_.write([&](sql::Conn& c) -> Status {
     c.exec("UPDATE sessions SET revoked_at = ? WHERE id = ?", {now, p.session_id});
@@ -438,7 +437,8 @@ Status AccessService::sign_out(const Principal& p) {
 // ---- TOTP ------------------------------------------------------------------------------
 
 Result<TotpEnrolment> AccessService::begin_totp(const Principal& p) {
-  if (p.via_token) return make_error(Errc::Forbidden, "enrol an authenticator from a signed-in session");
+  if (p.via_token)
+    return make_error(Errc::Forbidden, "enrol an authenticator from a signed-in session");
   TotpEnrolment e;
   e.secret = crypto::totp::new_secret();
   e.otpauth_uri = crypto::totp::otpauth_uri(cfg_.totp_issuer, p.username, e.secret);
@@ -448,9 +448,11 @@ Result<TotpEnrolment> AccessService::begin_totp(const Principal& p) {
     auto row = c.query_one("SELECT totp_enabled FROM users WHERE id = ?", {p.user_id});
     if (!row) return not_found("user " + p.user_id);
     if (row->boolean(0)) {
-      return make_error(Errc::Conflict, "an authenticator is already enrolled; an admin can reset it");
+      return make_error(Errc::Conflict,
+                        "an authenticator is already enrolled; an admin can reset it");
     }
-    c.exec("UPDATE users SET totp_secret = ?, updated_at = ? WHERE id = ?", {sealed, now, p.user_id});
+    c.exec("UPDATE users SET totp_secret = ?, updated_at = ? WHERE id = ?",
+           {sealed, now, p.user_id});
     return e;
   });
 }
@@ -491,14 +493,15 @@ Status AccessService::verify_second_factor(const Principal& p, const std::string
   const std::int64_t now = now_ms();
   const std::string code = lower(code_in);
   return db_.write([&](sql::Conn& c) -> Status {
-    auto row = c.query_one("SELECT totp_secret, totp_last_step FROM users WHERE id = ?",
-                           {p.user_id});
+    auto row =
+        c.query_one("SELECT totp_secret, totp_last_step FROM users WHERE id = ?", {p.user_id});
     if (!row || row->is_null(0)) return make_error(Errc::Conflict, "no authenticator enrolled");
     auto secret = keys_.open(row->str(0), "users.totp_secret");
     if (!secret) return make_error(Errc::Internal, "stored authenticator secret cannot be read");
     std::int64_t step = 0;
     if (crypto::totp::verify(*secret, code, now / 1000, &step)) {
-      if (step <= row->i64(1)) return invalid("code", "this code was already used; wait for the next one");
+      if (step <= row->i64(1))
+        return invalid("code", "this code was already used; wait for the next one");
       c.exec("UPDATE users SET totp_last_step = ? WHERE id = ?", {step, p.user_id});
     } else if (c.exec("UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? "
                       "AND used_at IS NULL",
@@ -506,7 +509,8 @@ Status AccessService::verify_second_factor(const Principal& p, const std::string
       audit_.append(c, audit_entry(p, "verify_totp", "session", "", "", "", "denied"));
       return invalid("code", "is not correct");
     }
-    c.exec("UPDATE sessions SET mfa_pending = 0, last_seen_at = ? WHERE id = ?", {now, p.session_id});
+    c.exec("UPDATE sessions SET mfa_pending = 0, last_seen_at = ? WHERE id = ?",
+           {now, p.session_id});
     audit_.append(c, audit_entry(p, "verify_totp", "session", ""));
     return ok_status();
   });
@@ -540,9 +544,10 @@ ClientContext AccessService::client_context(sql::Conn& c, const Principal& p,
                            .has_value();
     if (!ctx.on_care_team) {
       ctx.break_glass_active =
-          c.query_one("SELECT 1 FROM break_glass WHERE user_id = ? AND client_id = ? AND "
-                      "expires_at > ?",
-                      {p.user_id, client_id, now_ms()})
+          c.query_one(
+               "SELECT 1 FROM break_glass WHERE user_id = ? AND client_id = ? AND "
+               "expires_at > ?",
+               {p.user_id, client_id, now_ms()})
               .has_value();
     }
   }
@@ -559,11 +564,13 @@ Result<Decision> AccessService::authorize(const Principal& p, Action action, Res
   const Decision d = rules::decide(p.role, action, resource, *found);
   if (d.allowed) return d;
   // Existence is secret unless the caller could read the record or this part of it.
-  const bool visible = rules::decide(p.role, Action::Read, Resource::Demographics, *found).allowed ||
-                       rules::decide(p.role, Action::Read, resource, *found).allowed;
+  const bool visible =
+      rules::decide(p.role, Action::Read, Resource::Demographics, *found).allowed ||
+      rules::decide(p.role, Action::Read, resource, *found).allowed;
   db_.write([&](sql::Conn& c) {
-    audit_.append(c, audit_entry(p, std::string(action_name(action)), std::string(resource_name(resource)),
-                                 client_id, client_id, d.reason, "denied"));
+    audit_.append(
+        c, audit_entry(p, std::string(action_name(action)), std::string(resource_name(resource)),
+                       client_id, client_id, d.reason, "denied"));
   });
   if (!visible) return not_found("client " + client_id);
   return make_error(Errc::Forbidden, d.reason);
@@ -582,11 +589,11 @@ Result<std::vector<TeamMember>> AccessService::care_team(const Principal& p,
   if (!d) return d.error();
   return db_.write([&](sql::Conn& c) -> Result<std::vector<TeamMember>> {
     std::vector<TeamMember> out;
-    for (const auto& r : c.query(
-             "SELECT u.id, u.username, u.display_name, u.role, t.team_role, t.added_at "
-             "FROM care_team t JOIN users u ON u.id = t.user_id WHERE t.client_id = ? "
-             "ORDER BY t.added_at, u.username",
-             {client_id})) {
+    for (const auto& r :
+         c.query("SELECT u.id, u.username, u.display_name, u.role, t.team_role, t.added_at "
+                 "FROM care_team t JOIN users u ON u.id = t.user_id WHERE t.client_id = ? "
+                 "ORDER BY t.added_at, u.username",
+                 {client_id})) {
       out.push_back({r.str(0), r.str(1), r.str(2), parse_role(r.str(3)).value_or(Role::Clinician),
                      r.str(4), r.i64(5)});
     }
@@ -609,21 +616,25 @@ Result<TeamMember> AccessService::add_team_member(const Principal& p, const std:
     auto u = load_user(c, user_id);
     if (!u) return make_error(Errc::Validation, "unknown user", {{"user_id", "no such user"}});
     if (!rules::is_clinical(u->role)) {
-      return make_error(Errc::Validation, "only clinical staff join care teams",
-                        {{"user_id", "must be a clinician, prescriber, care manager or peer support worker"}});
+      return make_error(
+          Errc::Validation, "only clinical staff join care teams",
+          {{"user_id", "must be a clinician, prescriber, care manager or peer support worker"}});
     }
-    if (u->disabled) return make_error(Errc::Validation, "user is disabled", {{"user_id", "is disabled"}});
+    if (u->disabled)
+      return make_error(Errc::Validation, "user is disabled", {{"user_id", "is disabled"}});
     if (team_role == "primary_clinician" &&
-        c.query_one("SELECT 1 FROM care_team WHERE client_id = ? AND team_role = ? AND user_id <> ?",
-                    {client_id, team_role, user_id})) {
+        c.query_one(
+            "SELECT 1 FROM care_team WHERE client_id = ? AND team_role = ? AND user_id <> ?",
+            {client_id, team_role, user_id})) {
       return make_error(Errc::Conflict, "client " + client_id + " already has a primary clinician",
                         {{"role", "only one primary_clinician per client"}});
     }
     if (c.exec("UPDATE care_team SET team_role = ? WHERE client_id = ? AND user_id = ?",
                {team_role, client_id, user_id}) == 0) {
-      c.exec("INSERT INTO care_team (client_id, user_id, team_role, added_by, added_at) "
-             "VALUES (?, ?, ?, ?, ?)",
-             {client_id, user_id, team_role, p.user_id, now});
+      c.exec(
+          "INSERT INTO care_team (client_id, user_id, team_role, added_by, added_at) "
+          "VALUES (?, ?, ?, ?, ?)",
+          {client_id, user_id, team_role, p.user_id, now});
     }
     audit_.append(c, audit_entry(p, "add_member", "care_team", user_id, client_id));
     auto r = c.query_one("SELECT added_at FROM care_team WHERE client_id = ? AND user_id = ?",
@@ -637,7 +648,8 @@ Status AccessService::remove_team_member(const Principal& p, const std::string& 
   auto d = authorize(p, Action::ManageTeam, Resource::CareTeam, client_id);
   if (!d) return d.error();
   return db_.write([&](sql::Conn& c) -> Status {
-    if (c.exec("DELETE FROM care_team WHERE client_id = ? AND user_id = ?", {client_id, user_id}) == 0) {
+    if (c.exec("DELETE FROM care_team WHERE client_id = ? AND user_id = ?", {client_id, user_id}) ==
+        0) {
       return not_found("care-team member " + user_id);
     }
     audit_.append(c, audit_entry(p, "remove_member", "care_team", user_id, client_id));
@@ -665,32 +677,37 @@ Result<BreakGlassGrant> AccessService::break_glass(const Principal& p, const std
     }
     if (c.query_one("SELECT 1 FROM care_team WHERE client_id = ? AND user_id = ?",
                     {client_id, p.user_id})) {
-      return make_error(Errc::Conflict, "you are on this client's care team; no need to break the glass");
+      return make_error(Errc::Conflict,
+                        "you are on this client's care team; no need to break the glass");
     }
-    c.exec("INSERT INTO break_glass (id, user_id, client_id, reason, started_at, expires_at) "
-           "VALUES (?, ?, ?, ?, ?, ?)",
-           {g.id, p.user_id, client_id, sealed, now, g.expires_at_ms});
-    c.exec("INSERT INTO client_notices (id, client_id, kind, actor_id, ref_id, created_at) "
-           "VALUES (?, ?, 'break_glass', ?, ?, ?)",
-           {new_id("nt"), client_id, p.user_id, g.id, now});
+    c.exec(
+        "INSERT INTO break_glass (id, user_id, client_id, reason, started_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        {g.id, p.user_id, client_id, sealed, now, g.expires_at_ms});
+    c.exec(
+        "INSERT INTO client_notices (id, client_id, kind, actor_id, ref_id, created_at) "
+        "VALUES (?, ?, 'break_glass', ?, ?, ?)",
+        {new_id("nt"), client_id, p.user_id, g.id, now});
     audit_.append(c, audit_entry(p, "break_glass", "client", client_id, client_id, reason));
     return g;
   });
 }
 
 Result<std::vector<ClientNotice>> AccessService::notices(const Principal& p,
-                                                        const std::string& client_id) {
+                                                         const std::string& client_id) {
   auto d = authorize(p, Action::Read, Resource::AccessLog, client_id);
   if (!d) return d.error();
   return db_.write([&](sql::Conn& c) -> Result<std::vector<ClientNotice>> {
     std::vector<ClientNotice> out;
-    for (const auto& r : c.query(
-             "SELECT n.id, n.client_id, n.kind, n.actor_id, u.display_name, n.ref_id, n.created_at, "
-             "b.expires_at FROM client_notices n JOIN users u ON u.id = n.actor_id "
-             "LEFT JOIN break_glass b ON b.id = n.ref_id WHERE n.client_id = ? "
-             "ORDER BY n.created_at DESC, n.id LIMIT 200",
-             {client_id})) {
-      out.push_back({r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5), r.i64(6), r.opt_i64(7)});
+    for (const auto& r :
+         c.query("SELECT n.id, n.client_id, n.kind, n.actor_id, u.display_name, n.ref_id, "
+                 "n.created_at, "
+                 "b.expires_at FROM client_notices n JOIN users u ON u.id = n.actor_id "
+                 "LEFT JOIN break_glass b ON b.id = n.ref_id WHERE n.client_id = ? "
+                 "ORDER BY n.created_at DESC, n.id LIMIT 200",
+                 {client_id})) {
+      out.push_back(
+          {r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5), r.i64(6), r.opt_i64(7)});
     }
     audit_.append(c, audit_entry(p, "read", "notices", client_id, client_id));
     return out;

@@ -65,7 +65,8 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
   std::error_code ec;
   std::filesystem::create_directories(cfg.data_dir, ec);
   if (ec) {
-    return make_error(Errc::Validation, "cannot create data directory " + cfg.data_dir + ": " + ec.message());
+    return make_error(Errc::Validation,
+                      "cannot create data directory " + cfg.data_dir + ": " + ec.message());
   }
   std::filesystem::permissions(cfg.data_dir, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace, ec);
@@ -94,8 +95,8 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
   ac.break_glass_minutes = static_cast<int>(cfg.break_glass_minutes);
   ac.token_days_default = static_cast<int>(cfg.token_days);
   ac.secure_cookies = !cfg.tls_cert.empty();
-  app->access_ = std::make_unique<access::AccessService>(*app->db_, clock, app->keys_,
-                                                         *app->audit_, ac);
+  app->access_ =
+      std::make_unique<access::AccessService>(*app->db_, clock, app->keys_, *app->audit_, ac);
   app->clients_ = std::make_unique<clients::ClientService>(*app->db_, clock, app->keys_,
                                                            *app->audit_, *app->access_);
   app->build_routes();
@@ -121,7 +122,8 @@ void App::build_routes() {
   router_
       .add(Method::Get, "/metrics",
            [](Request&) {
-             return Response::text(200, metrics::render(), "text/plain; version=0.0.4; charset=utf-8");
+             return Response::text(200, metrics::render(),
+                                   "text/plain; version=0.0.4; charset=utf-8");
            })
       .summary("Prometheus metrics (no client data)", "operations")
       .returns(200, "Metrics")
@@ -142,15 +144,18 @@ void App::build_routes() {
   handler_ = http::with_standard_middleware([this](Request& r) { return router_.dispatch(r); }, mo);
 }
 
-http::Response App::handle(http::Request& req) { return handler_(req); }
+http::Response App::handle(http::Request& req) {
+  return handler_(req);
+}
 
 Status App::serve() {
   auto listen = parse_listen(cfg_.listen);
   if (!listen) return listen.error();
   if (cfg_.tls_cert.empty() && !is_loopback(listen->first) && !cfg_.allow_insecure_http) {
-    return make_error(Errc::Validation,
-                      "refusing plain HTTP on " + cfg_.listen +
-                          ": give --tls-cert/--tls-key, or --allow-insecure-http behind a TLS proxy");
+    return make_error(
+        Errc::Validation,
+        "refusing plain HTTP on " + cfg_.listen +
+            ": give --tls-cert/--tls-key, or --allow-insecure-http behind a TLS proxy");
   }
   http::ServerOptions so;
   so.host = listen->first;

@@ -1,10 +1,11 @@
 #include "app/config.h"
 
+#include <toml++/toml.h>
+
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
-#include <toml++/toml.h>
 
 namespace tend::app {
 
@@ -19,18 +20,21 @@ Setting text(std::string key, std::string help, std::string Config::*m,
   for (char c : key) env += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   std::string flag = "--";
   for (char c : key) flag += c == '_' ? '-' : c;
-  return Setting{key, env, flag, std::move(help),
-                 [m, key, allowed](Config& c, const std::string& v) -> Status {
-                   if (!allowed.empty() &&
-                       std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
-                     std::string list;
-                     for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-                     return bad(key, "must be one of " + list);
-                   }
-                   c.*m = v;
-                   return ok_status();
-                 },
-                 [m](const Config& c) { return c.*m; }};
+  return Setting{
+      key,
+      env,
+      flag,
+      std::move(help),
+      [m, key, allowed](Config& c, const std::string& v) -> Status {
+        if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+          std::string list;
+          for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+          return bad(key, "must be one of " + list);
+        }
+        c.*m = v;
+        return ok_status();
+      },
+      [m](const Config& c) { return c.*m; }};
 }
 
 Setting number(std::string key, std::string help, std::int64_t Config::*m, std::int64_t min,
@@ -40,8 +44,8 @@ Setting number(std::string key, std::string help, std::int64_t Config::*m, std::
     std::int64_t n = 0;
     auto r = std::from_chars(v.data(), v.data() + v.size(), n);
     if (r.ec != std::errc{} || r.ptr != v.data() + v.size() || n < min || n > max) {
-      return bad(key, "must be a whole number from " + std::to_string(min) + " to " +
-                          std::to_string(max));
+      return bad(
+          key, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
     }
     c.*m = n;
     return ok_status();
@@ -82,35 +86,57 @@ const std::vector<Setting>& settings() {
       text("data_dir", "Directory for the SQLite database, keys and uploads", &Config::data_dir),
       text("listen", "Address to serve on, HOST:PORT", &Config::listen),
       text("db", "Database URL: sqlite:PATH (default DATA_DIR/tend.db)", &Config::db),
-      text("key_file", "Field-encryption key file (default DATA_DIR/keys/field.keys); keep it off the database's disk backups", &Config::key_file),
+      text("key_file",
+           "Field-encryption key file (default DATA_DIR/keys/field.keys); keep it off the "
+           "database's disk backups",
+           &Config::key_file),
       text("tls_cert", "PEM certificate chain; with --tls-key, serve HTTPS", &Config::tls_cert),
       text("tls_key", "PEM private key for --tls-cert", &Config::tls_key),
-      flag_bool("allow_insecure_http", "Allow plain HTTP on a non-loopback address (behind a TLS proxy)", &Config::allow_insecure_http),
+      flag_bool("allow_insecure_http",
+                "Allow plain HTTP on a non-loopback address (behind a TLS proxy)",
+                &Config::allow_insecure_http),
       number("io_threads", "Threads moving bytes (0 = one per core)", &Config::io_threads, 0, 256),
-      number("worker_threads", "Threads running request handlers", &Config::worker_threads, 1, 1024),
-      number("max_body_bytes", "Largest request body accepted", &Config::max_body_bytes, 1024, 64 << 20),
-      number("max_header_bytes", "Largest request header block accepted", &Config::max_header_bytes, 1024, 1 << 20),
-      number("read_timeout_seconds", "Time to receive one whole request", &Config::read_timeout_seconds, 1, 3600),
-      number("write_timeout_seconds", "Time to send one whole response", &Config::write_timeout_seconds, 1, 3600),
-      number("idle_timeout_seconds", "Keep-alive time between requests", &Config::idle_timeout_seconds, 1, 3600),
-      number("shutdown_grace_seconds", "On SIGTERM, time allowed for requests in flight", &Config::shutdown_grace_seconds, 0, 600),
-      number("session_idle_minutes", "A session unused this long ends", &Config::session_idle_minutes, 1, 1440),
-      number("session_absolute_hours", "A session ends this long after sign-in", &Config::session_absolute_hours, 1, 168),
-      number("max_failed_logins", "Failed sign-ins before an account locks", &Config::max_failed_logins, 1, 100),
-      number("lockout_minutes", "How long a locked account stays locked", &Config::lockout_minutes, 1, 1440),
-      number("login_attempts_per_address", "Sign-in attempts allowed per address per 5 minutes", &Config::login_attempts_per_address, 1, 100000),
-      number("break_glass_minutes", "How long break-the-glass access lasts", &Config::break_glass_minutes, 5, 1440),
-      number("token_days", "Default lifetime of a bearer token in days", &Config::token_days, 1, 366),
-      text("sqlite_synchronous", "SQLite durability: full (every commit synced) or normal", &Config::sqlite_synchronous, {"full", "normal"}),
+      number("worker_threads", "Threads running request handlers", &Config::worker_threads, 1,
+             1024),
+      number("max_body_bytes", "Largest request body accepted", &Config::max_body_bytes, 1024,
+             64 << 20),
+      number("max_header_bytes", "Largest request header block accepted", &Config::max_header_bytes,
+             1024, 1 << 20),
+      number("read_timeout_seconds", "Time to receive one whole request",
+             &Config::read_timeout_seconds, 1, 3600),
+      number("write_timeout_seconds", "Time to send one whole response",
+             &Config::write_timeout_seconds, 1, 3600),
+      number("idle_timeout_seconds", "Keep-alive time between requests",
+             &Config::idle_timeout_seconds, 1, 3600),
+      number("shutdown_grace_seconds", "On SIGTERM, time allowed for requests in flight",
+             &Config::shutdown_grace_seconds, 0, 600),
+      number("session_idle_minutes", "A session unused this long ends",
+             &Config::session_idle_minutes, 1, 1440),
+      number("session_absolute_hours", "A session ends this long after sign-in",
+             &Config::session_absolute_hours, 1, 168),
+      number("max_failed_logins", "Failed sign-ins before an account locks",
+             &Config::max_failed_logins, 1, 100),
+      number("lockout_minutes", "How long a locked account stays locked", &Config::lockout_minutes,
+             1, 1440),
+      number("login_attempts_per_address", "Sign-in attempts allowed per address per 5 minutes",
+             &Config::login_attempts_per_address, 1, 100000),
+      number("break_glass_minutes", "How long break-the-glass access lasts",
+             &Config::break_glass_minutes, 5, 1440),
+      number("token_days", "Default lifetime of a bearer token in days", &Config::token_days, 1,
+             366),
+      text("sqlite_synchronous", "SQLite durability: full (every commit synced) or normal",
+           &Config::sqlite_synchronous, {"full", "normal"}),
       number("sqlite_readers", "SQLite reader connections", &Config::sqlite_readers, 1, 64),
-      text("log_level", "debug, info, warn or error", &Config::log_level, {"debug", "info", "warn", "error"}),
+      text("log_level", "debug, info, warn or error", &Config::log_level,
+           {"debug", "info", "warn", "error"}),
       text("log_format", "json or text", &Config::log_format, {"json", "text"}),
   };
   return v;
 }
 
 void add_flags(CLI::App& cmd, FlagValues& out, std::string& config_file) {
-  cmd.add_option("--config", config_file, "Configuration file (TOML); default TEND_CONFIG or ./tend.toml");
+  cmd.add_option("--config", config_file,
+                 "Configuration file (TOML); default TEND_CONFIG or ./tend.toml");
   for (const auto& s : settings()) {
     auto* opt = cmd.add_option_function<std::string>(
         s.flag, [&out, key = s.key](const std::string& v) { out[key] = v; },
@@ -139,7 +165,8 @@ Result<Config> load(const std::string& config_file, const FlagValues& flags) {
       auto it = std::find_if(settings().begin(), settings().end(),
                              [&](const Setting& s) { return s.key == key; });
       if (it == settings().end()) {
-        return make_error(Errc::Validation, file + ": unknown setting " + key, {{key, "is not a setting"}});
+        return make_error(Errc::Validation, file + ": unknown setting " + key,
+                          {{key, "is not a setting"}});
       }
       std::string value;
       if (auto s = node.value<std::string>()) {
@@ -176,9 +203,12 @@ Result<Config> load(const std::string& config_file, const FlagValues& flags) {
   }
   if (!c.db.empty() && c.db.rfind("sqlite:", 0) != 0) {
     if (c.db.rfind("postgres", 0) == 0) {
-      return make_error(Errc::Validation, "setting db: PostgreSQL is not supported by this build yet; use sqlite:PATH");
+      return make_error(
+          Errc::Validation,
+          "setting db: PostgreSQL is not supported by this build yet; use sqlite:PATH");
     }
-    return make_error(Errc::Validation, "setting db must start with sqlite:", {{"db", "must be sqlite:PATH"}});
+    return make_error(Errc::Validation,
+                      "setting db must start with sqlite:", {{"db", "must be sqlite:PATH"}});
   }
   if (c.tls_cert.empty() != c.tls_key.empty()) {
     return make_error(Errc::Validation, "settings tls_cert and tls_key go together");
@@ -198,14 +228,16 @@ Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& li
   if (!listen.empty() && listen.front() == '[') {
     const auto close = listen.find(']');
     if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':') {
-      return make_error(Errc::Validation, "setting listen must be HOST:PORT", {{"listen", "must be HOST:PORT"}});
+      return make_error(Errc::Validation, "setting listen must be HOST:PORT",
+                        {{"listen", "must be HOST:PORT"}});
     }
     host = listen.substr(1, close - 1);
     port = listen.substr(close + 2);
   } else {
     const auto colon = listen.rfind(':');
     if (colon == std::string::npos || colon == 0) {
-      return make_error(Errc::Validation, "setting listen must be HOST:PORT", {{"listen", "must be HOST:PORT"}});
+      return make_error(Errc::Validation, "setting listen must be HOST:PORT",
+                        {{"listen", "must be HOST:PORT"}});
     }
     host = listen.substr(0, colon);
     port = listen.substr(colon + 1);
@@ -213,7 +245,8 @@ Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& li
   unsigned p = 0;
   auto r = std::from_chars(port.data(), port.data() + port.size(), p);
   if (r.ec != std::errc{} || r.ptr != port.data() + port.size() || p > 65535) {
-    return make_error(Errc::Validation, "setting listen has a bad port", {{"listen", "port must be 0-65535"}});
+    return make_error(Errc::Validation, "setting listen has a bad port",
+                      {{"listen", "port must be 0-65535"}});
   }
   return std::pair{host, static_cast<std::uint16_t>(p)};
 }

@@ -20,11 +20,11 @@ namespace tend::app {
 struct Config {
   std::string data_dir = "./tend-data";
   std::string listen = "127.0.0.1:8080";
-  std::string db;                        //!< "" = sqlite at DATA_DIR/tend.db; "sqlite:PATH"
-  std::string key_file;                  //!< "" = DATA_DIR/keys/field.keys
+  std::string db;        //!< "" = sqlite at DATA_DIR/tend.db; "sqlite:PATH"
+  std::string key_file;  //!< "" = DATA_DIR/keys/field.keys
   std::string tls_cert;
   std::string tls_key;
-  bool allow_insecure_http = false;      //!< plain HTTP on a non-loopback address
+  bool allow_insecure_http = false;  //!< plain HTTP on a non-loopback address
   std::int64_t io_threads = 0;
   std::int64_t worker_threads = 64;
   std::int64_t max_body_bytes = 1 << 20;
@@ -45,15 +45,15 @@ struct Config {
   std::string log_level = "info";
   std::string log_format = "json";
 
-  std::string db_path() const;        //!< the SQLite file
+  std::string db_path() const;  //!< the SQLite file
   std::string key_file_path() const;
 };
 
 //! One setting: its name in tend.toml, its environment variable and flag, and its help.
 struct Setting {
-  std::string key;     //!< "listen"
-  std::string env;     //!< "TEND_LISTEN"
-  std::string flag;    //!< "--listen"
+  std::string key;   //!< "listen"
+  std::string env;   //!< "TEND_LISTEN"
+  std::string flag;  //!< "--listen"
   std::string help;
   std::function<Status(Config&, const std::string&)> set;  //!< parses and stores a value
   std::function<std::string(const Config&)> get;           //!< current value as text

@@ -19,39 +19,48 @@ struct Culture {
 
 const std::vector<Culture>& cultures() {
   static const std::vector<Culture> v = {
-      {"en", {"Emma", "Olivia", "Grace", "Hannah", "Chloe", "Abigail", "Megan", "Rachel"},
+      {"en",
+       {"Emma", "Olivia", "Grace", "Hannah", "Chloe", "Abigail", "Megan", "Rachel"},
        {"Liam", "Noah", "Ethan", "Owen", "Caleb", "Dylan", "Ryan", "Tyler"},
        {"Smith", "Johnson", "Walker", "Bennett", "Foster", "Hughes", "Sullivan", "Parker"},
        "Not Hispanic or Latino"},
-      {"es", {"Sofía", "Valentina", "Camila", "Lucía", "Mariana", "Gabriela", "Ximena"},
+      {"es",
+       {"Sofía", "Valentina", "Camila", "Lucía", "Mariana", "Gabriela", "Ximena"},
        {"Mateo", "Santiago", "Diego", "Alejandro", "Javier", "Emiliano", "Carlos"},
        {"García", "Hernández", "López", "Martínez", "Ramírez", "Flores", "Torres", "Castillo"},
        "Hispanic or Latino"},
-      {"vi", {"Linh", "Mai", "Thảo", "Hương", "Ngọc"},
+      {"vi",
+       {"Linh", "Mai", "Thảo", "Hương", "Ngọc"},
        {"Minh", "Huy", "Quang", "Tuấn", "Khoa"},
        {"Nguyễn", "Trần", "Lê", "Phạm", "Võ"},
        "Not Hispanic or Latino"},
-      {"ar", {"Layla", "Noor", "Yasmin", "Amira", "Rania"},
+      {"ar",
+       {"Layla", "Noor", "Yasmin", "Amira", "Rania"},
        {"Omar", "Karim", "Yusuf", "Samir", "Tariq"},
        {"Haddad", "Khalil", "Mansour", "Nasser", "Saleh"},
        "Not Hispanic or Latino"},
-      {"zh", {"Mei", "Xiu", "Ling", "Yan", "Hui"},
+      {"zh",
+       {"Mei", "Xiu", "Ling", "Yan", "Hui"},
        {"Wei", "Jian", "Hao", "Lei", "Bo"},
        {"Chen", "Wang", "Liu", "Zhang", "Huang"},
        "Not Hispanic or Latino"},
-      {"so", {"Hodan", "Ayaan", "Fadumo", "Sahra"},
+      {"so",
+       {"Hodan", "Ayaan", "Fadumo", "Sahra"},
        {"Abdi", "Mohamed", "Hassan", "Farah"},
        {"Warsame", "Abdullahi", "Hirsi", "Omar"},
        "Not Hispanic or Latino"},
-      {"en", {"Aaliyah", "Imani", "Jasmine", "Keisha", "Zora"},
+      {"en",
+       {"Aaliyah", "Imani", "Jasmine", "Keisha", "Zora"},
        {"Darnell", "Malik", "Andre", "Jamal", "Terrence"},
        {"Washington", "Jefferson", "Banks", "Okafor", "Mensah"},
        "Not Hispanic or Latino"},
-      {"pt", {"Ana", "Beatriz", "Larissa", "Juliana"},
+      {"pt",
+       {"Ana", "Beatriz", "Larissa", "Juliana"},
        {"João", "Pedro", "Rafael", "Thiago"},
        {"Silva", "Santos", "Oliveira", "Souza"},
        "Hispanic or Latino"},
-      {"en", {"Aroha", "Kiri", "Talia"},
+      {"en",
+       {"Aroha", "Kiri", "Talia"},
        {"Tama", "Nikau", "Keoni"},
        {"Kahale", "Makoa", "Tipene"},
        "Not Hispanic or Latino"},
@@ -59,9 +68,15 @@ const std::vector<Culture>& cultures() {
   return v;
 }
 
-const std::array<const char*, 9> k_race_by_culture = {
-    "White", "White", "Asian", "White", "Asian", "Black or African American",
-    "Black or African American", "White", "Native Hawaiian or Other Pacific Islander"};
+const std::array<const char*, 9> k_race_by_culture = {"White",
+                                                      "White",
+                                                      "Asian",
+                                                      "White",
+                                                      "Asian",
+                                                      "Black or African American",
+                                                      "Black or African American",
+                                                      "White",
+                                                      "Native Hawaiian or Other Pacific Islander"};
 
 struct Place {
   const char* city;
@@ -75,9 +90,10 @@ constexpr std::array<Place, 6> k_places = {{{"Riverside", "North County", "97001
                                             {"Hillcrest", "Valley Region", "97210"},
                                             {"Cedar Falls", "Rural East", "97330"}}};
 
-constexpr std::array<const char*, 8> k_streets = {"Maple Ave", "Oak St",     "River Rd",  "Elm Ct",
-                                                  "Harbor Way", "Cedar Ln", "Hill St", "Pine Dr"};
-constexpr std::array<const char*, 5> k_relationships = {"mother", "partner", "sister", "friend", "son"};
+constexpr std::array<const char*, 8> k_streets = {"Maple Ave",  "Oak St",   "River Rd", "Elm Ct",
+                                                  "Harbor Way", "Cedar Ln", "Hill St",  "Pine Dr"};
+constexpr std::array<const char*, 5> k_relationships = {"mother", "partner", "sister", "friend",
+                                                        "son"};
 constexpr std::array<const char*, 5> k_funding = {"Medicaid", "Private insurance (employer plan)",
                                                   "Sliding scale fee", "University student plan",
                                                   "County mental health grant"};
@@ -107,7 +123,9 @@ template <class T, std::size_t N>
 const T& pick(std::mt19937_64& rng, const std::array<T, N>& v) {
   return v[std::uniform_int_distribution<std::size_t>(0, N - 1)(rng)];
 }
-bool chance(std::mt19937_64& rng, double p) { return std::bernoulli_distribution(p)(rng); }
+bool chance(std::mt19937_64& rng, double p) {
+  return std::bernoulli_distribution(p)(rng);
+}
 
 std::string phone(std::mt19937_64& rng) {
   // 555-01xx numbers are reserved for fiction.
@@ -127,7 +145,9 @@ std::string ascii_handle(std::string s) {
 Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
   auto existing = app.access().list_users(access::system_principal("demo"), "");
   if (!existing) return existing.error();
-  if (!existing->empty()) return make_error(Errc::Conflict, "the data directory already has accounts; use an empty one for the demo");
+  if (!existing->empty())
+    return make_error(Errc::Conflict,
+                      "the data directory already has accounts; use an empty one for the demo");
 
   std::mt19937_64 rng(o.seed);
   DemoSummary summary;
@@ -143,7 +163,8 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
     nu.email = std::string(s.username) + "@clinic.example.org";
     auto u = app.access().create_user(access::system_principal("demo"), nu);
     if (!u) return u.error();
-    summary.staff.push_back({u->username, std::string(access::role_name(u->role)), u->display_name});
+    summary.staff.push_back(
+        {u->username, std::string(access::role_name(u->role)), u->display_name});
     access::Principal p;
     p.user_id = u->id;
     p.username = u->username;
@@ -159,36 +180,54 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
   const std::string today = format_date(std::chrono::system_clock::now());
   const int this_year = std::stoi(today.substr(0, 4));
   for (int i = 0; i < o.clients; ++i) {
-    const auto culture_index = std::discrete_distribution<std::size_t>({40, 20, 6, 5, 6, 4, 12, 4, 3})(rng);
+    const auto culture_index =
+        std::discrete_distribution<std::size_t>({40, 20, 6, 5, 6, 4, 12, 4, 3})(rng);
     const Culture& cu = cultures()[culture_index];
-    const int g = std::discrete_distribution<int>({48, 44, 5, 3})(rng);  // woman, man, non-binary, trans
+    const int g =
+        std::discrete_distribution<int>({48, 44, 5, 3})(rng);  // woman, man, non-binary, trans
     clients::Client c;
     const bool fem = g == 0 || (g == 3 && chance(rng, 0.5)) || (g == 2 && chance(rng, 0.5));
     c.given_name = fem ? pick(rng, cu.female) : pick(rng, cu.male);
     c.family_name = pick(rng, cu.family);
     // Ages 12 to 84, weighted towards working age.
-    const int age = std::clamp(static_cast<int>(std::normal_distribution<double>(36, 15)(rng)), 12, 84);
+    const int age =
+        std::clamp(static_cast<int>(std::normal_distribution<double>(36, 15)(rng)), 12, 84);
     const int month = std::uniform_int_distribution<int>(1, 12)(rng);
     const int day = std::uniform_int_distribution<int>(1, 28)(rng);
     char dob[32];
     std::snprintf(dob, sizeof dob, "%04d-%02d-%02d", this_year - age - 1, month, day);
     c.date_of_birth = dob;
     switch (g) {
-      case 0: c.gender_identity = "woman"; c.pronouns = "she/her"; c.sex = "female"; break;
-      case 1: c.gender_identity = "man"; c.pronouns = "he/him"; c.sex = "male"; break;
-      case 2: c.gender_identity = "non-binary"; c.pronouns = "they/them"; c.sex = fem ? "female" : "male"; break;
+      case 0:
+        c.gender_identity = "woman";
+        c.pronouns = "she/her";
+        c.sex = "female";
+        break;
+      case 1:
+        c.gender_identity = "man";
+        c.pronouns = "he/him";
+        c.sex = "male";
+        break;
+      case 2:
+        c.gender_identity = "non-binary";
+        c.pronouns = "they/them";
+        c.sex = fem ? "female" : "male";
+        break;
       default:
         c.gender_identity = fem ? "transgender woman" : "transgender man";
         c.pronouns = fem ? "she/her" : "he/him";
         c.sex = fem ? "male" : "female";
     }
-    if (chance(rng, 0.15)) c.preferred_name = c.given_name.substr(0, std::min<std::size_t>(c.given_name.size(), 3)) + "i";
+    if (chance(rng, 0.15))
+      c.preferred_name =
+          c.given_name.substr(0, std::min<std::size_t>(c.given_name.size(), 3)) + "i";
     const bool speaks_english_first = std::string(cu.language) == "en" || chance(rng, 0.4);
     c.language = speaks_english_first ? "en" : cu.language;
     c.interpreter_needed = !speaks_english_first && chance(rng, 0.6);
     c.phone = phone(rng);
     if (chance(rng, 0.8)) {
-      c.email = ascii_handle(c.given_name) + "." + ascii_handle(c.family_name) + std::to_string(i) + "@example.org";
+      c.email = ascii_handle(c.given_name) + "." + ascii_handle(c.family_name) + std::to_string(i) +
+                "@example.org";
       c.consent.email = chance(rng, 0.85);
     }
     c.consent.sms = chance(rng, 0.7);
@@ -196,13 +235,15 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
     c.consent.voicemail = chance(rng, 0.5);
     c.consent.post = chance(rng, 0.3);
     const Place& place = pick(rng, k_places);
-    c.address.line1 = std::to_string(std::uniform_int_distribution<int>(1, 1999)(rng)) + " " + pick(rng, k_streets);
+    c.address.line1 = std::to_string(std::uniform_int_distribution<int>(1, 1999)(rng)) + " " +
+                      pick(rng, k_streets);
     c.address.city = place.city;
     c.address.region = place.region;
     c.address.postal_code = place.postal;
     c.address.country = "US";
     if (chance(rng, 0.85)) {
-      c.emergency_contact.name = std::string(fem ? pick(rng, cu.male) : pick(rng, cu.female)) + " " + c.family_name;
+      c.emergency_contact.name =
+          std::string(fem ? pick(rng, cu.male) : pick(rng, cu.female)) + " " + c.family_name;
       c.emergency_contact.relationship = pick(rng, k_relationships);
       c.emergency_contact.phone = phone(rng);
     }
@@ -216,9 +257,13 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
     const access::Principal& primary = clinicians[who % clinicians.size()];
     auto created = app.clients().create_record(primary, c);
     if (!created) return created.error();
-    if (chance(rng, 0.3)) (void)app.access().add_team_member(primary, created->id, prescriber.user_id, "psychiatrist");
-    if (chance(rng, 0.25)) (void)app.access().add_team_member(primary, created->id, care_manager.user_id, "care_manager");
-    if (chance(rng, 0.15)) (void)app.access().add_team_member(primary, created->id, peer.user_id, "peer_support");
+    if (chance(rng, 0.3))
+      (void)app.access().add_team_member(primary, created->id, prescriber.user_id, "psychiatrist");
+    if (chance(rng, 0.25))
+      (void)app.access().add_team_member(primary, created->id, care_manager.user_id,
+                                         "care_manager");
+    if (chance(rng, 0.15))
+      (void)app.access().add_team_member(primary, created->id, peer.user_id, "peer_support");
     ++summary.clients;
   }
   return summary;

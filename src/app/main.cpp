@@ -1,8 +1,8 @@
 // tend: the command line. Every subcommand takes the same settings (--data-dir, --db, …), so
 // `tend user add` and `tend serve` see the same data.
 
-#include <unistd.h>
 #include <termios.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -99,9 +99,13 @@ int main(int argc, char** argv) {
   // ---- demo ----
   app::DemoOptions demo_opts;
   bool demo_no_serve = false;
-  auto* demo = sub(cli, "demo", "Create a synthetic demo clinic (if the data directory is empty) and serve it", common);
-  demo->add_option("--seed", demo_opts.seed, "Seed for the synthetic data (same seed, same clinic)");
-  demo->add_option("--clients", demo_opts.clients, "How many synthetic clients")->check(CLI::Range(1, 100000));
+  auto* demo =
+      sub(cli, "demo",
+          "Create a synthetic demo clinic (if the data directory is empty) and serve it", common);
+  demo->add_option("--seed", demo_opts.seed,
+                   "Seed for the synthetic data (same seed, same clinic)");
+  demo->add_option("--clients", demo_opts.clients, "How many synthetic clients")
+      ->check(CLI::Range(1, 100000));
   demo->add_flag("--no-serve", demo_no_serve, "Create the data and exit");
   demo->callback([&] {
     if (common.flags.find("data_dir") == common.flags.end() && !std::getenv("TEND_DATA_DIR")) {
@@ -123,13 +127,15 @@ int main(int argc, char** argv) {
                 << " synthetic clients.\n";
       std::cout << "Staff accounts (password for all: " << s->password << "):\n";
       for (const auto& st : s->staff) {
-        std::printf("  %-12s %-14s %s\n", st.username.c_str(), st.role.c_str(), st.display_name.c_str());
+        std::printf("  %-12s %-14s %s\n", st.username.c_str(), st.role.c_str(),
+                    st.display_name.c_str());
       }
     } else {
       std::cout << "Using the existing demo clinic in " << (*a)->config().data_dir << ".\n";
     }
     if (demo_no_serve) return;
-    std::cout << "Serving on http://" << (*a)->config().listen << "/  (Ctrl-C to stop)\n" << std::flush;
+    std::cout << "Serving on http://" << (*a)->config().listen << "/  (Ctrl-C to stop)\n"
+              << std::flush;
     if (auto st = (*a)->serve(); !st) rc = fail(st.error());
   });
 
@@ -145,18 +151,24 @@ int main(int argc, char** argv) {
   });
 
   // ---- version ----
-  cli.add_subcommand("version", "Print the version")->callback([] { std::cout << "tend " << TEND_VERSION << "\n"; });
+  cli.add_subcommand("version", "Print the version")->callback([] {
+    std::cout << "tend " << TEND_VERSION << "\n";
+  });
 
   // ---- user ----
   auto* user = cli.add_subcommand("user", "Manage accounts");
   user->require_subcommand(1);
   std::string u_name, u_role, u_display, u_pwfile, u_email;
-  auto* uadd = sub(*user, "add", "Add an account (password from a prompt, or --password-file)", common);
+  auto* uadd =
+      sub(*user, "add", "Add an account (password from a prompt, or --password-file)", common);
   uadd->add_option("--username", u_name, "Login name")->required();
-  uadd->add_option("--role", u_role, "admin, clinician, prescriber, care_manager, peer_support, front_desk, analyst")->required();
+  uadd->add_option("--role", u_role,
+                   "admin, clinician, prescriber, care_manager, peer_support, front_desk, analyst")
+      ->required();
   uadd->add_option("--display-name", u_display, "Name shown to colleagues (default: the username)");
   uadd->add_option("--email", u_email, "E-mail address");
-  uadd->add_option("--password-file", u_pwfile, "Read the password from this file ('-' for standard input)");
+  uadd->add_option("--password-file", u_pwfile,
+                   "Read the password from this file ('-' for standard input)");
   uadd->callback([&] {
     auto role = access::parse_role(u_role);
     if (!role || *role == access::Role::Client) {
@@ -197,13 +209,15 @@ int main(int argc, char** argv) {
     }
     for (const auto& u : *users) {
       std::printf("%-26s %-20s %-13s %s%s\n", u.id.c_str(), u.username.c_str(),
-                  std::string(access::role_name(u.role)).c_str(), u.disabled ? "disabled" : "active",
-                  u.totp_enabled ? " totp" : "");
+                  std::string(access::role_name(u.role)).c_str(),
+                  u.disabled ? "disabled" : "active", u.totp_enabled ? " totp" : "");
     }
   });
   for (const auto& [name, disabled] : {std::pair{"disable", true}, {"enable", false}}) {
     const bool d = disabled;
-    auto* cmd = sub(*user, name, d ? "Disable an account (ends its sessions and tokens)" : "Enable an account", common);
+    auto* cmd =
+        sub(*user, name,
+            d ? "Disable an account (ends its sessions and tokens)" : "Enable an account", common);
     cmd->add_option("--username", u_name, "Login name")->required();
     cmd->callback([&, d] {
       auto a = open_app(common, clock);
@@ -229,7 +243,8 @@ int main(int argc, char** argv) {
   auto* tcreate = sub(*token, "create", "Create a bearer token and print it (shown once)", common);
   tcreate->add_option("--username", t_user, "Whose token")->required();
   tcreate->add_option("--name", t_name, "What the token is for");
-  tcreate->add_option("--days", t_days, "Lifetime in days (default: token_days)")->check(CLI::Range(1, 366));
+  tcreate->add_option("--days", t_days, "Lifetime in days (default: token_days)")
+      ->check(CLI::Range(1, 366));
   tcreate->callback([&] {
     auto a = open_app(common, clock);
     if (!a) {
@@ -241,8 +256,9 @@ int main(int argc, char** argv) {
       rc = fail(u.error());
       return;
     }
-    auto t = (*a)->access().create_token(access::system_principal(), u->id, t_name,
-                                         t_days ? t_days : static_cast<int>((*a)->config().token_days));
+    auto t =
+        (*a)->access().create_token(access::system_principal(), u->id, t_name,
+                                    t_days ? t_days : static_cast<int>((*a)->config().token_days));
     if (!t) {
       rc = fail(t.error());
       return;
@@ -257,13 +273,15 @@ int main(int argc, char** argv) {
       rc = fail(a.error());
       return;
     }
-    if (auto st = (*a)->access().revoke_token(access::system_principal(), t_id); !st) rc = fail(st.error());
+    if (auto st = (*a)->access().revoke_token(access::system_principal(), t_id); !st)
+      rc = fail(st.error());
   });
 
   // ---- audit ----
   auto* audit = cli.add_subcommand("audit", "The access log");
   audit->require_subcommand(1);
-  auto* verify = sub(*audit, "verify", "Check the audit chain; exits 1 and names the first bad entry", common);
+  auto* verify =
+      sub(*audit, "verify", "Check the audit chain; exits 1 and names the first bad entry", common);
   verify->callback([&] {
     auto a = open_app(common, clock);
     if (!a) {
@@ -274,8 +292,8 @@ int main(int argc, char** argv) {
     if (report.ok) {
       std::cout << "audit log intact: " << report.entries_checked << " entries verified\n";
     } else {
-      std::cerr << "audit log TAMPERED: " << report.problem << " (first bad entry: "
-                << report.first_bad_seq << ")\n";
+      std::cerr << "audit log TAMPERED: " << report.problem
+                << " (first bad entry: " << report.first_bad_seq << ")\n";
       rc = 1;
     }
   });
@@ -283,7 +301,8 @@ int main(int argc, char** argv) {
   // ---- keys ----
   auto* keys = cli.add_subcommand("keys", "Field-encryption keys");
   keys->require_subcommand(1);
-  auto* rotate = sub(*keys, "rotate", "Add a new key, make it active and re-encrypt every sealed value", common);
+  auto* rotate = sub(*keys, "rotate",
+                     "Add a new key, make it active and re-encrypt every sealed value", common);
   rotate->callback([&] {
     auto a = open_app(common, clock);
     if (!a) {

@@ -72,13 +72,15 @@ void register_routes(http::Router& router, ClientService& clients, access::Acces
              if (!limit) return Response::problem(limit.error());
              q.limit = *limit;
              if (q.q && q.q->size() > 100) {
-               return Response::problem(make_error(Errc::BadRequest, "q is too long", {{"q", "must be at most 100 characters"}}));
+               return Response::problem(make_error(Errc::BadRequest, "q is too long",
+                                                   {{"q", "must be at most 100 characters"}}));
              }
              if (q.date_of_birth) {
                int y, m, d;
                if (!parse_date(*q.date_of_birth, y, m, d)) {
-                 return Response::problem(make_error(Errc::BadRequest, "date_of_birth must be YYYY-MM-DD",
-                                                     {{"date_of_birth", "must be a date as YYYY-MM-DD"}}));
+                 return Response::problem(
+                     make_error(Errc::BadRequest, "date_of_birth must be YYYY-MM-DD",
+                                {{"date_of_birth", "must be a date as YYYY-MM-DD"}}));
                }
              }
              auto r = clients.search(p, q);
@@ -89,8 +91,13 @@ void register_routes(http::Router& router, ClientService& clients, access::Acces
                                                    {"next_cursor", json::opt(r->next_cursor)}});
            }))
       .summary("Search clients by name prefix, date of birth or identifier", "clients")
-      .query("q").query("date_of_birth").query("identifier").query("mine")
-      .query("include_archived").query("limit").query("cursor")
+      .query("q")
+      .query("date_of_birth")
+      .query("identifier")
+      .query("mine")
+      .query("include_archived")
+      .query("limit")
+      .query("cursor")
       .returns(200, "A page of matching clients");
 
   router
@@ -144,10 +151,12 @@ void register_routes(http::Router& router, ClientService& clients, access::Acces
              if (static_cast<int>(r->size()) == *limit && !r->empty()) {
                next = std::to_string(r->back().seq);
              }
-             return Response::json(200, bj::object{{"items", std::move(items)}, {"next_cursor", next}});
+             return Response::json(200,
+                                   bj::object{{"items", std::move(items)}, {"next_cursor", next}});
            }))
       .summary("Who has read or changed this record, newest first", "clients")
-      .query("limit").query("before")
+      .query("limit")
+      .query("before")
       .returns(200, "Access-log entries");
 }
 

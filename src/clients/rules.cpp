@@ -95,8 +95,10 @@ void read_nested(FieldReader& r, Client& c, std::string_view key,
   const auto* v = r.raw(key);
   if (v == nullptr) return;
   if (v->is_null()) {
-    if (texts) for (const auto& f : *texts) f.ref(c).reset();
-    if (bools) for (const auto& f : *bools) f.ref(c) = false;
+    if (texts)
+      for (const auto& f : *texts) f.ref(c).reset();
+    if (bools)
+      for (const auto& f : *bools) f.ref(c) = false;
     return;
   }
   if (!v->is_object()) {
@@ -184,7 +186,8 @@ void check(FieldReader& r, const Client& c, std::string_view today) {
 
 void read_common(FieldReader& r, Client& c, bool patch) {
   const Str name{.required = !patch, .max_len = 100, .min_len = 1};
-  for (auto [key, ref] : {std::pair{"given_name", &c.given_name}, {"family_name", &c.family_name}}) {
+  for (auto [key, ref] :
+       {std::pair{"given_name", &c.given_name}, {"family_name", &c.family_name}}) {
     if (patch && r.is_null(key)) {
       r.add_error(key, "is required and cannot be cleared");
       continue;
@@ -243,7 +246,8 @@ Result<Client> apply_patch(const Client& current, const bj::object& body, std::s
       c.mrn = *mrn;
     }
   }
-  for (const char* fixed : {"id", "status", "created_at", "updated_at", "created_by", "archived_at", "age"}) {
+  for (const char* fixed :
+       {"id", "status", "created_at", "updated_at", "created_by", "archived_at", "age"}) {
     if (r.has(fixed)) r.add_error(fixed, "cannot be changed here");
   }
   read_common(r, c, true);
@@ -267,8 +271,10 @@ bj::object to_json(const Client& c) {
   o["interpreter_needed"] = c.interpreter_needed;
   o["email"] = json::opt(c.email);
   o["phone"] = json::opt(c.phone);
-  o["contact_consent"] = {{"email", c.consent.email},     {"sms", c.consent.sms},
-                          {"phone", c.consent.phone},     {"voicemail", c.consent.voicemail},
+  o["contact_consent"] = {{"email", c.consent.email},
+                          {"sms", c.consent.sms},
+                          {"phone", c.consent.phone},
+                          {"voicemail", c.consent.voicemail},
                           {"post", c.consent.post}};
   o["emergency_contact"] = {{"name", json::opt(c.emergency_contact.name)},
                             {"relationship", json::opt(c.emergency_contact.relationship)},
@@ -283,9 +289,10 @@ bj::object to_json(const Client& c) {
   o["ethnicity"] = json::opt(c.ethnicity);
   o["funding_note"] = json::opt(c.funding_note);
   o["status"] = c.status;
-  o["archived_at"] = c.archived_at_ms
-                         ? bj::value(format_rfc3339(TimePoint(std::chrono::milliseconds(*c.archived_at_ms))))
-                         : bj::value(nullptr);
+  o["archived_at"] =
+      c.archived_at_ms
+          ? bj::value(format_rfc3339(TimePoint(std::chrono::milliseconds(*c.archived_at_ms))))
+          : bj::value(nullptr);
   o["version"] = c.version;
   o["created_at"] = format_rfc3339(TimePoint(std::chrono::milliseconds(c.created_at_ms)));
   o["updated_at"] = format_rfc3339(TimePoint(std::chrono::milliseconds(c.updated_at_ms)));

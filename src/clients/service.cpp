@@ -39,7 +39,9 @@ std::int64_t ClientService::now_ms() const {
       .count();
 }
 
-std::string ClientService::today() const { return format_date(clock_.now()); }
+std::string ClientService::today() const {
+  return format_date(clock_.now());
+}
 
 std::optional<Client> ClientService::load(sql::Conn& c, const std::string& id) const {
   auto r = c.query_one("SELECT " + std::string(k_columns) + " FROM clients WHERE id = ?", {id});
@@ -93,42 +95,43 @@ void ClientService::store(sql::Conn& c, const Client& cl, bool insert) const {
   const auto b = [](bool v) { return sql::Value(std::int64_t{v}); };
   const sql::Value funding =
       cl.funding_note ? sql::Value(keys_.seal(*cl.funding_note, k_funding_context)) : sql::Value();
-  sql::Params p = {cl.mrn,
-                   cl.given_name,
-                   cl.family_name,
-                   sql::opt(cl.preferred_name),
-                   rules::search_key(cl.given_name),
-                   rules::search_key(cl.family_name),
-                   cl.preferred_name ? sql::Value(rules::search_key(*cl.preferred_name)) : sql::Value(),
-                   sql::opt(cl.pronouns),
-                   cl.date_of_birth,
-                   sql::opt(cl.gender_identity),
-                   sql::opt(cl.sex),
-                   sql::opt(cl.language),
-                   b(cl.interpreter_needed),
-                   sql::opt(cl.email),
-                   sql::opt(cl.phone),
-                   b(cl.consent.email),
-                   b(cl.consent.sms),
-                   b(cl.consent.phone),
-                   b(cl.consent.voicemail),
-                   b(cl.consent.post),
-                   sql::opt(cl.emergency_contact.name),
-                   sql::opt(cl.emergency_contact.relationship),
-                   sql::opt(cl.emergency_contact.phone),
-                   sql::opt(cl.address.line1),
-                   sql::opt(cl.address.line2),
-                   sql::opt(cl.address.city),
-                   sql::opt(cl.address.region),
-                   sql::opt(cl.address.postal_code),
-                   sql::opt(cl.address.country),
-                   sql::opt(cl.race),
-                   sql::opt(cl.ethnicity),
-                   funding,
-                   cl.status,
-                   sql::opt(cl.archived_at_ms),
-                   cl.version,
-                   cl.updated_at_ms};
+  sql::Params p = {
+      cl.mrn,
+      cl.given_name,
+      cl.family_name,
+      sql::opt(cl.preferred_name),
+      rules::search_key(cl.given_name),
+      rules::search_key(cl.family_name),
+      cl.preferred_name ? sql::Value(rules::search_key(*cl.preferred_name)) : sql::Value(),
+      sql::opt(cl.pronouns),
+      cl.date_of_birth,
+      sql::opt(cl.gender_identity),
+      sql::opt(cl.sex),
+      sql::opt(cl.language),
+      b(cl.interpreter_needed),
+      sql::opt(cl.email),
+      sql::opt(cl.phone),
+      b(cl.consent.email),
+      b(cl.consent.sms),
+      b(cl.consent.phone),
+      b(cl.consent.voicemail),
+      b(cl.consent.post),
+      sql::opt(cl.emergency_contact.name),
+      sql::opt(cl.emergency_contact.relationship),
+      sql::opt(cl.emergency_contact.phone),
+      sql::opt(cl.address.line1),
+      sql::opt(cl.address.line2),
+      sql::opt(cl.address.city),
+      sql::opt(cl.address.region),
+      sql::opt(cl.address.postal_code),
+      sql::opt(cl.address.country),
+      sql::opt(cl.race),
+      sql::opt(cl.ethnicity),
+      funding,
+      cl.status,
+      sql::opt(cl.archived_at_ms),
+      cl.version,
+      cl.updated_at_ms};
   if (insert) {
     p.insert(p.begin(), cl.id);
     p.push_back(cl.created_by);
@@ -184,9 +187,10 @@ Result<Client> ClientService::create_record(const access::Principal& p, Client c
     }
     store(c, cl, true);
     if (access::rules::is_clinical(p.role)) {
-      c.exec("INSERT INTO care_team (client_id, user_id, team_role, added_by, added_at) "
-             "VALUES (?, ?, 'primary_clinician', ?, ?)",
-             {cl.id, p.user_id, p.user_id, cl.created_at_ms});
+      c.exec(
+          "INSERT INTO care_team (client_id, user_id, team_role, added_by, added_at) "
+          "VALUES (?, ?, 'primary_clinician', ?, ?)",
+          {cl.id, p.user_id, p.user_id, cl.created_at_ms});
     }
     audit_.append(c, access::audit_entry(p, "create", "client", cl.id, cl.id));
     return cl;
@@ -208,9 +212,10 @@ Result<Client> ClientService::get(const access::Principal& p, const std::string&
   const auto d = access::rules::decide(p.role, access::Action::Read, access::Resource::Demographics,
                                        loaded.ctx);
   db_.write([&](sql::Conn& c) {
-    audit_.append(c, access::audit_entry(p, "read", "client", id, id,
-                                         d.via_break_glass ? "break-the-glass" : (d.allowed ? "" : d.reason),
-                                         d.allowed ? "ok" : "denied"));
+    audit_.append(
+        c, access::audit_entry(p, "read", "client", id, id,
+                               d.via_break_glass ? "break-the-glass" : (d.allowed ? "" : d.reason),
+                               d.allowed ? "ok" : "denied"));
   });
   if (!d.allowed) return not_found("client " + id);
   return std::move(*loaded.client);
@@ -312,8 +317,8 @@ Result<SearchPage> ClientService::search(const access::Principal& p, const Searc
     where +=
         " AND (c.family_key > ? OR (c.family_key = ? AND (c.given_key > ? OR (c.given_key = ? AND "
         "c.id > ?))))";
-    params.insert(params.end(), {pos->family_key, pos->family_key, pos->given_key, pos->given_key,
-                                 pos->id});
+    params.insert(params.end(),
+                  {pos->family_key, pos->family_key, pos->given_key, pos->given_key, pos->id});
   }
   params.emplace_back(std::int64_t{q.limit + 1});
   const std::string sql =

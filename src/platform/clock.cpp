@@ -38,7 +38,9 @@ bool read_int(std::string_view s, std::size_t pos, std::size_t len, int& out) {
   return r.ec == std::errc{};
 }
 
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool leap(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 int days_in_month(int y, int m) {
   static constexpr int k[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   return m == 2 && leap(y) ? 29 : k[m - 1];
@@ -55,8 +57,7 @@ bool parse_date(std::string_view s, int& year, int& month, int& day) {
 }
 
 std::string format_date(TimePoint t) {
-  const auto secs =
-      std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
   std::int64_t days = secs / 86400;
   if (secs % 86400 < 0) --days;
   int y;

@@ -31,9 +31,7 @@ class FakeClock final : public Clock {
  public:
   explicit FakeClock(std::int64_t unix_seconds = 1'767'225'600)  // 2026-01-01T00:00:00Z
       : micros_(unix_seconds * 1'000'000) {}
-  TimePoint now() const override {
-    return TimePoint(std::chrono::microseconds(micros_.load()));
-  }
+  TimePoint now() const override { return TimePoint(std::chrono::microseconds(micros_.load())); }
   void advance(std::chrono::microseconds d) { micros_ += d.count(); }
   void set(std::int64_t unix_seconds) { micros_ = unix_seconds * 1'000'000; }
 

@@ -3,7 +3,8 @@
 namespace tend::json {
 
 Result<bj::object> parse_object(std::string_view body) {
-  if (body.empty()) return make_error(Errc::BadRequest, "request body is empty; a JSON object is expected");
+  if (body.empty())
+    return make_error(Errc::BadRequest, "request body is empty; a JSON object is expected");
   bj::parse_options opts;
   opts.max_depth = 32;
   opts.allow_invalid_utf8 = false;
@@ -43,7 +44,9 @@ const bj::value* FieldReader::raw(std::string_view key) {
   return it == obj_.end() ? nullptr : &it->value();
 }
 
-bool FieldReader::has(std::string_view key) { return raw(key) != nullptr; }
+bool FieldReader::has(std::string_view key) {
+  return raw(key) != nullptr;
+}
 
 bool FieldReader::is_null(std::string_view key) {
   const auto* v = raw(key);
@@ -67,9 +70,9 @@ std::optional<std::string> FieldReader::string(std::string_view key, Str rule) {
   }
   const std::size_t min = rule.required ? std::max<std::size_t>(1, rule.min_len) : rule.min_len;
   if (s.size() < min) {
-    add_error(path(key), rule.required && min == 1 ? "must not be empty"
-                                                   : "must be at least " + std::to_string(min) +
-                                                         " characters");
+    add_error(path(key), rule.required && min == 1
+                             ? "must not be empty"
+                             : "must be at least " + std::to_string(min) + " characters");
     return std::nullopt;
   }
   for (unsigned char c : s) {
@@ -111,8 +114,7 @@ std::optional<std::int64_t> FieldReader::integer(std::string_view key, bool requ
     return std::nullopt;
   }
   if (n < min || n > max) {
-    add_error(path(key),
-              "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    add_error(path(key), "must be between " + std::to_string(min) + " and " + std::to_string(max));
     return std::nullopt;
   }
   return n;

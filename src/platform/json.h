@@ -23,8 +23,8 @@ Result<bj::object> parse_object(std::string_view body);
 //! Rules for one string field.
 struct Str {
   bool required = false;
-  std::size_t max_len = 200;   //!< in bytes of UTF-8
-  std::size_t min_len = 0;     //!< a required string must have at least max(1, min_len)
+  std::size_t max_len = 200;  //!< in bytes of UTF-8
+  std::size_t min_len = 0;    //!< a required string must have at least max(1, min_len)
 };
 
 //! Reads fields of one JSON object strictly. Every accessor marks the key as known; finish()

@@ -15,9 +15,17 @@ void init(std::string_view level, std::string_view format = "json");
 //! Writes one event: {"ts", "level", "event", …fields}. Thread-safe.
 void write(Level level, std::string_view event, boost::json::object fields = {});
 
-inline void info(std::string_view event, boost::json::object f = {}) { write(Level::Info, event, std::move(f)); }
-inline void warn(std::string_view event, boost::json::object f = {}) { write(Level::Warn, event, std::move(f)); }
-inline void error(std::string_view event, boost::json::object f = {}) { write(Level::Error, event, std::move(f)); }
-inline void debug(std::string_view event, boost::json::object f = {}) { write(Level::Debug, event, std::move(f)); }
+inline void info(std::string_view event, boost::json::object f = {}) {
+  write(Level::Info, event, std::move(f));
+}
+inline void warn(std::string_view event, boost::json::object f = {}) {
+  write(Level::Warn, event, std::move(f));
+}
+inline void error(std::string_view event, boost::json::object f = {}) {
+  write(Level::Error, event, std::move(f));
+}
+inline void debug(std::string_view event, boost::json::object f = {}) {
+  write(Level::Debug, event, std::move(f));
+}
 
 }  // namespace tend::log

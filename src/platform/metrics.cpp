@@ -1,17 +1,17 @@
 #include "platform/metrics.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <map>
 #include <mutex>
 #include <tuple>
 
-#include <fmt/format.h>
-
 namespace tend::metrics {
 namespace {
 
 constexpr std::array<double, 14> k_buckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                              0.1,    0.25,  0.5,    1,     2.5,  5,    10};
+                                              0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 
 struct Histogram {
   std::array<std::uint64_t, k_buckets.size()> counts{};
@@ -69,8 +69,7 @@ void render_hist(std::string& out, std::string_view name, std::string_view label
 }
 }  // namespace
 
-void observe_request(std::string_view method, std::string_view route, int status,
-                     double seconds) {
+void observe_request(std::string_view method, std::string_view route, int status, double seconds) {
   auto& r = reg();
   std::lock_guard lock(r.mu);
   ++r.requests[{std::string(method), std::string(route), status}];
@@ -121,7 +120,8 @@ std::string render() {
   out += "# HELP tend_db_commits_total Group commits (one durable sync each).\n";
   out += "# TYPE tend_db_commits_total counter\n";
   out += fmt::format("tend_db_commits_total {}\n", r.batches);
-  out += "# HELP tend_db_committed_transactions_total Transactions made durable by group commits.\n";
+  out +=
+      "# HELP tend_db_committed_transactions_total Transactions made durable by group commits.\n";
   out += "# TYPE tend_db_committed_transactions_total counter\n";
   out += fmt::format("tend_db_committed_transactions_total {}\n", r.batched);
   std::string last;

@@ -21,34 +21,53 @@ ClientContext context_for(Situation s) {
   ClientContext c;
   c.client_id = "cl_x";
   switch (s) {
-    case Situation::Stranger: break;
-    case Situation::OnTeam: c.on_care_team = true; break;
-    case Situation::BreakGlass: c.break_glass_active = true; break;
-    case Situation::OwnRecord: c.is_own_record = true; break;
-    case Situation::TeamAuthor: c.on_care_team = true; c.is_author = true; break;
-    case Situation::TeamConsent: c.on_care_team = true; c.substance_use_consent = true; break;
+    case Situation::Stranger:
+      break;
+    case Situation::OnTeam:
+      c.on_care_team = true;
+      break;
+    case Situation::BreakGlass:
+      c.break_glass_active = true;
+      break;
+    case Situation::OwnRecord:
+      c.is_own_record = true;
+      break;
+    case Situation::TeamAuthor:
+      c.on_care_team = true;
+      c.is_author = true;
+      break;
+    case Situation::TeamConsent:
+      c.on_care_team = true;
+      c.substance_use_consent = true;
+      break;
   }
   return c;
 }
 
 const char* situation_name(Situation s) {
   switch (s) {
-    case Situation::Stranger: return "stranger";
-    case Situation::OnTeam: return "on_team";
-    case Situation::BreakGlass: return "break_glass";
-    case Situation::OwnRecord: return "own_record";
-    case Situation::TeamAuthor: return "team_author";
-    case Situation::TeamConsent: return "team_consent";
+    case Situation::Stranger:
+      return "stranger";
+    case Situation::OnTeam:
+      return "on_team";
+    case Situation::BreakGlass:
+      return "break_glass";
+    case Situation::OwnRecord:
+      return "own_record";
+    case Situation::TeamAuthor:
+      return "team_author";
+    case Situation::TeamConsent:
+      return "team_consent";
   }
   return "?";
 }
 
 using R = Resource;
 
-const Row k_none = {{R::Demographics, "......."}, {R::Scheduling, "......."}, {R::Clinical, "......."},
-                    {R::PsychotherapyNote, "......."}, {R::SubstanceUse, "......."},
-                    {R::CareTeam, "......."}, {R::AccessLog, "......."}, {R::Aggregates, "......."},
-                    {R::Users, "......."}};
+const Row k_none = {
+    {R::Demographics, "......."},      {R::Scheduling, "......."},   {R::Clinical, "......."},
+    {R::PsychotherapyNote, "......."}, {R::SubstanceUse, "......."}, {R::CareTeam, "......."},
+    {R::AccessLog, "......."},         {R::Aggregates, "......."},   {R::Users, "......."}};
 
 Row with(Row base, std::initializer_list<std::pair<const Resource, std::string>> changes) {
   for (const auto& [r, s] : changes) base[r] = s;
@@ -63,16 +82,21 @@ Row clinician(Situation s) {
     case Situation::OwnRecord:
       return stranger;
     case Situation::OnTeam:
-      return with(stranger, {{R::Demographics, "yyyyy.."}, {R::Scheduling, "y.yy..."},
-                             {R::Clinical, "y.yy..."}, {R::PsychotherapyNote, "..y...."},
-                             {R::CareTeam, "y....y."}, {R::AccessLog, "y......"}});
+      return with(stranger, {{R::Demographics, "yyyyy.."},
+                             {R::Scheduling, "y.yy..."},
+                             {R::Clinical, "y.yy..."},
+                             {R::PsychotherapyNote, "..y...."},
+                             {R::CareTeam, "y....y."},
+                             {R::AccessLog, "y......"}});
     case Situation::TeamAuthor:
       return with(clinician(Situation::OnTeam), {{R::PsychotherapyNote, "y.yyy.."}});
     case Situation::TeamConsent:
       return with(clinician(Situation::OnTeam), {{R::SubstanceUse, "y.yy..."}});
     case Situation::BreakGlass:
-      return with(stranger, {{R::Demographics, "yyy...."}, {R::Scheduling, "y......"},
-                             {R::Clinical, "y......"}, {R::CareTeam, "y......"},
+      return with(stranger, {{R::Demographics, "yyy...."},
+                             {R::Scheduling, "y......"},
+                             {R::Clinical, "y......"},
+                             {R::CareTeam, "y......"},
                              {R::AccessLog, "y......"}});
   }
   return k_none;
@@ -82,8 +106,8 @@ Row peer_support(Situation s) {
   Row r = clinician(s);
   r[R::Aggregates] = ".......";
   std::string& demo = r[R::Demographics];
-  demo[2] = '.';  // cannot register clients
-  demo[4] = '.';  // cannot archive
+  demo[2] = '.';                                          // cannot register clients
+  demo[4] = '.';                                          // cannot archive
   if (r[R::CareTeam][5] == 'y') r[R::CareTeam][5] = '.';  // does not manage the team
   return r;
 }
@@ -91,19 +115,25 @@ Row peer_support(Situation s) {
 Row expected(Role role, Situation s) {
   switch (role) {
     case Role::Admin:
-      return with(k_none, {{R::Demographics, "yyyyy.."}, {R::CareTeam, "y....y."},
-                           {R::AccessLog, "y......"}, {R::Aggregates, "yy....."},
+      return with(k_none, {{R::Demographics, "yyyyy.."},
+                           {R::CareTeam, "y....y."},
+                           {R::AccessLog, "y......"},
+                           {R::Aggregates, "yy....."},
                            {R::Users, "yyyyyyy"}});
     case Role::FrontDesk:
-      return with(k_none, {{R::Demographics, "yyyy..."}, {R::Scheduling, "yyyyy.."},
-                           {R::CareTeam, "y......"}});
+      return with(
+          k_none,
+          {{R::Demographics, "yyyy..."}, {R::Scheduling, "yyyyy.."}, {R::CareTeam, "y......"}});
     case Role::Analyst:
       return with(k_none, {{R::Aggregates, "yy....."}});
     case Role::Client:
       if (s != Situation::OwnRecord) return k_none;
-      return with(k_none, {{R::Demographics, "y......"}, {R::Scheduling, "y......"},
-                           {R::Clinical, "y......"}, {R::SubstanceUse, "y......"},
-                           {R::CareTeam, "y......"}, {R::AccessLog, "y......"}});
+      return with(k_none, {{R::Demographics, "y......"},
+                           {R::Scheduling, "y......"},
+                           {R::Clinical, "y......"},
+                           {R::SubstanceUse, "y......"},
+                           {R::CareTeam, "y......"},
+                           {R::AccessLog, "y......"}});
     case Role::Clinician:
     case Role::Prescriber:
     case Role::CareManager:

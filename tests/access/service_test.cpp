@@ -50,7 +50,8 @@ TEST(AccessService, CreateUserValidatesAndRefusesDuplicates) {
   nu.role = Role::Client;
   nu.client_id = "cl_nope";
   EXPECT_EQ(d.access->create_user(d.admin, nu).error().code, Errc::Validation);
-  EXPECT_EQ(d.audit_count("action = 'create' AND resource_kind = 'user'"), 3);  // admin, clin.one, clin2
+  EXPECT_EQ(d.audit_count("action = 'create' AND resource_kind = 'user'"),
+            3);  // admin, clin.one, clin2
 }
 
 TEST(AccessService, SignInSessionAndSignOut) {
@@ -67,9 +68,11 @@ TEST(AccessService, SignInSessionAndSignOut) {
   // The token itself is never stored, only its hash.
   EXPECT_EQ(d.db->read([&](sql::Conn& c) {
     return c.query_one("SELECT COUNT(*) FROM sessions WHERE id = ?", {s->session_token})->i64(0);
-  }), 0);
+  }),
+            0);
   ASSERT_TRUE(d.access->sign_out(*p).ok());
-  EXPECT_EQ(d.access->authenticate(with_cookie(s->session_token)).error().code, Errc::Unauthenticated);
+  EXPECT_EQ(d.access->authenticate(with_cookie(s->session_token)).error().code,
+            Errc::Unauthenticated);
 }
 
 TEST(AccessService, CookieWritesNeedTheCsrfToken) {
@@ -147,7 +150,8 @@ TEST(AccessService, PerAddressThrottle) {
   auto r = d.access->sign_in("nobody", "x", "10.9.9.9", "rq");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Errc::TooManyRequests);
-  EXPECT_TRUE(d.access->sign_in("nobody", "x", "10.9.9.8", "rq").error().code == Errc::Unauthenticated);
+  EXPECT_TRUE(d.access->sign_in("nobody", "x", "10.9.9.8", "rq").error().code ==
+              Errc::Unauthenticated);
 }
 
 TEST(AccessService, BearerTokensExpireAndRevoke) {
@@ -260,7 +264,8 @@ TEST(AccessService, CareTeamManagement) {
   EXPECT_TRUE(d.access->care_team(other, c.id).ok());
   ASSERT_TRUE(d.access->remove_team_member(d.admin, c.id, other.user_id).ok());
   EXPECT_EQ(d.access->care_team(other, c.id).error().code, Errc::NotFound);
-  EXPECT_EQ(d.access->remove_team_member(d.admin, c.id, other.user_id).error().code, Errc::NotFound);
+  EXPECT_EQ(d.access->remove_team_member(d.admin, c.id, other.user_id).error().code,
+            Errc::NotFound);
 }
 
 TEST(AccessService, BreakTheGlassIsTimeLimitedAuditedAndNoticed) {
@@ -270,7 +275,9 @@ TEST(AccessService, BreakTheGlassIsTimeLimitedAuditedAndNoticed) {
   auto c = d.client(clin, "Ada", "Lovelace");
   EXPECT_EQ(d.clients->get(oncall, c.id).error().code, Errc::NotFound);
   EXPECT_EQ(d.access->break_glass(oncall, c.id, "short").error().code, Errc::Validation);
-  EXPECT_EQ(d.access->break_glass(oncall, "cl_missing", "Client called the crisis line at night").error().code,
+  EXPECT_EQ(d.access->break_glass(oncall, "cl_missing", "Client called the crisis line at night")
+                .error()
+                .code,
             Errc::NotFound);
   EXPECT_EQ(d.access->break_glass(clin, c.id, "Already on the team, should refuse").error().code,
             Errc::Conflict);
@@ -278,23 +285,33 @@ TEST(AccessService, BreakTheGlassIsTimeLimitedAuditedAndNoticed) {
   ASSERT_TRUE(g.ok()) << g.error().detail;
   EXPECT_TRUE(d.clients->get(oncall, c.id).ok());
   EXPECT_EQ(d.audit_count("action = 'read' AND actor_id = ? AND reason = 'break-the-glass'",
-                          {oncall.user_id}), 1);
+                          {oncall.user_id}),
+            1);
   EXPECT_EQ(d.audit_count("action = 'break_glass' AND reason = ?",
-                          {std::string("Client called the crisis line at night")}), 1);
+                          {std::string("Client called the crisis line at night")}),
+            1);
   EXPECT_EQ(d.db->read([&](sql::Conn& cn) {
-    return cn.query_one("SELECT COUNT(*) FROM client_notices WHERE client_id = ? AND kind = 'break_glass'", {c.id})->i64(0);
-  }), 1);
+    return cn
+        .query_one(
+            "SELECT COUNT(*) FROM client_notices WHERE client_id = ? AND kind = 'break_glass'",
+            {c.id})
+        ->i64(0);
+  }),
+            1);
   // The reason is encrypted at rest.
-  auto stored = d.db->read([&](sql::Conn& cn) { return cn.query_one("SELECT reason FROM break_glass")->str(0); });
+  auto stored = d.db->read(
+      [&](sql::Conn& cn) { return cn.query_one("SELECT reason FROM break_glass")->str(0); });
   EXPECT_EQ(stored.rfind("tk1:", 0), 0u);
   // Read only, and only for a while.
-  EXPECT_EQ(d.clients->update(oncall, c.id, boost::json::object{{"pronouns", "she/her"}}).error().code,
-            Errc::Forbidden);
+  EXPECT_EQ(
+      d.clients->update(oncall, c.id, boost::json::object{{"pronouns", "she/her"}}).error().code,
+      Errc::Forbidden);
   d.clock.advance(std::chrono::minutes(61));
   EXPECT_EQ(d.clients->get(oncall, c.id).error().code, Errc::NotFound);
   // Front desk and analysts cannot break the glass.
   auto desk = d.user("desk", Role::FrontDesk);
-  EXPECT_EQ(d.access->break_glass(desk, c.id, "I would like to see it please").error().code, Errc::Forbidden);
+  EXPECT_EQ(d.access->break_glass(desk, c.id, "I would like to see it please").error().code,
+            Errc::Forbidden);
 }
 
 }  // namespace

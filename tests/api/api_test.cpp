@@ -1,8 +1,9 @@
 // The HTTP API end to end: the real server on a loopback port, a real SQLite file, libcurl.
 
+#include "support/api.h"
+
 #include <gtest/gtest.h>
 
-#include "support/api.h"
 #include "support/domain.h"
 
 namespace tend::testing {
@@ -11,8 +12,11 @@ namespace {
 namespace bj = boost::json;
 
 bj::object ada() {
-  return {{"given_name", "Ada"}, {"family_name", "Lovelace"}, {"preferred_name", "Ada"},
-          {"pronouns", "she/her"}, {"date_of_birth", "1990-12-10"}};
+  return {{"given_name", "Ada"},
+          {"family_name", "Lovelace"},
+          {"preferred_name", "Ada"},
+          {"pronouns", "she/her"},
+          {"date_of_birth", "1990-12-10"}};
 }
 
 std::vector<std::string> error_fields(const HttpResponse& r) {
@@ -51,8 +55,9 @@ TEST_F(Api, OperationsEndpoints) {
   ASSERT_EQ(doc.status, 200);
   const auto doc_json = doc.json();
   const auto& paths = doc_json.at("paths").as_object();
-  for (const char* p : {"/api/v1/clients", "/api/v1/clients/{id}", "/api/v1/clients/{id}/access-log",
-                        "/api/v1/clients/{id}/care-team", "/api/v1/session", "/api/v1/users"}) {
+  for (const char* p :
+       {"/api/v1/clients", "/api/v1/clients/{id}", "/api/v1/clients/{id}/access-log",
+        "/api/v1/clients/{id}/care-team", "/api/v1/session", "/api/v1/users"}) {
     EXPECT_TRUE(paths.contains(p)) << p;
   }
   EXPECT_EQ(doc_json.at("openapi").as_string(), "3.1.0");
@@ -70,7 +75,8 @@ TEST_F(Api, RegisterReadChangeSearchAndSeeTheAccessLog) {
   EXPECT_EQ(got.json().at("given_name").as_string(), "Ada");
   EXPECT_EQ(got.header("cache-control"), "no-store");
 
-  auto changed = clin->patch("/api/v1/clients/" + id, bj::object{{"preferred_name", "Addie"}, {"version", 1}});
+  auto changed =
+      clin->patch("/api/v1/clients/" + id, bj::object{{"preferred_name", "Addie"}, {"version", 1}});
   ASSERT_EQ(changed.status, 200) << changed.body;
   EXPECT_EQ(changed.json().at("version").as_int64(), 2);
 
@@ -91,7 +97,8 @@ TEST_F(Api, RegisterReadChangeSearchAndSeeTheAccessLog) {
   ASSERT_GE(items.size(), n1 + 2);  // the desk's read and our previous look at the log
   bool desk_read = false;
   for (const auto& e : items) {
-    if (e.at("actor_role").as_string() == "front_desk" && e.at("action").as_string() == "read") desk_read = true;
+    if (e.at("actor_role").as_string() == "front_desk" && e.at("action").as_string() == "read")
+      desk_read = true;
   }
   EXPECT_TRUE(desk_read);
 }
@@ -104,14 +111,22 @@ TEST_F(Api, BadInputIsRefusedWithProblemJsonNamingTheField) {
     std::string field;  // "" when the problem is not about one field
   };
   const std::vector<Case> cases = {
-      {R"({"given_name":"A","family_name":"B","date_of_birth":"1990-02-30"})", "application/json", 422, "date_of_birth"},
-      {R"({"given_name":"A","family_name":"B","date_of_birth":"1990-01-01","shoe_size":9})", "application/json", 422, "shoe_size"},
-      {R"({"given_name":1,"family_name":"B","date_of_birth":"1990-01-01"})", "application/json", 422, "given_name"},
-      {R"({"given_name":")" + std::string(300, 'x') + R"(","family_name":"B","date_of_birth":"1990-01-01"})", "application/json", 422, "given_name"},
+      {R"({"given_name":"A","family_name":"B","date_of_birth":"1990-02-30"})", "application/json",
+       422, "date_of_birth"},
+      {R"({"given_name":"A","family_name":"B","date_of_birth":"1990-01-01","shoe_size":9})",
+       "application/json", 422, "shoe_size"},
+      {R"({"given_name":1,"family_name":"B","date_of_birth":"1990-01-01"})", "application/json",
+       422, "given_name"},
+      {R"({"given_name":")" + std::string(300, 'x') +
+           R"(","family_name":"B","date_of_birth":"1990-01-01"})",
+       "application/json", 422, "given_name"},
       {R"({"given_name":"A","family_name":"B")", "application/json", 400, ""},
-      {std::string("{\"given_name\":\"\xc3\x28\",\"family_name\":\"B\",\"date_of_birth\":\"1990-01-01\"}"), "application/json", 400, ""},
+      {std::string(
+           "{\"given_name\":\"\xc3\x28\",\"family_name\":\"B\",\"date_of_birth\":\"1990-01-01\"}"),
+       "application/json", 400, ""},
       {R"([1,2,3])", "application/json", 400, ""},
-      {R"({"given_name":"A","family_name":"B","date_of_birth":"1990-01-01"})", "text/plain", 415, ""},
+      {R"({"given_name":"A","family_name":"B","date_of_birth":"1990-01-01"})", "text/plain", 415,
+       ""},
       {"", "application/json", 400, ""},
   };
   for (const auto& c : cases) {
@@ -130,8 +145,12 @@ TEST_F(Api, BadInputIsRefusedWithProblemJsonNamingTheField) {
   auto list = clin->get("/api/v1/clients?include_archived=true");
   EXPECT_TRUE(list.json().at("items").as_array().empty());
   EXPECT_EQ(server->app().db().read([](sql::Conn& c) {
-    return c.query_one("SELECT COUNT(*) FROM audit_log WHERE action = 'create' AND resource_kind = 'client'")->i64(0);
-  }), 0);
+    return c
+        .query_one(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'create' AND resource_kind = 'client'")
+        ->i64(0);
+  }),
+            0);
 }
 
 TEST_F(Api, OversizedBodyIs413) {
@@ -224,9 +243,11 @@ TEST_F(Api, CareTeamAndBreakTheGlass) {
   auto team = clin->get("/api/v1/clients/" + id + "/care-team");
   ASSERT_EQ(team.status, 200);
   EXPECT_EQ(team.json().at("items").as_array().size(), 1u);
-  auto add = clin->post("/api/v1/clients/" + id + "/care-team", bj::object{{"user_id", other_id}, {"role", "clinician"}});
+  auto add = clin->post("/api/v1/clients/" + id + "/care-team",
+                        bj::object{{"user_id", other_id}, {"role", "clinician"}});
   ASSERT_EQ(add.status, 201) << add.body;
-  EXPECT_EQ(clin->get("/api/v1/clients/" + id + "/care-team").json().at("items").as_array().size(), 2u);
+  EXPECT_EQ(clin->get("/api/v1/clients/" + id + "/care-team").json().at("items").as_array().size(),
+            2u);
   EXPECT_EQ(clin->del("/api/v1/clients/" + id + "/care-team/" + other_id).status, 204);
   // The access log shows the break-the-glass reason.
   auto log = clin->get("/api/v1/clients/" + id + "/access-log?limit=100");
@@ -235,7 +256,8 @@ TEST_F(Api, CareTeamAndBreakTheGlass) {
   for (const auto& e : log_json.at("items").as_array()) {
     if (e.at("action").as_string() == "break_glass") {
       found = true;
-      EXPECT_EQ(e.at("reason").as_string(), "Client in crisis on the phone; primary clinician away");
+      EXPECT_EQ(e.at("reason").as_string(),
+                "Client in crisis on the phone; primary clinician away");
     }
   }
   EXPECT_TRUE(found);
@@ -251,15 +273,24 @@ TEST_F(Api, CareTeamAndBreakTheGlass) {
 
 TEST_F(Api, AdminsManageUsersAndTokens) {
   auto admin = server->client_for("admin");
-  auto created = admin->post("/api/v1/users", bj::object{{"username", "newclin"}, {"display_name", "New Clinician"},
-                                                         {"role", "clinician"}, {"password", k_password}});
+  auto created = admin->post("/api/v1/users", bj::object{{"username", "newclin"},
+                                                         {"display_name", "New Clinician"},
+                                                         {"role", "clinician"},
+                                                         {"password", k_password}});
   ASSERT_EQ(created.status, 201) << created.body;
   const std::string uid(created.json().at("id").as_string());
   EXPECT_FALSE(created.json().as_object().contains("password_hash"));
-  EXPECT_EQ(admin->post("/api/v1/users", bj::object{{"username", "newclin"}, {"display_name", "x"},
-                                                    {"role", "clinician"}, {"password", k_password}}).status, 409);
-  auto bad_role = admin->post("/api/v1/users", bj::object{{"username", "x1y"}, {"display_name", "x"},
-                                                          {"role", "wizard"}, {"password", k_password}});
+  EXPECT_EQ(admin
+                ->post("/api/v1/users", bj::object{{"username", "newclin"},
+                                                   {"display_name", "x"},
+                                                   {"role", "clinician"},
+                                                   {"password", k_password}})
+                .status,
+            409);
+  auto bad_role = admin->post("/api/v1/users", bj::object{{"username", "x1y"},
+                                                          {"display_name", "x"},
+                                                          {"role", "wizard"},
+                                                          {"password", k_password}});
   EXPECT_EQ(bad_role.status, 422);
   EXPECT_EQ(error_fields(bad_role), std::vector<std::string>{"role"});
   auto list = admin->get("/api/v1/users?username=new");
@@ -267,7 +298,8 @@ TEST_F(Api, AdminsManageUsersAndTokens) {
   EXPECT_EQ(list.json().at("items").as_array().size(), 1u);
   EXPECT_EQ(clin->get("/api/v1/users").status, 403);
 
-  auto tok = admin->post("/api/v1/users/" + uid + "/tokens", bj::object{{"name", "integration"}, {"expires_in_days", 7}});
+  auto tok = admin->post("/api/v1/users/" + uid + "/tokens",
+                         bj::object{{"name", "integration"}, {"expires_in_days", 7}});
   ASSERT_EQ(tok.status, 201) << tok.body;
   HttpClient api(server->base_url());
   api.set_bearer(std::string(tok.json().at("token").as_string()));
@@ -283,7 +315,8 @@ TEST_F(Api, AdminsManageUsersAndTokens) {
 
 TEST_F(Api, ClientPortalAccountSeesOnlyItsOwnRecord) {
   const std::string mine(clin->post("/api/v1/clients", ada()).json().at("id").as_string());
-  bj::object grace{{"given_name", "Grace"}, {"family_name", "Hopper"}, {"date_of_birth", "1960-01-01"}};
+  bj::object grace{
+      {"given_name", "Grace"}, {"family_name", "Hopper"}, {"date_of_birth", "1960-01-01"}};
   const std::string theirs(clin->post("/api/v1/clients", grace).json().at("id").as_string());
   server->add_user("ada.portal", "client", mine);
   auto portal = server->client_for("ada.portal");

@@ -2,6 +2,7 @@
 // API, graceful shutdown, a crash (SIGKILL) in the middle of a stream of creates, and the audit
 // chain verified afterwards — then broken on purpose.
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
 
@@ -9,8 +10,6 @@
 #include <fstream>
 #include <mutex>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "support/api.h"
 #include "support/domain.h"
@@ -32,8 +31,9 @@ struct DataDir {
 };
 
 std::string make_admin_token(const DataDir& d) {
-  auto add = run_tend(d.with({"user", "add", "--username", "admin", "--role", "admin", "--password-file", "-"}),
-                      k_password + "\n");
+  auto add = run_tend(
+      d.with({"user", "add", "--username", "admin", "--role", "admin", "--password-file", "-"}),
+      k_password + "\n");
   EXPECT_EQ(add.exit_code, 0) << add.err;
   auto tok = run_tend(d.with({"token", "create", "--username", "admin", "--name", "test"}));
   EXPECT_EQ(tok.exit_code, 0) << tok.err;
@@ -68,14 +68,17 @@ TEST(Cli, UsersAndTokensShareTheDataDirectoryWithTheServer) {
   ASSERT_EQ(run_tend(d.with({"migrate"})).exit_code, 0);
   const std::string token = make_admin_token(d);
   ASSERT_EQ(token.rfind("tnd_", 0), 0u);
-  auto add = run_tend(d.with({"user", "add", "--username", "clin", "--role", "clinician", "--password-file", "-"}),
-                      k_password + "\n");
+  auto add = run_tend(
+      d.with({"user", "add", "--username", "clin", "--role", "clinician", "--password-file", "-"}),
+      k_password + "\n");
   ASSERT_EQ(add.exit_code, 0) << add.err;
-  auto dup = run_tend(d.with({"user", "add", "--username", "clin", "--role", "clinician", "--password-file", "-"}),
-                      k_password + "\n");
+  auto dup = run_tend(
+      d.with({"user", "add", "--username", "clin", "--role", "clinician", "--password-file", "-"}),
+      k_password + "\n");
   EXPECT_EQ(dup.exit_code, 4);
-  auto weak = run_tend(d.with({"user", "add", "--username", "weak", "--role", "clinician", "--password-file", "-"}),
-                       "short\n");
+  auto weak = run_tend(
+      d.with({"user", "add", "--username", "weak", "--role", "clinician", "--password-file", "-"}),
+      "short\n");
   EXPECT_EQ(weak.exit_code, 2);
   EXPECT_NE(weak.err.find("password"), std::string::npos);
   auto list = run_tend(d.with({"user", "list"}));
@@ -116,7 +119,8 @@ TEST(Demo, SameSeedSameClinicWithVariedPeople) {
     EXPECT_NE(r.out.find("tend-demo-password"), std::string::npos);
     EXPECT_NE(r.out.find("c.okafor"), std::string::npos);
   }
-  ASSERT_EQ(run_tend(c.with({"demo", "--seed", "8", "--clients", "60", "--no-serve"})).exit_code, 0);
+  ASSERT_EQ(run_tend(c.with({"demo", "--seed", "8", "--clients", "60", "--no-serve"})).exit_code,
+            0);
   const std::string people =
       "SELECT given_name || '|' || family_name || '|' || date_of_birth || '|' || "
       "COALESCE(language, '') || '|' || COALESCE(city, '') FROM clients ORDER BY 1";
@@ -131,7 +135,8 @@ TEST(Demo, SameSeedSameClinicWithVariedPeople) {
   EXPECT_GE(count("SELECT DISTINCT language FROM clients"), 3u);
   EXPECT_GE(count("SELECT DISTINCT region FROM clients"), 3u);
   EXPECT_GE(count("SELECT DISTINCT pronouns FROM clients"), 3u);
-  EXPECT_EQ(count("SELECT DISTINCT user_id FROM care_team WHERE team_role = 'primary_clinician'"), 3u);
+  EXPECT_EQ(count("SELECT DISTINCT user_id FROM care_team WHERE team_role = 'primary_clinician'"),
+            3u);
   // Running the demo again serves the same clinic instead of adding another.
   auto again = run_tend(a.with({"demo", "--seed", "7", "--clients", "60", "--no-serve"}));
   EXPECT_NE(again.out.find("existing demo clinic"), std::string::npos);
@@ -199,12 +204,17 @@ TEST(Crash, EveryAcknowledgedCreateSurvivesSigkill) {
 TEST(Audit, VerifyNamesTheFirstTamperedEntry) {
   DataDir d;
   make_admin_token(d);
-  ASSERT_EQ(run_tend(d.with({"user", "add", "--username", "clin", "--role", "clinician", "--password-file", "-"}),
-                     k_password + "\n").exit_code, 0);
+  ASSERT_EQ(run_tend(d.with({"user", "add", "--username", "clin", "--role", "clinician",
+                             "--password-file", "-"}),
+                     k_password + "\n")
+                .exit_code,
+            0);
   ASSERT_EQ(run_tend(d.with({"audit", "verify"})).exit_code, 0);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((d.path() + "/tend.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE audit_log SET actor_id = 'someone_else' WHERE seq = 2", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE audit_log SET actor_id = 'someone_else' WHERE seq = 2",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
   sqlite3_close(db);
   auto verify = run_tend(d.with({"audit", "verify"}));
   EXPECT_EQ(verify.exit_code, 1);
@@ -214,15 +224,20 @@ TEST(Audit, VerifyNamesTheFirstTamperedEntry) {
 TEST(Keys, RotateReencryptsEverySealedValue) {
   DataDir d;
   const std::string token = make_admin_token(d);
-  ASSERT_EQ(run_tend(d.with({"user", "add", "--username", "clin", "--role", "clinician", "--password-file", "-"}),
-                     k_password + "\n").exit_code, 0);
+  ASSERT_EQ(run_tend(d.with({"user", "add", "--username", "clin", "--role", "clinician",
+                             "--password-file", "-"}),
+                     k_password + "\n")
+                .exit_code,
+            0);
   std::string id;
   {
     ServerProcess server(d.with({}));
     HttpClient web(server.base_url());
     ASSERT_EQ(web.sign_in("clin", k_password).status, 201);
-    auto r = web.post("/api/v1/clients", bj::object{{"given_name", "Ada"}, {"family_name", "L"},
-                                                    {"date_of_birth", "1990-01-01"}, {"funding_note", "County grant"}});
+    auto r = web.post("/api/v1/clients", bj::object{{"given_name", "Ada"},
+                                                    {"family_name", "L"},
+                                                    {"date_of_birth", "1990-01-01"},
+                                                    {"funding_note", "County grant"}});
     ASSERT_EQ(r.status, 201);
     id = std::string(r.json().at("id").as_string());
     server.stop(SIGTERM);

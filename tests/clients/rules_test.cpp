@@ -10,7 +10,9 @@ namespace {
 namespace bj = boost::json;
 constexpr std::string_view k_today = "2026-11-23";
 
-bj::object obj(std::string_view text) { return bj::parse(text).as_object(); }
+bj::object obj(std::string_view text) {
+  return bj::parse(text).as_object();
+}
 
 std::vector<std::string> fields_of(const Error& e) {
   std::vector<std::string> out;
@@ -20,7 +22,8 @@ std::vector<std::string> fields_of(const Error& e) {
 
 TEST(ClientRules, MinimalClient) {
   auto c = rules::parse_new(obj(R"({"given_name":"Ada","family_name":"Lovelace",
-      "preferred_name":"Ada","pronouns":"she/her","date_of_birth":"1990-12-10"})"), k_today);
+      "preferred_name":"Ada","pronouns":"she/her","date_of_birth":"1990-12-10"})"),
+                            k_today);
   ASSERT_TRUE(c.ok()) << c.error().detail;
   EXPECT_EQ(c->given_name, "Ada");
   EXPECT_EQ(c->pronouns, "she/her");
@@ -36,7 +39,8 @@ TEST(ClientRules, FullRecordWithNestedObjects) {
       "emergency_contact":{"name":"Efua Mensah","relationship":"sister","phone":"555-0100"},
       "address":{"line1":"1 Example St","city":"Springfield","region":"OR","country":"US"},
       "race":"Black or African American","ethnicity":"Not Hispanic or Latino",
-      "funding_note":"Medicaid plan B","mrn":"A-1001"})"), k_today);
+      "funding_note":"Medicaid plan B","mrn":"A-1001"})"),
+                            k_today);
   ASSERT_TRUE(c.ok()) << c.error().detail;
   EXPECT_TRUE(c->interpreter_needed);
   EXPECT_TRUE(c->consent.email);
@@ -70,27 +74,59 @@ INSTANTIATE_TEST_SUITE_P(
     Refusals, ClientRulesBad,
     ::testing::Values(
         BadCase{R"({"family_name":"X","date_of_birth":"1990-01-01"})", "given_name"},
-        BadCase{R"({"given_name":"","family_name":"X","date_of_birth":"1990-01-01"})", "given_name"},
+        BadCase{R"({"given_name":"","family_name":"X","date_of_birth":"1990-01-01"})",
+                "given_name"},
         BadCase{R"({"given_name":"A","family_name":"X"})", "date_of_birth"},
-        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"1990-02-30"})", "date_of_birth"},
-        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"1991-02-29"})", "date_of_birth"},
-        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"10/12/1990"})", "date_of_birth"},
-        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"2026-11-24"})", "date_of_birth"},
-        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"1899-12-31"})", "date_of_birth"},
-        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","nickname":"x"})", "nickname"},
-        BadCase{R"({"given_name":42,"family_name":"X","date_of_birth":"1990-01-01"})", "given_name"},
-        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","interpreter_needed":"yes"})", "interpreter_needed"},
-        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","sex":"robot"})", "sex"},
-        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","email":"not-an-email"})", "email"},
-        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","phone":"call me"})", "phone"},
-        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","language":"english!"})", "language"},
-        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","contact_consent":{"email":true}})", "contact_consent.email"},
-        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","contact_consent":{"fax":true}})", "contact_consent.fax"},
-        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","address":"1 Main St"})", "address"},
-        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","address":{"city":7}})", "address.city"},
-        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","mrn":"bad mrn!"})", "mrn"},
-        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","pronouns":""})", "pronouns"},
-        BadCase{R"({"given_name":"A\u0001","family_name":"X","date_of_birth":"1990-01-01"})", "given_name"}));
+        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"1990-02-30"})",
+                "date_of_birth"},
+        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"1991-02-29"})",
+                "date_of_birth"},
+        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"10/12/1990"})",
+                "date_of_birth"},
+        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"2026-11-24"})",
+                "date_of_birth"},
+        BadCase{R"({"given_name":"A","family_name":"X","date_of_birth":"1899-12-31"})",
+                "date_of_birth"},
+        BadCase{
+            R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","nickname":"x"})",
+            "nickname"},
+        BadCase{R"({"given_name":42,"family_name":"X","date_of_birth":"1990-01-01"})",
+                "given_name"},
+        BadCase{
+            R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","interpreter_needed":"yes"})",
+            "interpreter_needed"},
+        BadCase{
+            R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","sex":"robot"})",
+            "sex"},
+        BadCase{
+            R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","email":"not-an-email"})",
+            "email"},
+        BadCase{
+            R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","phone":"call me"})",
+            "phone"},
+        BadCase{
+            R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","language":"english!"})",
+            "language"},
+        BadCase{
+            R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","contact_consent":{"email":true}})",
+            "contact_consent.email"},
+        BadCase{
+            R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","contact_consent":{"fax":true}})",
+            "contact_consent.fax"},
+        BadCase{
+            R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","address":"1 Main St"})",
+            "address"},
+        BadCase{
+            R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","address":{"city":7}})",
+            "address.city"},
+        BadCase{
+            R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","mrn":"bad mrn!"})",
+            "mrn"},
+        BadCase{
+            R"({"given_name":"A","family_name":"X","date_of_birth":"1990-01-01","pronouns":""})",
+            "pronouns"},
+        BadCase{R"({"given_name":"A\u0001","family_name":"X","date_of_birth":"1990-01-01"})",
+                "given_name"}));
 
 TEST(ClientRules, OverLongStringNamesTheField) {
   bj::object o = obj(R"({"family_name":"X","date_of_birth":"1990-01-01"})");
@@ -114,13 +150,15 @@ TEST(ClientRules, MarkupAndSqlAreKeptVerbatim) {
 Client base() {
   return *rules::parse_new(obj(R"({"given_name":"Ada","family_name":"Lovelace",
       "date_of_birth":"1990-12-10","pronouns":"she/her","email":"ada@example.org",
-      "contact_consent":{"email":true}})"), k_today);
+      "contact_consent":{"email":true}})"),
+                           k_today);
 }
 
 TEST(ClientRules, PatchChangesOnlyWhatIsSent) {
   Client cur = base();
   cur.id = "cl_1";
-  auto next = rules::apply_patch(cur, obj(R"({"preferred_name":"Addie","pronouns":null})"), k_today);
+  auto next =
+      rules::apply_patch(cur, obj(R"({"preferred_name":"Addie","pronouns":null})"), k_today);
   ASSERT_TRUE(next.ok()) << next.error().detail;
   EXPECT_EQ(next->preferred_name, "Addie");
   EXPECT_FALSE(next->pronouns);
@@ -138,7 +176,8 @@ TEST(ClientRules, PatchRefusals) {
   r = rules::apply_patch(cur, obj(R"({"version":2,"pronouns":"they/them"})"), k_today);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Errc::Conflict);
-  EXPECT_TRUE(rules::apply_patch(cur, obj(R"({"version":3,"pronouns":"they/them"})"), k_today).ok());
+  EXPECT_TRUE(
+      rules::apply_patch(cur, obj(R"({"version":3,"pronouns":"they/them"})"), k_today).ok());
   r = rules::apply_patch(cur, obj(R"({"id":"cl_2"})"), k_today);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(fields_of(r.error()), std::vector<std::string>{"id"});

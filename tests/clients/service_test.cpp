@@ -20,7 +20,9 @@ using testing::Domain;
 TEST(ClientService, RegisterReadAndAudit) {
   Domain d;
   auto clin = d.user("clin", Role::Clinician);
-  bj::object body{{"given_name", "Ada"}, {"family_name", "Lovelace"}, {"date_of_birth", "1990-12-10"},
+  bj::object body{{"given_name", "Ada"},
+                  {"family_name", "Lovelace"},
+                  {"date_of_birth", "1990-12-10"},
                   {"funding_note", "Sliding scale, 40%"}};
   auto c = d.clients->create(clin, body);
   ASSERT_TRUE(c.ok()) << c.error().detail;
@@ -35,7 +37,9 @@ TEST(ClientService, RegisterReadAndAudit) {
   });
   EXPECT_EQ(raw.find("Sliding"), std::string::npos);
   EXPECT_EQ(d.audit_count("action = 'create' AND client_id = ?", {c->id}), 1);
-  EXPECT_EQ(d.audit_count("action = 'read' AND client_id = ? AND actor_id = ?", {c->id, clin.user_id}), 1);
+  EXPECT_EQ(
+      d.audit_count("action = 'read' AND client_id = ? AND actor_id = ?", {c->id, clin.user_id}),
+      1);
 }
 
 TEST(ClientService, WhoMaySeeARecord) {
@@ -58,7 +62,8 @@ TEST(ClientService, WhoMaySeeARecord) {
     EXPECT_EQ(r.error().code, Errc::NotFound);
     EXPECT_EQ(r.error().detail, "client " + id + " not found");
   }
-  EXPECT_EQ(d.clients->get(clin, "cl_doesnotexist").error().detail, "client cl_doesnotexist not found");
+  EXPECT_EQ(d.clients->get(clin, "cl_doesnotexist").error().detail,
+            "client cl_doesnotexist not found");
   EXPECT_EQ(d.audit_count("outcome = 'denied' AND action = 'read'"), 3);
   // Portal clients and analysts cannot search the directory.
   EXPECT_EQ(d.clients->search(portal, {}).error().code, Errc::Forbidden);
@@ -84,7 +89,8 @@ TEST(ClientService, UpdateBumpsVersionAndChecksIt) {
 TEST(ClientService, MrnIsUnique) {
   Domain d;
   auto clin = d.user("clin", Role::Clinician);
-  bj::object body{{"given_name", "A"}, {"family_name", "B"}, {"date_of_birth", "1990-01-01"}, {"mrn", "X-1"}};
+  bj::object body{
+      {"given_name", "A"}, {"family_name", "B"}, {"date_of_birth", "1990-01-01"}, {"mrn", "X-1"}};
   ASSERT_TRUE(d.clients->create(clin, body).ok());
   auto dup = d.clients->create(clin, body);
   ASSERT_FALSE(dup.ok());
@@ -157,12 +163,13 @@ TEST(ClientService, SearchByNamePrefixDobIdentifierAndPages) {
     q.cursor = p->next_cursor;
   }
   EXPECT_EQ(seen.size(), 11u);
-  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end(), [](const std::string& a, const std::string& b) {
-    std::string la = a, lb = b;
-    for (auto& ch : la) ch = static_cast<char>(std::tolower(ch));
-    for (auto& ch : lb) ch = static_cast<char>(std::tolower(ch));
-    return la < lb;
-  }));
+  EXPECT_TRUE(
+      std::is_sorted(seen.begin(), seen.end(), [](const std::string& a, const std::string& b) {
+        std::string la = a, lb = b;
+        for (auto& ch : la) ch = static_cast<char>(std::tolower(ch));
+        for (auto& ch : lb) ch = static_cast<char>(std::tolower(ch));
+        return la < lb;
+      }));
   EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 11u);
   q.cursor = "garbage";
   EXPECT_EQ(d.clients->search(clin, q).error().code, Errc::BadRequest);

@@ -46,9 +46,10 @@ TEST(Ids, ShapeAndUniqueness) {
 }
 
 TEST(Errors, EveryCodeHasARow) {
-  for (Errc c : {Errc::BadRequest, Errc::Validation, Errc::Unauthenticated, Errc::Forbidden,
-                 Errc::NotFound, Errc::MethodNotAllowed, Errc::Conflict, Errc::PayloadTooLarge,
-                 Errc::UnsupportedMedia, Errc::TooManyRequests, Errc::Internal, Errc::Unavailable}) {
+  for (Errc c :
+       {Errc::BadRequest, Errc::Validation, Errc::Unauthenticated, Errc::Forbidden, Errc::NotFound,
+        Errc::MethodNotAllowed, Errc::Conflict, Errc::PayloadTooLarge, Errc::UnsupportedMedia,
+        Errc::TooManyRequests, Errc::Internal, Errc::Unavailable}) {
     EXPECT_EQ(error_info(c).code, c);
   }
   EXPECT_EQ(error_info(Errc::Validation).http_status, 422);

@@ -34,10 +34,12 @@ class HttpClient {
                        std::map<std::string, std::string> headers = {});
   HttpResponse get(const std::string& path) { return request("GET", path); }
   HttpResponse post(const std::string& path, const boost::json::value& body) {
-    return request("POST", path, boost::json::serialize(body), {{"Content-Type", "application/json"}});
+    return request("POST", path, boost::json::serialize(body),
+                   {{"Content-Type", "application/json"}});
   }
   HttpResponse patch(const std::string& path, const boost::json::value& body) {
-    return request("PATCH", path, boost::json::serialize(body), {{"Content-Type", "application/json"}});
+    return request("PATCH", path, boost::json::serialize(body),
+                   {{"Content-Type", "application/json"}});
   }
   HttpResponse del(const std::string& path) { return request("DELETE", path); }
 

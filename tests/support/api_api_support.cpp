@@ -1,9 +1,8 @@
-#include "support/api.h"
-
 #include <curl/curl.h>
 
 #include <stdexcept>
 
+#include "support/api.h"
 #include "support/domain.h"
 
 namespace tend::testing {
@@ -45,7 +44,9 @@ HttpClient::HttpClient(std::string base_url) : base_(std::move(base_url)), curl_
   curl_easy_setopt(curl_, CURLOPT_TIMEOUT, 60L);
 }
 
-HttpClient::~HttpClient() { curl_easy_cleanup(curl_); }
+HttpClient::~HttpClient() {
+  curl_easy_cleanup(curl_);
+}
 
 HttpResponse HttpClient::request(const std::string& method, const std::string& path,
                                  const std::string& body,
@@ -74,13 +75,15 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& p
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &out.headers);
   const CURLcode rc = curl_easy_perform(c);
   curl_slist_free_all(list);
-  if (rc != CURLE_OK) throw std::runtime_error(std::string("HTTP request failed: ") + curl_easy_strerror(rc));
+  if (rc != CURLE_OK)
+    throw std::runtime_error(std::string("HTTP request failed: ") + curl_easy_strerror(rc));
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out.status);
   return out;
 }
 
 HttpResponse HttpClient::sign_in(const std::string& username, const std::string& password) {
-  auto r = post("/api/v1/session", boost::json::object{{"username", username}, {"password", password}});
+  auto r =
+      post("/api/v1/session", boost::json::object{{"username", username}, {"password", password}});
   if (r.status == 201) csrf_ = std::string(r.json().at("csrf_token").as_string());
   return r;
 }
@@ -101,7 +104,8 @@ ApiServer::ApiServer(std::map<std::string, std::string> settings) {
   so.io_threads = 2;
   so.worker_threads = 16;
   so.max_body_bytes = static_cast<std::size_t>(cfg->max_body_bytes);
-  server_ = std::make_unique<http::Server>(so, [this](http::Request& r) { return app_->handle(r); });
+  server_ =
+      std::make_unique<http::Server>(so, [this](http::Request& r) { return app_->handle(r); });
   server_->start();
 }
 

@@ -1,9 +1,8 @@
-#include "support/domain.h"
-
 #include <boost/json.hpp>
 
 #include "platform/sql/migrations.h"
 #include "platform/sql/sqlite.h"
+#include "support/domain.h"
 
 namespace tend::testing {
 

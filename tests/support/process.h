@@ -5,8 +5,8 @@
 
 #include <map>
 #include <mutex>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace tend::testing {

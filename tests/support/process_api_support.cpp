@@ -1,5 +1,3 @@
-#include "support/process.h"
-
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -10,6 +8,8 @@
 #include <chrono>
 #include <regex>
 #include <stdexcept>
+
+#include "support/process.h"
 
 extern char** environ;
 
@@ -34,7 +34,8 @@ RunResult run_tend(const std::vector<std::string>& args, const std::string& inpu
   posix_spawn_file_actions_adddup2(&fa, in[0], 0);
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
   posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-  for (int fd : {in[1], out[0], err[0], in[0], out[1], err[1]}) posix_spawn_file_actions_addclose(&fa, fd);
+  for (int fd : {in[1], out[0], err[0], in[0], out[1], err[1]})
+    posix_spawn_file_actions_addclose(&fa, fd);
   auto argv = argv_of(args);
   pid_t pid;
   if (posix_spawn(&pid, TEND_BINARY, &fa, nullptr, argv.data(), environ) != 0) {
@@ -90,7 +91,8 @@ ServerProcess::ServerProcess(const std::vector<std::string>& args) {
   close(err[1]);
   err_fd_ = err[0];
   // Wait for the "server.started" line, which names the bound port.
-  static const std::regex k_started(R"re("event":"server.started".*"listen":"127\.0\.0\.1:(\d+)")re");
+  static const std::regex k_started(
+      R"re("event":"server.started".*"listen":"127\.0\.0\.1:(\d+)")re");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (port_ == 0 && std::chrono::steady_clock::now() < deadline) {
     pollfd p{err_fd_, POLLIN, 0};

@@ -18,8 +18,7 @@ Result<boost::json::object> json_body(const Request& req) {
   return json::parse_object(req.body);
 }
 
-Result<int> int_query(const Request& req, const std::string& name, int fallback, int min,
-                      int max) {
+Result<int> int_query(const Request& req, const std::string& name, int fallback, int min, int max) {
   auto v = req.query_param(name);
   if (!v) return fallback;
   int n = 0;

@@ -117,10 +117,17 @@ Response Response::json(int status, const boost::json::value& body) {
   r.body.reserve(raw.size());
   for (char c : raw) {
     switch (c) {
-      case '<': r.body += "\\u003c"; break;
-      case '>': r.body += "\\u003e"; break;
-      case '&': r.body += "\\u0026"; break;
-      default: r.body += c;
+      case '<':
+        r.body += "\\u003c";
+        break;
+      case '>':
+        r.body += "\\u003e";
+        break;
+      case '&':
+        r.body += "\\u0026";
+        break;
+      default:
+        r.body += c;
     }
   }
   return r;

@@ -35,17 +35,17 @@ class Headers {
 
 struct Request {
   Method method = Method::Get;
-  std::string method_text;   //!< as received
-  std::string target;        //!< raw request target ("/api/v1/clients?q=ad")
-  std::string path;          //!< percent-decoded path without the query
-  std::map<std::string, std::string> query;   //!< decoded query parameters (last one wins)
+  std::string method_text;                   //!< as received
+  std::string target;                        //!< raw request target ("/api/v1/clients?q=ad")
+  std::string path;                          //!< percent-decoded path without the query
+  std::map<std::string, std::string> query;  //!< decoded query parameters (last one wins)
   Headers headers;
   std::string body;
-  std::string remote_addr;   //!< peer IP address
-  bool secure = false;       //!< arrived over TLS
-  std::string request_id;    //!< from X-Request-Id (if sane) or generated
+  std::string remote_addr;                    //!< peer IP address
+  bool secure = false;                        //!< arrived over TLS
+  std::string request_id;                     //!< from X-Request-Id (if sane) or generated
   std::map<std::string, std::string> params;  //!< path parameters from the router
-  std::string route;         //!< the matched route pattern, for metrics and logs
+  std::string route;                          //!< the matched route pattern, for metrics and logs
 
   //! A path parameter set by the router ("" when absent).
   const std::string& param(const std::string& name) const;
@@ -64,7 +64,8 @@ struct Response {
   static Response json(int status, const boost::json::value& body);
   //! application/problem+json (RFC 9457) built from an Error and the request it answers.
   static Response problem(const Error& error, std::string_view instance = {});
-  static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+  static Response text(int status, std::string body,
+                       std::string content_type = "text/plain; charset=utf-8");
   static Response no_content();
 };
 

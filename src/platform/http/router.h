@@ -2,11 +2,10 @@
 //! Routes registered in one table. Each route documents itself; the OpenAPI document is built
 //! from that table (openapi.cpp), so a route cannot be served without being described.
 
+#include <boost/json/object.hpp>
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <boost/json/object.hpp>
 
 #include "platform/http/message.h"
 
@@ -18,9 +17,9 @@ using Handler = std::function<Response(Request&)>;
 struct RouteDoc {
   std::string summary;
   std::string tag;
-  boost::json::object request_schema;  //!< JSON Schema of the body (empty: no body)
+  boost::json::object request_schema;                  //!< JSON Schema of the body (empty: no body)
   std::vector<std::pair<int, std::string>> responses;  //!< status, description
-  std::vector<std::string> query;      //!< query parameter names
+  std::vector<std::string> query;                      //!< query parameter names
   bool authenticated = true;
 };
 

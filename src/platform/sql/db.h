@@ -31,10 +31,16 @@ namespace tend::sql {
 using Value = std::variant<std::monostate, std::int64_t, double, std::string>;
 using Params = std::vector<Value>;
 
-inline Value null() { return std::monostate{}; }
+inline Value null() {
+  return std::monostate{};
+}
 //! An optional string as a parameter: nullopt binds NULL.
-inline Value opt(const std::optional<std::string>& s) { return s ? Value(*s) : Value(); }
-inline Value opt(const std::optional<std::int64_t>& n) { return n ? Value(*n) : Value(); }
+inline Value opt(const std::optional<std::string>& s) {
+  return s ? Value(*s) : Value();
+}
+inline Value opt(const std::optional<std::int64_t>& n) {
+  return n ? Value(*n) : Value();
+}
 
 //! One result row. Column accessors throw DbError on a type mismatch (a programming error).
 class Row {
@@ -93,8 +99,10 @@ class Conn {
 };
 
 namespace detail {
-template <class T> struct is_result : std::false_type {};
-template <class T> struct is_result<Result<T>> : std::true_type {};
+template <class T>
+struct is_result : std::false_type {};
+template <class T>
+struct is_result<Result<T>> : std::true_type {};
 }  // namespace detail
 
 //! A database. Thread-safe: call read() and write() from any thread.

@@ -20,8 +20,8 @@ struct MigrationSource {
 };
 
 struct MigrationReport {
-  std::vector<std::string> applied;   //!< names applied by this call
-  int current_version = 0;            //!< highest version now applied
+  std::vector<std::string> applied;  //!< names applied by this call
+  int current_version = 0;           //!< highest version now applied
 };
 
 //! The migrations compiled into the binary (generated from migrations/*.sql).

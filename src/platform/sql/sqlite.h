@@ -15,12 +15,12 @@
 namespace tend::sql {
 
 struct SqliteOptions {
-  std::string path;                 //!< database file; created if missing
-  int readers = 4;                  //!< reader connections in the pool
-  std::string synchronous = "FULL"; //!< PRAGMA synchronous: FULL (durable) or NORMAL
+  std::string path;                  //!< database file; created if missing
+  int readers = 4;                   //!< reader connections in the pool
+  std::string synchronous = "FULL";  //!< PRAGMA synchronous: FULL (durable) or NORMAL
   int busy_timeout_ms = 5000;
-  std::size_t max_batch = 256;      //!< most transactions made durable by one commit
-  std::size_t statement_cache = 128;//!< prepared statements kept per connection
+  std::size_t max_batch = 256;        //!< most transactions made durable by one commit
+  std::size_t statement_cache = 128;  //!< prepared statements kept per connection
 };
 
 //! Opens (creating if needed) the database. Throws DbError when the file cannot be opened.
