@@ -213,13 +213,20 @@ class SqliteConn final : public Conn {
                                                 " (it must be a file on a local disk)");
       }
       exec_script("PRAGMA synchronous=" + synchronous + "; PRAGMA foreign_keys=ON;");
-      if (reader) exec_script("PRAGMA query_only=1;");
+      if (reader) {
+        exec_script("PRAGMA query_only=1; PRAGMA cache_size=-8192;");
+      } else {
+        // Checkpoints run on their own thread (SqliteDb::checkpoint_loop), not in a commit.
+        exec_script("PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=0;");
+      }
     } catch (...) {
       cache_.reset();
       sqlite3_close_v2(db_);
       throw;
     }
   }
+
+  sqlite3* handle() { return db_; }
 
   ~SqliteConn() override {
     cache_.reset();  // statements are finalized before their connection closes
@@ -363,7 +370,10 @@ class SqliteDb final : public Db {
       readers_.push_back(std::make_unique<SqliteConn>(options, synchronous, true));
       idle_readers_.push_back(readers_.back().get());
     }
+    checkpoint_conn_ = std::make_unique<SqliteConn>(options, synchronous, false);
+    sqlite3_wal_hook(writer_conn_->handle(), &SqliteDb::on_wal_commit, this);
     writer_ = std::thread([this] { writer_loop(); });
+    checkpointer_ = std::thread([this] { checkpoint_loop(); });
     log::debug("db.opened", {{"driver", "sqlite"},
                              {"readers", readers},
                              {"synchronous", synchronous},
@@ -389,6 +399,13 @@ class SqliteDb final : public Db {
     }
     queue_cv_.notify_all();
     if (writer_.joinable()) writer_.join();  // after it has finished every queued job
+    {
+      std::lock_guard lock(checkpoint_mu_);
+      checkpoint_stop_ = true;
+    }
+    checkpoint_cv_.notify_all();
+    if (checkpointer_.joinable()) checkpointer_.join();
+    checkpoint_conn_.reset();
     {
       std::unique_lock lock(read_mu_);
       readers_closed_ = true;
@@ -551,6 +568,39 @@ class SqliteDb final : public Db {
     log::error("db.commit_failed", {{"transactions", batch.size()}, {"error", what}});
   }
 
+  //! Called by SQLite after each commit with the WAL's size in pages: past the threshold the
+  //! checkpointer copies the WAL into the database file while the writer carries on.
+  static int on_wal_commit(void* self, sqlite3*, const char*, int pages) {
+    auto* db = static_cast<SqliteDb*>(self);
+    if (pages >= k_checkpoint_pages) {
+      std::lock_guard lock(db->checkpoint_mu_);
+      db->checkpoint_wanted_ = true;
+      db->checkpoint_cv_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  //! Runs PASSIVE checkpoints (never blocking the writer or readers) when the WAL has grown.
+  void checkpoint_loop() {
+    for (;;) {
+      {
+        std::unique_lock lock(checkpoint_mu_);
+        checkpoint_cv_.wait(lock, [&] { return checkpoint_wanted_ || checkpoint_stop_; });
+        if (checkpoint_stop_) return;
+        checkpoint_wanted_ = false;
+      }
+      int log_pages = 0, done = 0;
+      const int rc = sqlite3_wal_checkpoint_v2(checkpoint_conn_->handle(), nullptr,
+                                               SQLITE_CHECKPOINT_PASSIVE, &log_pages, &done);
+      if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+        log::warn("db.checkpoint_failed", {{"error", sqlite3_errstr(rc)}});
+      }
+      metrics::inc("tend_db_checkpoints_total");
+    }
+  }
+
+  static constexpr int k_checkpoint_pages = 4000;  // ~16 MiB of WAL
+
   const std::size_t max_batch_;
   std::unique_ptr<SqliteConn> writer_conn_;  // used only by the writer thread
   std::vector<std::unique_ptr<SqliteConn>> readers_;
@@ -566,6 +616,13 @@ class SqliteDb final : public Db {
   std::deque<WriteJob*> queue_;
   bool stopping_ = false;
   std::thread writer_;
+
+  std::unique_ptr<SqliteConn> checkpoint_conn_;  // used only by the checkpointer thread
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;
+  bool checkpoint_stop_ = false;
+  std::thread checkpointer_;
 
   std::mutex close_mu_;
   bool closed_ = false;

@@ -10,29 +10,12 @@
 #include <stdexcept>
 
 #include "platform/sql/sqlite.h"
+#include "support/temp_dir.h"
 
 namespace tend::sql {
 namespace {
 
-// A fresh directory under the system temp dir, removed with the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "tend-mig-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using tend::testing::TempDir;
 
 // The SQLite database presented as PostgreSQL, to see which files the runner picks for it.
 class AsPostgres final : public Db {

@@ -1,8 +1,8 @@
+#include "support/temp_dir.h"
+
 #include <stdlib.h>
 
 #include <stdexcept>
-
-#include "support/temp_dir.h"
 
 namespace tend::testing {
 
