@@ -56,7 +56,10 @@ run() {  # name, then wrk arguments
 
 HEALTH="$(run healthz "$BASE/healthz")"
 READ="$(run read -s bench/get_client.lua "$BASE")"
+metric() { curl -sf "$BASE/metrics" | awk -v m="$1" '$1==m {print $2}'; }
+C0="$(metric tend_db_commits_total)"; T0="$(metric tend_db_committed_transactions_total)"
 CREATE="$(run create -s bench/post_client.lua "$BASE")"
+C1="$(metric tend_db_commits_total)"; T1="$(metric tend_db_committed_transactions_total)"
 
 # Fill to 100,000 clients for the memory figure.
 count() { curl -sf "$BASE/metrics" >/dev/null; sqlite3 "$DIR/tend.db" 'SELECT COUNT(*) FROM clients'; }
@@ -70,7 +73,6 @@ for _ in $(seq 1 50); do curl -sf -H "Authorization: Bearer $TEND_BENCH_TOKEN" "
 curl -sf -H "Authorization: Bearer $TEND_BENCH_TOKEN" "$BASE/api/v1/clients?q=bench&limit=100" >/dev/null
 sleep 2
 RSS_KB="$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")"
-COMMITS="$(curl -sf "$BASE/metrics" | awk '/^tend_db_commits_total/ {print $2}')"
 stop_server
 
 health_rps="$(cut -d' ' -f2 <<<"$HEALTH")"
@@ -90,4 +92,5 @@ for row in "$HEALTH" "$READ" "$CREATE"; do
   echo "| $label | $rps | $p50 | $p99 | $err | $(ratio "$rps") |"
 done
 echo
+awk -v c="$((C1 - C0))" -v t="$((T1 - T0))" 'BEGIN { printf "Group commit during the create run: %d transactions in %d commits (%.1f per fsync)\n", t, c, t / c }'
 echo "Idle resident memory with $CLIENTS clients in the database: $(( RSS_KB / 1024 )) MiB"

@@ -78,6 +78,11 @@ std::int64_t AccessService::now_ms() const {
       .count();
 }
 
+void AccessService::forget_cached_tokens() {
+  std::lock_guard lock(token_cache_mu_);
+  token_cache_.clear();
+}
+
 Status AccessService::require_admin(const Principal& actor) {
   auto d = rules::decide(actor.role, Action::Administer, Resource::Users, {});
   if (!d.allowed) return make_error(Errc::Forbidden, "only admins manage accounts");
@@ -166,7 +171,7 @@ Result<User> AccessService::set_disabled(const Principal& actor, const std::stri
     return make_error(Errc::Conflict, "you cannot disable your own account");
   }
   const std::int64_t now = now_ms();
-  return db_.write([&](sql::Conn& c) -> Result<User> {
+  auto changed = db_.write([&](sql::Conn& c) -> Result<User> {
     if (c.exec("UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?",
                {std::int64_t{disabled}, now, user_id}) == 0) {
       return not_found("user " + user_id);
@@ -182,6 +187,8 @@ Result<User> AccessService::set_disabled(const Principal& actor, const std::stri
     audit_.append(c, audit_entry(actor, disabled ? "disable" : "enable", "user", user_id));
     return load_user(c, user_id);
   });
+  if (changed) forget_cached_tokens();  // after the commit, so nothing re-caches the old state
+  return changed;
 }
 
 Result<User> AccessService::find_by_username(const std::string& username) {
@@ -242,7 +249,7 @@ Result<std::vector<TokenInfo>> AccessService::list_tokens(const Principal& actor
 
 Status AccessService::revoke_token(const Principal& actor, const std::string& token_id) {
   const std::int64_t now = now_ms();
-  return db_.write([&](sql::Conn& c) -> Status {
+  auto revoked = db_.write([&](sql::Conn& c) -> Status {
     auto row = c.query_one("SELECT user_id FROM api_tokens WHERE id = ?", {token_id});
     if (!row) return not_found("token " + token_id);
     if (row->str(0) != actor.user_id) {
@@ -253,6 +260,8 @@ Status AccessService::revoke_token(const Principal& actor, const std::string& to
     audit_.append(c, audit_entry(actor, "revoke", "api_token", token_id));
     return ok_status();
   });
+  if (revoked) forget_cached_tokens();  // after the commit
+  return revoked;
 }
 
 // ---- sign-in ---------------------------------------------------------------------------
@@ -353,12 +362,24 @@ Result<Principal> AccessService::authenticate(const http::Request& req, bool all
       return make_error(Errc::Unauthenticated, "Authorization must be a Bearer token");
     }
     const std::string token(auth->substr(k_bearer.size()));
+    const std::string token_hash = crypto::blake2b_hex(token);
+    {
+      std::lock_guard lock(token_cache_mu_);
+      auto it = token_cache_.find(token_hash);
+      if (it != token_cache_.end() && it->second.cached_until_ms > now &&
+          it->second.token_expires_at_ms > now) {
+        Principal p = it->second.who;
+        p.remote_addr = req.remote_addr;
+        p.request_id = req.request_id;
+        return p;
+      }
+    }
     auto row = db_.read([&](sql::Conn& c) {
       return c.query_one(
           "SELECT t.id, t.expires_at, t.revoked_at, t.last_used_at, u.id, u.username, u.role, "
           "u.disabled, u.client_id FROM api_tokens t JOIN users u ON u.id = t.user_id "
           "WHERE t.token_hash = ?",
-          {crypto::blake2b_hex(token)});
+          {token_hash});
     });
     if (!row || !row->is_null(2) || row->i64(1) <= now || row->boolean(7)) {
       return make_error(Errc::Unauthenticated, "the bearer token is not valid or has expired");
@@ -369,6 +390,11 @@ Result<Principal> AccessService::authenticate(const http::Request& req, bool all
     p.role = parse_role(row->str(6)).value_or(Role::Client);
     p.client_id = row->opt_str(8).value_or("");
     p.via_token = true;
+    {
+      std::lock_guard lock(token_cache_mu_);
+      if (token_cache_.size() >= k_token_cache_max) token_cache_.clear();
+      token_cache_[token_hash] = CachedToken{p, row->i64(1), now + k_token_cache_ms};
+    }
     p.remote_addr = req.remote_addr;
     p.request_id = req.request_id;
     if (rules::should_touch_session(row->opt_i64(3).value_or(0), now)) {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "access/model.h"
@@ -106,6 +107,20 @@ class AccessService {
   AccessConfig cfg_;
   std::mutex throttle_mu_;
   rules::AddressThrottle throttle_;
+
+  //! Bearer tokens seen in the last few seconds (by token hash), so that an API client's
+  //! requests do not each cost a database read. Cleared on this instance by every revocation
+  //! or account change; other instances notice within k_token_cache_ms.
+  struct CachedToken {
+    Principal who;  //!< without per-request fields
+    std::int64_t token_expires_at_ms = 0;
+    std::int64_t cached_until_ms = 0;
+  };
+  static constexpr std::int64_t k_token_cache_ms = 5000;
+  static constexpr std::size_t k_token_cache_max = 10000;
+  void forget_cached_tokens();
+  std::mutex token_cache_mu_;
+  std::unordered_map<std::string, CachedToken> token_cache_;
 };
 
 //! Row → User for `SELECT id, username, display_name, role, email, disabled, totp_enabled,

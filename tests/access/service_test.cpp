@@ -178,6 +178,28 @@ TEST(AccessService, BearerTokensExpireAndRevoke) {
   EXPECT_EQ(d.access->create_token(d.admin, clin.user_id, "", 0).error().code, Errc::Validation);
 }
 
+TEST(AccessService, CachedTokensStopWorkingAtOnceWhenRevokedOrDisabled) {
+  Domain d;
+  auto clin = d.user("clin", Role::Clinician);
+  auto t = d.access->create_token(d.admin, clin.user_id, "", 30);
+  ASSERT_TRUE(d.access->authenticate(with_bearer(t->token)).ok());  // now cached
+  ASSERT_TRUE(d.access->authenticate(with_bearer(t->token)).ok());
+  ASSERT_TRUE(d.access->revoke_token(d.admin, t->id).ok());
+  EXPECT_FALSE(d.access->authenticate(with_bearer(t->token)).ok());
+  auto t2 = d.access->create_token(d.admin, clin.user_id, "", 30);
+  ASSERT_TRUE(d.access->authenticate(with_bearer(t2->token)).ok());
+  ASSERT_TRUE(d.access->set_disabled(d.admin, clin.user_id, true).ok());
+  EXPECT_FALSE(d.access->authenticate(with_bearer(t2->token)).ok());
+  // A change made behind the service's back (another instance) is seen within 5 seconds.
+  ASSERT_TRUE(d.access->set_disabled(d.admin, clin.user_id, false).ok());
+  auto t3 = d.access->create_token(d.admin, clin.user_id, "", 30);
+  ASSERT_TRUE(d.access->authenticate(with_bearer(t3->token)).ok());
+  d.db->write(
+      [&](sql::Conn& c) { c.exec("UPDATE api_tokens SET revoked_at = 1 WHERE id = ?", {t3->id}); });
+  d.clock.advance(std::chrono::seconds(6));
+  EXPECT_FALSE(d.access->authenticate(with_bearer(t3->token)).ok());
+}
+
 TEST(AccessService, DisablingEndsSessionsAndTokens) {
   Domain d;
   auto clin = d.user("clin", Role::Clinician);
