@@ -20,13 +20,8 @@ constexpr std::string_view k_columns =
     "updated_at";
 
 std::string new_mrn() {
-  // Ten digits from a random id's bytes: readable over the phone, unique-checked on insert.
-  const std::string raw = new_id("m");
-  std::string digits = "T";
-  for (std::size_t i = 2; i < raw.size() && digits.size() < 10; ++i) {
-    digits += static_cast<char>('0' + static_cast<unsigned char>(raw[i]) % 10);
-  }
-  return digits;
+  // "T" and nine random digits: readable over the phone, unique-checked on insert.
+  return "T" + random_digits(9);
 }
 }  // namespace
 

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <set>
+#include <thread>
+
 #include "platform/clock.h"
 #include "platform/errors.h"
 #include "platform/ids.h"
@@ -43,6 +47,33 @@ TEST(Ids, ShapeAndUniqueness) {
   EXPECT_TRUE(is_well_formed_id(a));
   EXPECT_FALSE(is_well_formed_id("cl_"));
   EXPECT_FALSE(is_well_formed_id("../etc/passwd"));
+}
+
+TEST(Ids, RandomDigitsAreDigitsAndVary) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) {
+    const auto d = random_digits(9);
+    ASSERT_EQ(d.size(), 9u);
+    EXPECT_EQ(d.find_first_not_of("0123456789"), std::string::npos) << d;
+    seen.insert(d);
+  }
+  EXPECT_GT(seen.size(), 195u);  // 10^9 possibilities: a repeat in 200 draws is near impossible
+}
+
+TEST(Ids, LaterIdsSortAfterEarlierOnes) {
+  std::set<std::string> seen;
+  std::string previous = new_id("cl");
+  for (int i = 0; i < 2000; ++i) {
+    if (i % 500 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::string next = new_id("cl");
+    // Within one millisecond the random part decides; across milliseconds the time does.
+    EXPECT_EQ(next.substr(0, 13) >= previous.substr(0, 13), true) << previous << " " << next;
+    EXPECT_TRUE(seen.insert(next).second);
+    previous = std::move(next);
+  }
+  const std::string early = new_id("cl");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  EXPECT_LT(early, new_id("cl"));
 }
 
 TEST(Errors, EveryCodeHasARow) {

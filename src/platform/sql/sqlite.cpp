@@ -457,13 +457,17 @@ class SqliteDb final : public Db {
                     "write() called from inside a write() job; use the job's Conn instead");
     }
     const auto start = SteadyClock::now();
-    WriteJob job{&fn, nullptr, false};
+    WriteJob job{&fn};
     {
-      std::unique_lock lock(write_mu_);
+      std::lock_guard lock(write_mu_);
       if (stopping_) throw DbError(DbError::Kind::Closed, "database is closed");
       queue_.push_back(&job);
-      queue_cv_.notify_one();
-      done_cv_.wait(lock, [&] { return job.done; });
+    }
+    queue_cv_.notify_one();
+    {
+      // Only this caller is woken when its batch is durable: no herd of every waiting request.
+      std::unique_lock lock(job.mu);
+      job.cv.wait(lock, [&] { return job.done; });
     }
     metrics::observe_db("write", seconds_since(start));
     if (job.error) std::rethrow_exception(job.error);
@@ -474,7 +478,9 @@ class SqliteDb final : public Db {
   struct WriteJob {
     const std::function<bool(Conn&)>* fn;
     std::exception_ptr error;  //!< what the caller gets thrown, if anything
-    bool done;                 //!< set under write_mu_ once the batch has committed or failed
+    std::mutex mu;             //!< guards `done`
+    std::condition_variable cv;
+    bool done = false;  //!< set once the batch has committed or failed
   };
 
   SqliteConn& borrow_reader() {
@@ -487,11 +493,17 @@ class SqliteDb final : public Db {
   }
 
   void return_reader(SqliteConn& conn) {
+    bool closing = false;
     {
       std::lock_guard lock(read_mu_);
       idle_readers_.push_back(&conn);
+      closing = readers_closed_;
     }
-    read_cv_.notify_all();  // a borrower, or close() waiting for every reader to come back
+    if (closing) {
+      read_cv_.notify_all();  // close() waits for every reader to come back
+    } else {
+      read_cv_.notify_one();  // one borrower can take this reader
+    }
   }
 
   void writer_loop() {
@@ -509,11 +521,12 @@ class SqliteDb final : public Db {
         }
       }
       commit(batch);
-      {
-        std::lock_guard lock(write_mu_);
-        for (WriteJob* job : batch) job->done = true;  // a caller may destroy its job from here on
+      for (WriteJob* job : batch) {
+        // Notified under the job's lock: the caller cannot destroy the job before we let go.
+        std::lock_guard lock(job->mu);
+        job->done = true;
+        job->cv.notify_one();
       }
-      done_cv_.notify_all();
     }
   }
 
@@ -612,7 +625,6 @@ class SqliteDb final : public Db {
 
   std::mutex write_mu_;
   std::condition_variable queue_cv_;  // the writer waits for jobs
-  std::condition_variable done_cv_;   // callers wait for their batch
   std::deque<WriteJob*> queue_;
   bool stopping_ = false;
   std::thread writer_;
