@@ -10,7 +10,7 @@
 #include "platform/log.h"
 #include "platform/metrics.h"
 #include "platform/sql/migrations.h"
-#include "platform/sql/sqlite.h"
+#include "platform/sql/open.h"
 
 namespace tend::app {
 
@@ -73,12 +73,13 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
   auto keys = crypto::Keyring::open_or_create(cfg.key_file_path());
   if (!keys) return keys.error();
   std::unique_ptr<App> app(new App(cfg, clock, std::move(*keys)));
-  sql::SqliteOptions so;
-  so.path = cfg.db_path();
-  so.readers = static_cast<int>(cfg.sqlite_readers);
-  so.synchronous = cfg.sqlite_synchronous == "normal" ? "NORMAL" : "FULL";
+  sql::OpenOptions oo;
+  oo.sqlite_readers = static_cast<int>(cfg.sqlite_readers);
+  oo.sqlite_synchronous = cfg.sqlite_synchronous == "normal" ? "NORMAL" : "FULL";
+  oo.pg_readers = static_cast<int>(cfg.pg_readers);
+  oo.pg_lock_timeout_ms = static_cast<int>(cfg.pg_lock_timeout_ms);
   try {
-    app->db_ = sql::open_sqlite(so);
+    app->db_ = sql::open_url(cfg.db_url(), oo);
   } catch (const std::exception& e) {
     return make_error(Errc::Unavailable, std::string("cannot open database: ") + e.what());
   }

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "platform/sql/open.h"
+
 namespace tend::app {
 
 namespace {
@@ -76,6 +78,15 @@ std::string Config::db_path() const {
   return (std::filesystem::path(data_dir) / "tend.db").string();
 }
 
+std::string Config::db_url() const {
+  if (!db.empty() && db.rfind("sqlite:", 0) != 0) return db;
+  return "sqlite:" + db_path();
+}
+
+bool Config::on_postgres() const {
+  return db_url().rfind("sqlite:", 0) != 0;
+}
+
 std::string Config::key_file_path() const {
   if (!key_file.empty()) return key_file;
   return (std::filesystem::path(data_dir) / "keys" / "field.keys").string();
@@ -85,7 +96,10 @@ const std::vector<Setting>& settings() {
   static const std::vector<Setting> v = {
       text("data_dir", "Directory for the SQLite database, keys and uploads", &Config::data_dir),
       text("listen", "Address to serve on, HOST:PORT", &Config::listen),
-      text("db", "Database URL: sqlite:PATH (default DATA_DIR/tend.db)", &Config::db),
+      text("db",
+           "Database URL: sqlite:PATH (default DATA_DIR/tend.db) or "
+           "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE",
+           &Config::db),
       text("key_file",
            "Field-encryption key file (default DATA_DIR/keys/field.keys); keep it off the "
            "database's disk backups",
@@ -127,6 +141,9 @@ const std::vector<Setting>& settings() {
       text("sqlite_synchronous", "SQLite durability: full (every commit synced) or normal",
            &Config::sqlite_synchronous, {"full", "normal"}),
       number("sqlite_readers", "SQLite reader connections", &Config::sqlite_readers, 1, 64),
+      number("pg_readers", "PostgreSQL read connections per instance", &Config::pg_readers, 1, 256),
+      number("pg_lock_timeout_ms", "PostgreSQL: a write waiting longer for a row lock fails",
+             &Config::pg_lock_timeout_ms, 100, 600000),
       text("log_level", "debug, info, warn or error", &Config::log_level,
            {"debug", "info", "warn", "error"}),
       text("log_format", "json or text", &Config::log_format, {"json", "text"}),
@@ -201,14 +218,10 @@ Result<Config> load(const std::string& config_file, const FlagValues& flags) {
       }
     }
   }
-  if (!c.db.empty() && c.db.rfind("sqlite:", 0) != 0) {
-    if (c.db.rfind("postgres", 0) == 0) {
-      return make_error(
-          Errc::Validation,
-          "setting db: PostgreSQL is not supported by this build yet; use sqlite:PATH");
-    }
+  if (!c.db.empty() && !sql::is_database_url(c.db)) {
     return make_error(Errc::Validation,
-                      "setting db must start with sqlite:", {{"db", "must be sqlite:PATH"}});
+                      "setting db must be sqlite:PATH or postgresql://USER@HOST:PORT/DATABASE",
+                      {{"db", "must be sqlite:PATH or postgresql://…"}});
   }
   if (c.tls_cert.empty() != c.tls_key.empty()) {
     return make_error(Errc::Validation, "settings tls_cert and tls_key go together");

@@ -20,7 +20,7 @@ namespace tend::app {
 struct Config {
   std::string data_dir = "./tend-data";
   std::string listen = "127.0.0.1:8080";
-  std::string db;        //!< "" = sqlite at DATA_DIR/tend.db; "sqlite:PATH"
+  std::string db;        //!< "" = sqlite at DATA_DIR/tend.db; "sqlite:PATH"; "postgresql://…"
   std::string key_file;  //!< "" = DATA_DIR/keys/field.keys
   std::string tls_cert;
   std::string tls_key;
@@ -42,10 +42,14 @@ struct Config {
   std::int64_t token_days = 90;
   std::string sqlite_synchronous = "full";
   std::int64_t sqlite_readers = 4;
+  std::int64_t pg_readers = 8;
+  std::int64_t pg_lock_timeout_ms = 10000;
   std::string log_level = "info";
   std::string log_format = "json";
 
-  std::string db_path() const;  //!< the SQLite file
+  std::string db_path() const;  //!< the SQLite file (when the database is SQLite)
+  std::string db_url() const;   //!< the database to open: "sqlite:PATH" or "postgresql://…"
+  bool on_postgres() const;
   std::string key_file_path() const;
 };
 

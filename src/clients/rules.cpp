@@ -321,16 +321,10 @@ std::string search_key(std::string_view name) {
 }
 
 std::string prefix_upper_bound(std::string_view prefix) {
+  if (prefix.empty()) return {};
   std::string s(prefix);
-  while (!s.empty()) {
-    auto& last = reinterpret_cast<unsigned char&>(s.back());
-    if (last < 0xff) {
-      ++last;
-      return s;
-    }
-    s.pop_back();
-  }
-  return {};
+  s += "\xF4\x8F\xBF\xBF";  // U+10FFFF
+  return s;
 }
 
 std::string encode_cursor(const std::string& family_key, const std::string& given_key,

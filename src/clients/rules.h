@@ -27,7 +27,9 @@ boost::json::object to_json(const ClientSummary& s);
 
 //! Lower-cased search key of a name (ASCII folding only; other bytes kept as they are).
 std::string search_key(std::string_view name);
-//! The smallest string greater than every string starting with `prefix` ("" when none).
+//! An upper bound, in byte order, for the strings starting with `prefix`: `prefix` followed by
+//! U+10FFFF, the largest code point. Valid UTF-8 (PostgreSQL refuses anything else), and every
+//! name starting with `prefix` sorts below it. Empty for an empty prefix.
 std::string prefix_upper_bound(std::string_view prefix);
 
 //! Opaque cursor of a (family_key, given_key, id) position, and back.

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <fstream>
@@ -12,6 +11,7 @@
 #include <thread>
 
 #include "support/api.h"
+#include "support/database.h"
 #include "support/domain.h"
 #include "support/process.h"
 
@@ -20,12 +20,17 @@ namespace {
 
 namespace bj = boost::json;
 
+// A data directory and the database every command is pointed at (SQLite in it, or a
+// PostgreSQL schema of its own in the .pg run).
 struct DataDir {
   TempDir dir;
+  TestDatabase database{dir.path()};
   std::string path() const { return dir.path().string(); }
   std::vector<std::string> with(std::vector<std::string> args) const {
     args.push_back("--data-dir");
     args.push_back(path());
+    args.push_back("--db");
+    args.push_back(database.url());
     return args;
   }
 };
@@ -96,18 +101,14 @@ TEST(Cli, UsersAndTokensShareTheDataDirectoryWithTheServer) {
   EXPECT_EQ(server.stop(SIGTERM), 0);                 // graceful shutdown exits 0
 }
 
-std::vector<std::string> column_rows(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
+// The first column of every row `sql` returns, read through the same driver as the server.
+std::vector<std::string> column_rows(const DataDir& d, const std::string& sql) {
+  auto db = d.database.open();
   std::vector<std::string> out;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return out;
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const auto* t = sqlite3_column_text(st, 0);
-    out.emplace_back(t ? reinterpret_cast<const char*>(t) : "");
+  for (const auto& r : db->read([&](sql::Conn& c) { return c.query(sql); })) {
+    out.push_back(r.is_null(0) ? "" : r.str(0));
   }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
+  db->close();
   return out;
 }
 
@@ -124,14 +125,12 @@ TEST(Demo, SameSeedSameClinicWithVariedPeople) {
   const std::string people =
       "SELECT given_name || '|' || family_name || '|' || date_of_birth || '|' || "
       "COALESCE(language, '') || '|' || COALESCE(city, '') FROM clients ORDER BY 1";
-  const auto pa = column_rows(a.path() + "/tend.db", people);
+  const auto pa = column_rows(a, people);
   EXPECT_EQ(pa.size(), 60u);
-  EXPECT_EQ(pa, column_rows(b.path() + "/tend.db", people));
-  EXPECT_NE(pa, column_rows(c.path() + "/tend.db", people));
+  EXPECT_EQ(pa, column_rows(b, people));
+  EXPECT_NE(pa, column_rows(c, people));
   // A clinic that looks alive: several languages, regions, genders and caseloads.
-  const auto count = [&](const std::string& sql) {
-    return column_rows(a.path() + "/tend.db", sql).size();
-  };
+  const auto count = [&](const std::string& sql) { return column_rows(a, sql).size(); };
   EXPECT_GE(count("SELECT DISTINCT language FROM clients"), 3u);
   EXPECT_GE(count("SELECT DISTINCT region FROM clients"), 3u);
   EXPECT_GE(count("SELECT DISTINCT pronouns FROM clients"), 3u);
@@ -140,7 +139,7 @@ TEST(Demo, SameSeedSameClinicWithVariedPeople) {
   // Running the demo again serves the same clinic instead of adding another.
   auto again = run_tend(a.with({"demo", "--seed", "7", "--clients", "60", "--no-serve"}));
   EXPECT_NE(again.out.find("existing demo clinic"), std::string::npos);
-  EXPECT_EQ(column_rows(a.path() + "/tend.db", "SELECT id FROM clients").size(), 60u);
+  EXPECT_EQ(column_rows(a, "SELECT id FROM clients").size(), 60u);
 }
 
 TEST(Crash, EveryAcknowledgedCreateSurvivesSigkill) {
@@ -210,12 +209,13 @@ TEST(Audit, VerifyNamesTheFirstTamperedEntry) {
                 .exit_code,
             0);
   ASSERT_EQ(run_tend(d.with({"audit", "verify"})).exit_code, 0);
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((d.path() + "/tend.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE audit_log SET actor_id = 'someone_else' WHERE seq = 2",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  {
+    auto db = d.database.open();
+    db->write([](sql::Conn& c) {
+      EXPECT_EQ(c.exec("UPDATE audit_log SET actor_id = 'someone_else' WHERE seq = 2"), 1);
+    });
+    db->close();
+  }
   auto verify = run_tend(d.with({"audit", "verify"}));
   EXPECT_EQ(verify.exit_code, 1);
   EXPECT_NE(verify.err.find("first bad entry: 2"), std::string::npos) << verify.err;

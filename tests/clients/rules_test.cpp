@@ -190,9 +190,16 @@ TEST(ClientRules, PatchRefusals) {
 TEST(ClientRules, SearchKeysAndBounds) {
   EXPECT_EQ(rules::search_key("McDonald-O'Neil"), "mcdonald-o'neil");
   EXPECT_EQ(rules::search_key("Zoë"), "zoë");
-  EXPECT_EQ(rules::prefix_upper_bound("ad"), "ae");
-  EXPECT_EQ(rules::prefix_upper_bound(std::string("a\xff")), "b");
+  EXPECT_EQ(rules::prefix_upper_bound("ad"), "ad\xF4\x8F\xBF\xBF");
   EXPECT_EQ(rules::prefix_upper_bound(""), "");
+  // Every name with the prefix sorts between the prefix and the bound, in byte order; the
+  // next name after the prefix does not.
+  const std::string hi = rules::prefix_upper_bound("zo");
+  for (std::string name : {"zo", "zoe", "zo\xC3\xAB", "zozzz", "zo\xEF\xBF\xBD"}) {
+    EXPECT_GE(name, "zo");
+    EXPECT_LT(name, hi) << name;
+  }
+  EXPECT_GT(std::string("zp"), hi);
 }
 
 TEST(ClientRules, CursorRoundTripAndGarbage) {

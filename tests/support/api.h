@@ -9,6 +9,7 @@
 #include "app/app.h"
 #include "platform/clock.h"
 #include "platform/http/server.h"
+#include "support/database.h"
 #include "support/temp_dir.h"
 
 namespace tend::testing {
@@ -64,6 +65,7 @@ class ApiServer {
   app::App& app() { return *app_; }
   FakeClock clock{1'795'000'000};
   TempDir dir;
+  TestDatabase database{dir.path()};
 
   //! Creates a staff account directly through the service and returns its id.
   std::string add_user(const std::string& username, const std::string& role,

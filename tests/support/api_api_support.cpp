@@ -53,9 +53,9 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& p
                                  std::map<std::string, std::string> headers) {
   HttpResponse out;
   CURL* c = curl_;
-  curl_easy_reset(c);  // keeps the cookies and the connection; forgets the last method
-  curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+  // Back to a plain GET: forgets the last request's method and body, keeps cookies and the
+  // connection (curl_easy_reset would, too, but re-enabling the cookie engine after it leaks).
+  curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
   curl_easy_setopt(c, CURLOPT_URL, (base_ + path).c_str());
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
   curl_easy_setopt(c, CURLOPT_NOBODY, method == "HEAD" ? 1L : 0L);
@@ -91,6 +91,7 @@ HttpResponse HttpClient::sign_in(const std::string& username, const std::string&
 ApiServer::ApiServer(std::map<std::string, std::string> settings) {
   app::FlagValues flags = std::move(settings);
   flags["data_dir"] = dir.path().string();
+  flags["db"] = database.url();
   flags["listen"] = "127.0.0.1:0";
   flags.emplace("log_level", "error");
   auto cfg = app::load("", flags);

@@ -1,5 +1,6 @@
 #pragma once
-// A real SQLite database in a temp directory with every service built on it, for service tests.
+// A real database (SQLite, or PostgreSQL in the .pg run) with every service built on it, for
+// service tests.
 
 #include <memory>
 
@@ -9,6 +10,7 @@
 #include "platform/clock.h"
 #include "platform/crypto/crypto.h"
 #include "platform/sql/db.h"
+#include "support/database.h"
 #include "support/temp_dir.h"
 
 namespace tend::testing {
@@ -19,6 +21,7 @@ class Domain {
   ~Domain();
   FakeClock clock{1'795'000'000};  // 2026-11-18T…Z
   TempDir dir;
+  TestDatabase database{dir.path()};
   crypto::Keyring keys = crypto::Keyring::ephemeral();
   std::unique_ptr<sql::Db> db;
   std::unique_ptr<audit::AuditLog> audit;

@@ -1,16 +1,13 @@
 #include <boost/json.hpp>
 
 #include "platform/sql/migrations.h"
-#include "platform/sql/sqlite.h"
 #include "support/domain.h"
 
 namespace tend::testing {
 
 Domain::Domain() {
   crypto::init();
-  sql::SqliteOptions o;
-  o.path = dir.file("tend.db");
-  db = sql::open_sqlite(o);
+  db = database.open();
   auto m = sql::migrate(*db, sql::embedded_migrations());
   if (!m) throw std::runtime_error(m.error().detail);
   audit = std::make_unique<audit::AuditLog>(clock);

@@ -99,6 +99,11 @@ class Conn {
 };
 
 namespace detail {
+//! The statement as it appears in an error message: whitespace collapsed, at most 200
+//! characters. SQL is written with placeholders, so this carries no client data; bound values
+//! are never put into messages.
+std::string excerpt(std::string_view sql);
+
 template <class T>
 struct is_result : std::false_type {};
 template <class T>

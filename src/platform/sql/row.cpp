@@ -1,6 +1,7 @@
 // Row column accessors. A type mismatch is a programming error (the SQL and the code reading
 // it disagree), so it throws DbError naming the column index, never the value.
 
+#include <cctype>
 #include <string>
 
 #include "platform/sql/db.h"
@@ -74,6 +75,26 @@ std::optional<std::int64_t> Row::opt_i64(std::size_t col) const {
   if (std::holds_alternative<std::monostate>(v)) return std::nullopt;
   if (const auto* n = std::get_if<std::int64_t>(&v)) return *n;
   mismatch(col, "integer or NULL", v);
+}
+
+std::string detail::excerpt(std::string_view sql) {
+  constexpr std::size_t k_max = 200;
+  std::string out;
+  bool space = false;
+  for (char ch : sql) {
+    if (std::isspace(static_cast<unsigned char>(ch))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += ch;
+    if (out.size() >= k_max) {
+      out += "...";
+      break;
+    }
+  }
+  return out;
 }
 
 }  // namespace tend::sql

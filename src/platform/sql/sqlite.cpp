@@ -59,29 +59,6 @@ DbError::Kind kind_of(int extended_code) {
   }
 }
 
-//! The statement as it appears in an error message: whitespace collapsed, at most 200
-//! characters. SQL is written with placeholders, so this carries no client data; bound values
-//! are never put into messages.
-std::string excerpt(std::string_view sql) {
-  constexpr std::size_t k_max = 200;
-  std::string out;
-  bool space = false;
-  for (char ch : sql) {
-    if (std::isspace(static_cast<unsigned char>(ch))) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += ch;
-    if (out.size() >= k_max) {
-      out += "...";
-      break;
-    }
-  }
-  return out;
-}
-
 //! Throws the DbError for a failed SQLite call: the SQLite message and extended code, and the
 //! statement (never its parameters).
 [[noreturn]] void fail(sqlite3* db, int rc, std::string_view sql) {
@@ -90,7 +67,7 @@ std::string excerpt(std::string_view sql) {
   std::string msg = "sqlite: ";
   msg += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   msg += " (code " + std::to_string(code) + ")";
-  if (!sql.empty()) msg += " in `" + excerpt(sql) + "`";
+  if (!sql.empty()) msg += " in `" + detail::excerpt(sql) + "`";
   throw DbError(kind_of(code), msg);
 }
 
@@ -160,7 +137,7 @@ class StatementCache {
         sqlite3_finalize(stmt);
         throw DbError(DbError::Kind::Other,
                       "sqlite: query() and exec() take one statement (use exec_script) in `" +
-                          excerpt(sql) + "`");
+                          detail::excerpt(sql) + "`");
       }
     }
     return stmt;
@@ -302,7 +279,7 @@ class SqliteConn final : public Conn {
     if (static_cast<std::size_t>(expected) != params.size()) {
       throw DbError(DbError::Kind::Other, "sqlite: statement takes " + std::to_string(expected) +
                                               " parameters, got " + std::to_string(params.size()) +
-                                              " in `" + excerpt(sql) + "`");
+                                              " in `" + detail::excerpt(sql) + "`");
     }
     for (int i = 0; i < expected; ++i) {
       const Value& v = params[static_cast<std::size_t>(i)];

@@ -18,66 +18,17 @@
 #include <thread>
 
 #include "platform/metrics.h"
+#include "support/sync.h"
 #include "support/temp_dir.h"
 
 namespace tend::sql {
 namespace {
 
+using tend::testing::commits_so_far;
+using tend::testing::count_rows;
+using tend::testing::Gate;
+using tend::testing::Rendezvous;
 using tend::testing::TempDir;
-
-// Lets `n` threads meet. A missing thread fails the test after a generous bound instead of
-// hanging it; nothing here waits for time to pass.
-class Rendezvous {
- public:
-  explicit Rendezvous(int n) : missing_(n) {}
-  bool arrive_and_wait() {
-    std::unique_lock lock(mu_);
-    if (--missing_ <= 0) cv_.notify_all();
-    return cv_.wait_for(lock, std::chrono::seconds(30), [&] { return missing_ <= 0; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int missing_;
-};
-
-// A gate a write job can hold the writer thread at, so that other writes queue behind it and
-// form one batch.
-class Gate {
- public:
-  void open() {
-    {
-      std::lock_guard lock(mu_);
-      open_ = true;
-    }
-    cv_.notify_all();
-  }
-  bool wait() {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(30), [&] { return open_; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = false;
-};
-
-// Commits made so far by every database in the process (tend_db_commits_total).
-std::uint64_t commits_so_far() {
-  std::istringstream in(metrics::render());
-  std::string line;
-  const std::string name = "tend_db_commits_total ";
-  while (std::getline(in, line)) {
-    if (line.rfind(name, 0) == 0) return std::stoull(line.substr(name.size()));
-  }
-  return 0;
-}
-
-std::int64_t count_rows(Db& db, const std::string& table) {
-  return db.read([&](Conn& c) { return c.query_one("SELECT count(*) FROM " + table)->i64(0); });
-}
 
 DbError::Kind kind_of_failure(const std::function<void()>& fn) {
   try {
