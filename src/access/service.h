@@ -30,6 +30,9 @@ audit::NewEntry audit_entry(const Principal& p, std::string action, std::string 
 //! Thread-safe; one per process.
 class AccessService {
  public:
+  //! Forbidden unless `actor` is an admin (operations routes outside this module use it).
+  Status require_admin(const Principal& actor);
+
   AccessService(sql::Db& db, const Clock& clock, const crypto::Keyring& keys,
                 audit::AuditLog& audit, AccessConfig cfg);
 
@@ -98,7 +101,6 @@ class AccessService {
  private:
   std::int64_t now_ms() const;
   Result<User> load_user(sql::Conn& c, const std::string& user_id);
-  Status require_admin(const Principal& actor);
 
   sql::Db& db_;
   const Clock& clock_;

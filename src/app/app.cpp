@@ -1,9 +1,12 @@
 #include "app/app.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <thread>
 
 #include "access/routes.h"
+#include "app/jobs_routes.h"
 #include "clients/routes.h"
 #include "platform/http/middleware.h"
 #include "platform/http/server.h"
@@ -53,6 +56,15 @@ Result<std::int64_t> reencrypt_all(sql::Db& db, const crypto::Keyring& keys) {
   });
 }
 
+namespace {
+//! This process in job claims and logs: host and pid.
+std::string instance_name() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(host[0] != '\0' ? host : "tend") + ":" + std::to_string(getpid());
+}
+}  // namespace
+
 App::App(const Config& cfg, const Clock& clock, crypto::Keyring keys)
     : cfg_(cfg), clock_(clock), keys_(std::move(keys)) {}
 
@@ -100,6 +112,9 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
       std::make_unique<access::AccessService>(*app->db_, clock, app->keys_, *app->audit_, ac);
   app->clients_ = std::make_unique<clients::ClientService>(*app->db_, clock, app->keys_,
                                                            *app->audit_, *app->access_);
+  app->jobs_ = std::make_unique<jobs::JobQueue>(*app->db_, clock, instance_name());
+  app->jobs_->lease = std::chrono::seconds(cfg.job_lease_seconds);
+  register_probe_handler(*app->jobs_, clock);
   app->build_routes();
   return app;
 }
@@ -122,7 +137,14 @@ void App::build_routes() {
       .open();
   router_
       .add(Method::Get, "/metrics",
-           [](Request&) {
+           [this](Request&) {
+             try {
+               for (const auto& [state, n] : jobs_->counts()) {
+                 metrics::set_gauge("tend_jobs_" + state, static_cast<double>(n));
+               }
+             } catch (const std::exception&) {
+               // The database is down: the rest of the metrics still say so.
+             }
              return Response::text(200, metrics::render(),
                                    "text/plain; version=0.0.4; charset=utf-8");
            })
@@ -138,6 +160,7 @@ void App::build_routes() {
       .returns(200, "OpenAPI document")
       .open();
   access::register_routes(router_, *access_);
+  register_job_routes(router_, *jobs_, *access_, *db_, *audit_);
   clients::register_routes(router_, *clients_, *access_);
 
   http::MiddlewareOptions mo;
@@ -180,8 +203,11 @@ Status App::serve() {
   log::info("server.started", {{"listen", so.host + ":" + std::to_string(server.port())},
                                {"tls", !cfg_.tls_cert.empty()},
                                {"data_dir", cfg_.data_dir}});
+  jobs::JobRunner runner(*jobs_, std::chrono::milliseconds(cfg_.job_poll_ms));
+  runner.start();
   server.wait_for_signal();
   log::info("server.draining", {});
+  runner.stop();  // finishes the job in hand; the rest wait in the database
   db_->close();
   log::info("server.stopped", {});
   return ok_status();

@@ -12,6 +12,7 @@
 #include "platform/crypto/crypto.h"
 #include "platform/http/message.h"
 #include "platform/http/router.h"
+#include "platform/jobs/service.h"
 #include "platform/result.h"
 #include "platform/sql/db.h"
 
@@ -36,6 +37,7 @@ class App {
   audit::AuditLog& audit() { return *audit_; }
   access::AccessService& access() { return *access_; }
   clients::ClientService& clients() { return *clients_; }
+  jobs::JobQueue& jobs() { return *jobs_; }
   const http::Router& router() const { return router_; }
 
  private:
@@ -49,6 +51,7 @@ class App {
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<access::AccessService> access_;
   std::unique_ptr<clients::ClientService> clients_;
+  std::unique_ptr<jobs::JobQueue> jobs_;
   http::Router router_;
   std::function<http::Response(http::Request&)> handler_;
 };
