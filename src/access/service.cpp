@@ -1,6 +1,7 @@
 #include "access/service.h"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
 
 #include "platform/ids.h"
@@ -715,6 +716,18 @@ Result<BreakGlassGrant> AccessService::break_glass(const Principal& p, const std
         "VALUES (?, ?, 'break_glass', ?, ?, ?)",
         {new_id("nt"), client_id, p.user_id, g.id, now});
     audit_.append(c, audit_entry(p, "break_glass", "client", client_id, client_id, reason));
+    if (events_ != nullptr) {
+      // The care team sees at once that someone outside it opened the record.
+      std::vector<std::string> team;
+      for (const auto& r :
+           c.query("SELECT user_id FROM care_team WHERE client_id = ?", {client_id})) {
+        team.push_back(r.str(0));
+      }
+      events_->publish(c, {"client.break_glass",
+                           boost::json::serialize(boost::json::object{
+                               {"client_id", client_id}, {"by", p.user_id}, {"grant_id", g.id}}),
+                           team});
+    }
     return g;
   });
 }

@@ -13,6 +13,7 @@
 #include "audit/service.h"
 #include "platform/clock.h"
 #include "platform/crypto/crypto.h"
+#include "platform/events/hub.h"
 #include "platform/http/message.h"
 #include "platform/result.h"
 #include "platform/sql/db.h"
@@ -30,6 +31,9 @@ audit::NewEntry audit_entry(const Principal& p, std::string action, std::string 
 //! Thread-safe; one per process.
 class AccessService {
  public:
+  //! Where care-team notices (break-the-glass) are published live; none until set.
+  void set_events(events::EventHub* hub) { events_ = hub; }
+
   //! Forbidden unless `actor` is an admin (operations routes outside this module use it).
   Status require_admin(const Principal& actor);
 
@@ -107,6 +111,7 @@ class AccessService {
   const crypto::Keyring& keys_;
   audit::AuditLog& audit_;
   AccessConfig cfg_;
+  events::EventHub* events_ = nullptr;
   std::mutex throttle_mu_;
   rules::AddressThrottle throttle_;
 

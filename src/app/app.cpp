@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -65,6 +66,15 @@ std::string instance_name() {
 }
 }  // namespace
 
+//! One pending prune per day, whichever instance schedules it.
+static void schedule_prune(sql::Conn& c, jobs::JobQueue& q, TimePoint due) {
+  jobs::NewJob j;
+  j.kind = "system.prune_events";
+  j.due = due;
+  j.dedupe_key = format_date(due);
+  q.enqueue(c, j);
+}
+
 App::App(const Config& cfg, const Clock& clock, crypto::Keyring keys)
     : cfg_(cfg), clock_(clock), keys_(std::move(keys)) {}
 
@@ -112,9 +122,20 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
       std::make_unique<access::AccessService>(*app->db_, clock, app->keys_, *app->audit_, ac);
   app->clients_ = std::make_unique<clients::ClientService>(*app->db_, clock, app->keys_,
                                                            *app->audit_, *app->access_);
+  app->events_ =
+      std::make_unique<events::EventHub>(*app->db_, clock, cfg.on_postgres() ? cfg.db_url() : "");
+  app->access_->set_events(app->events_.get());
+  app->clients_->set_events(app->events_.get());
   app->jobs_ = std::make_unique<jobs::JobQueue>(*app->db_, clock, instance_name());
   app->jobs_->lease = std::chrono::seconds(cfg.job_lease_seconds);
   register_probe_handler(*app->jobs_, clock);
+  // Events are kept a day (for Last-Event-ID); each prune schedules the next, a day later.
+  app->jobs_->handle("system.prune_events",
+                     [a = app.get(), &clock](sql::Conn& c, const jobs::Job&) {
+                       a->events_->prune(c);
+                       schedule_prune(c, *a->jobs_, clock.now() + std::chrono::hours(24));
+                       return ok_status();
+                     });
   app->build_routes();
   return app;
 }
@@ -161,6 +182,30 @@ void App::build_routes() {
       .open();
   access::register_routes(router_, *access_);
   register_job_routes(router_, *jobs_, *access_, *db_, *audit_);
+  router_
+      .add(Method::Get, "/api/v1/events",
+           access_->guard([this](Request& req, const access::Principal& p) {
+             std::optional<std::string> last;
+             if (auto h = req.headers.get("Last-Event-ID")) last = std::string(*h);
+             if (!last) last = req.query_param("last_event_id");
+             std::optional<std::int64_t> last_seen;
+             if (last && !last->empty()) {
+               const bool digits = last->size() <= 18 &&
+                                   std::all_of(last->begin(), last->end(),
+                                               [](char ch) { return ch >= '0' && ch <= '9'; });
+               if (!digits) {
+                 return Response::problem(make_error(
+                     Errc::BadRequest, "Last-Event-ID must be an event number this server sent",
+                     {{"Last-Event-ID", "is not an event number"}}));
+               }
+               last_seen = std::stoll(*last);
+             }
+             return Response::event_stream(events_->subscribe(p.user_id, last_seen));
+           }))
+      .summary("Live events for the signed-in user (server-sent events; Last-Event-ID resumes)",
+               "events")
+      .query("last_event_id")
+      .returns(200, "text/event-stream");
   clients::register_routes(router_, *clients_, *access_);
 
   http::MiddlewareOptions mo;
@@ -170,6 +215,10 @@ void App::build_routes() {
 
 http::Response App::handle(http::Request& req) {
   return handler_(req);
+}
+
+void App::start_background() {
+  events_->start();
 }
 
 Status App::serve() {
@@ -194,6 +243,9 @@ Status App::serve() {
   so.shutdown_grace = std::chrono::seconds(cfg_.shutdown_grace_seconds);
   so.tls_cert_file = cfg_.tls_cert;
   so.tls_key_file = cfg_.tls_key;
+  start_background();
+  db_->write(
+      [&](sql::Conn& c) { schedule_prune(c, *jobs_, clock_.now() + std::chrono::hours(1)); });
   http::Server server(so, [this](Request& r) { return handle(r); });
   try {
     server.start();
@@ -207,7 +259,8 @@ Status App::serve() {
   runner.start();
   server.wait_for_signal();
   log::info("server.draining", {});
-  runner.stop();  // finishes the job in hand; the rest wait in the database
+  events_->stop();  // ends every event stream, so the server can drain
+  runner.stop();    // finishes the job in hand; the rest wait in the database
   db_->close();
   log::info("server.stopped", {});
   return ok_status();

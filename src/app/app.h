@@ -10,6 +10,7 @@
 #include "clients/service.h"
 #include "platform/clock.h"
 #include "platform/crypto/crypto.h"
+#include "platform/events/hub.h"
 #include "platform/http/message.h"
 #include "platform/http/router.h"
 #include "platform/jobs/service.h"
@@ -28,6 +29,9 @@ class App {
   //! Handles one request through the standard middleware and the route table.
   http::Response handle(http::Request& req);
 
+  //! Starts live-event delivery (serve() does; tests that serve in-process call it).
+  void start_background();
+
   //! Serves until SIGTERM/SIGINT, then drains requests in flight and closes the database.
   Status serve();
 
@@ -38,6 +42,7 @@ class App {
   access::AccessService& access() { return *access_; }
   clients::ClientService& clients() { return *clients_; }
   jobs::JobQueue& jobs() { return *jobs_; }
+  events::EventHub& events() { return *events_; }
   const http::Router& router() const { return router_; }
 
  private:
@@ -52,6 +57,7 @@ class App {
   std::unique_ptr<access::AccessService> access_;
   std::unique_ptr<clients::ClientService> clients_;
   std::unique_ptr<jobs::JobQueue> jobs_;
+  std::unique_ptr<events::EventHub> events_;
   http::Router router_;
   std::function<http::Response(http::Request&)> handler_;
 };

@@ -218,9 +218,18 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
         c.pronouns = fem ? "she/her" : "he/him";
         c.sex = fem ? "male" : "female";
     }
-    if (chance(rng, 0.15))
-      c.preferred_name =
-          c.given_name.substr(0, std::min<std::size_t>(c.given_name.size(), 3)) + "i";
+    if (chance(rng, 0.15)) {
+      // The first three characters (not bytes: "Thảo" must not be cut inside "ả") and "i".
+      std::size_t end = 0;
+      for (int chars = 0; chars < 3 && end < c.given_name.size(); ++chars) {
+        ++end;
+        while (end < c.given_name.size() &&
+               (static_cast<unsigned char>(c.given_name[end]) & 0xC0) == 0x80) {
+          ++end;
+        }
+      }
+      c.preferred_name = c.given_name.substr(0, end) + "i";
+    }
     const bool speaks_english_first = std::string(cu.language) == "en" || chance(rng, 0.4);
     c.language = speaks_english_first ? "en" : cu.language;
     c.interpreter_needed = !speaks_english_first && chance(rng, 0.6);

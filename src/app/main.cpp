@@ -323,6 +323,70 @@ int main(int argc, char** argv) {
     std::cout << "active key " << *id << "; re-encrypted " << *n << " values\n";
   });
 
+  // ---- jobs ----
+  auto* jobs_cmd = cli.add_subcommand("jobs", "Durable timed work (escalations, reminders …)");
+  jobs_cmd->require_subcommand(1);
+  std::string jobs_state;
+  int jobs_limit = 50;
+  auto* jlist = sub(*jobs_cmd, "list", "List jobs, newest due first", common);
+  jlist->add_option("--state", jobs_state, "pending, running, done, dead or cancelled")
+      ->check(CLI::IsMember({"pending", "running", "done", "dead", "cancelled"}));
+  jlist->add_option("--limit", jobs_limit, "Most jobs to list")->check(CLI::Range(1, 1000));
+  jlist->callback([&] {
+    auto a = open_app(common, clock);
+    if (!a) {
+      rc = fail(a.error());
+      return;
+    }
+    for (const auto& [state, n] : (*a)->jobs().counts()) std::cout << state << ": " << n << "  ";
+    std::cout << "\n";
+    for (const auto& j : (*a)->jobs().list(jobs_state, jobs_limit)) {
+      std::cout << j.id << "  " << j.kind << "  " << j.state << "  due "
+                << format_rfc3339(TimePoint(std::chrono::milliseconds(j.due_at_ms)))
+                << "  attempts " << j.attempts << "/" << j.max_attempts;
+      if (j.last_error) std::cout << "  last error: " << *j.last_error;
+      std::cout << "\n";
+    }
+  });
+  std::string job_id;
+  auto* jretry = sub(*jobs_cmd, "retry", "Run a dead or cancelled job again, due now", common);
+  jretry->add_option("id", job_id, "Job id")->required();
+  jretry->callback([&] {
+    auto a = open_app(common, clock);
+    if (!a) {
+      rc = fail(a.error());
+      return;
+    }
+    auto j = (*a)->jobs().retry(job_id);
+    if (!j) {
+      rc = fail(j.error());
+      return;
+    }
+    std::cout << j->id << " is pending again\n";
+  });
+  int probe_count = 1;
+  auto* jprobe = sub(*jobs_cmd, "probe",
+                     "Add system.probe jobs, due now, that record which instance ran them "
+                     "(checks that job processing works)",
+                     common);
+  jprobe->add_option("--count", probe_count, "How many")->check(CLI::Range(1, 100000));
+  jprobe->callback([&] {
+    auto a = open_app(common, clock);
+    if (!a) {
+      rc = fail(a.error());
+      return;
+    }
+    (*a)->db().write([&](sql::Conn& c) {
+      for (int i = 0; i < probe_count; ++i) {
+        jobs::NewJob j;
+        j.kind = "system.probe";
+        j.due = clock.now();
+        (*a)->jobs().enqueue(c, j);
+      }
+    });
+    std::cout << probe_count << " probe jobs added\n";
+  });
+
   // ---- db ----
   auto* dbcmd = cli.add_subcommand("db", "Move an installation between databases");
   dbcmd->require_subcommand(1);

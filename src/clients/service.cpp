@@ -1,5 +1,6 @@
 #include "clients/service.h"
 
+#include <boost/json.hpp>
 #include <chrono>
 
 #include "access/rules.h"
@@ -216,6 +217,21 @@ Result<Client> ClientService::get(const access::Principal& p, const std::string&
   return std::move(*loaded.client);
 }
 
+void ClientService::publish_change(sql::Conn& c, const std::string& client_id,
+                                   const std::string& type, std::int64_t version) {
+  if (events_ == nullptr) return;
+  std::vector<std::string> team;
+  for (const auto& r : c.query("SELECT user_id FROM care_team WHERE client_id = ?", {client_id})) {
+    team.push_back(r.str(0));
+  }
+  // Ids and the version only: a screen that shows the record reloads it through the API.
+  events_->publish(
+      c,
+      {type,
+       boost::json::serialize(boost::json::object{{"client_id", client_id}, {"version", version}}),
+       team});
+}
+
 Result<Client> ClientService::update(const access::Principal& p, const std::string& id,
                                      const boost::json::object& body) {
   auto d = access_.authorize(p, access::Action::Update, access::Resource::Demographics, id);
@@ -236,6 +252,7 @@ Result<Client> ClientService::update(const access::Principal& p, const std::stri
     next->updated_at_ms = now;
     store(c, *next, false);
     audit_.append(c, access::audit_entry(p, "update", "client", id, id));
+    publish_change(c, id, "client.updated", next->version);
     return std::move(*next);
   });
 }
@@ -258,6 +275,7 @@ Result<Client> ClientService::set_archived(const access::Principal& p, const std
     cl->updated_at_ms = now;
     store(c, *cl, false);
     audit_.append(c, access::audit_entry(p, archived ? "archive" : "restore", "client", id, id));
+    publish_change(c, id, archived ? "client.archived" : "client.restored", cl->version);
     return std::move(*cl);
   });
 }

@@ -9,6 +9,7 @@
 #include "clients/model.h"
 #include "platform/clock.h"
 #include "platform/crypto/crypto.h"
+#include "platform/events/hub.h"
 #include "platform/result.h"
 #include "platform/sql/db.h"
 
@@ -17,6 +18,9 @@ namespace tend::clients {
 //! Thread-safe; one per process.
 class ClientService {
  public:
+  //! Where record changes are published live to the care team; none until set.
+  void set_events(events::EventHub* hub) { events_ = hub; }
+
   ClientService(sql::Db& db, const Clock& clock, const crypto::Keyring& keys,
                 audit::AuditLog& audit, access::AccessService& access);
 
@@ -45,6 +49,9 @@ class ClientService {
   const Clock& clock_;
   const crypto::Keyring& keys_;
   audit::AuditLog& audit_;
+  events::EventHub* events_ = nullptr;
+  void publish_change(sql::Conn& c, const std::string& client_id, const std::string& type,
+                      std::int64_t version);
   access::AccessService& access_;
 };
 

@@ -37,8 +37,6 @@ struct Installation {
 TEST(MultiInstance, ThousandJobsRunExactlyOnceAcrossInstancesEvenWhenOneIsKilled) {
   Installation inst;
   ASSERT_EQ(run_tend(inst.with({"migrate"})).exit_code, 0);
-  auto probe = run_tend(inst.with({"jobs", "probe", "--count", "1000"}));
-  ASSERT_EQ(probe.exit_code, 0) << probe.err;
 
   const std::vector<std::string> fast = {"--job-poll-ms", "50", "--job-lease-seconds", "10"};
   auto args = [&] {
@@ -48,6 +46,9 @@ TEST(MultiInstance, ThousandJobsRunExactlyOnceAcrossInstancesEvenWhenOneIsKilled
   };
   ServerProcess a(args());
   ServerProcess b(args());
+  // Both are serving before the jobs fall due, so both take part.
+  auto probe = run_tend(inst.with({"jobs", "probe", "--count", "1000"}));
+  ASSERT_EQ(probe.exit_code, 0) << probe.err;
   // Let both instances work, then kill B in the middle of the run.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (inst.scalar("SELECT COUNT(*) FROM job_probe_runs") < 300 &&
@@ -70,6 +71,42 @@ TEST(MultiInstance, ThousandJobsRunExactlyOnceAcrossInstancesEvenWhenOneIsKilled
     // queue alone: its single writer is faster than a second process can claim.)
     EXPECT_EQ(inst.scalar("SELECT COUNT(DISTINCT instance) FROM job_probe_runs"), 2);
   }
+}
+
+TEST(MultiInstance, AnEventRaisedOnOneInstanceReachesAStreamOnAnotherWithinASecond) {
+  Installation inst;
+  auto add = run_tend(inst.with({"user", "add", "--username", "clin", "--role", "clinician",
+                                 "--password-file", "-"}),
+                      k_password + "\n");
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  auto tok = run_tend(inst.with({"token", "create", "--username", "clin", "--name", "sse"}));
+  ASSERT_EQ(tok.exit_code, 0) << tok.err;
+  std::string token = tok.out;
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+
+  ServerProcess a(inst.with({}));
+  ServerProcess b(inst.with({}));
+  HttpClient via_a(a.base_url());
+  via_a.set_bearer(token);
+  auto created = via_a.post("/api/v1/clients", bj::object{{"given_name", "Ada"},
+                                                          {"family_name", "Lovelace"},
+                                                          {"date_of_birth", "1990-01-01"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id(created.json().at("id").as_string());
+
+  SseReader on_b(b.base_url(), "/api/v1/events", token);
+  ASSERT_TRUE(on_b.wait_for("retry: 3000", std::chrono::seconds(10))) << on_b.text();
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(via_a.patch("/api/v1/clients/" + id, bj::object{{"pronouns", "she/her"}}).status, 200);
+  const bool arrived = on_b.wait_for("event: client.updated", std::chrono::seconds(5));
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(arrived) << on_b.text();
+  if (inst.database.postgres()) {
+    // LISTEN/NOTIFY, not the one-second safety poll, carried it.
+    EXPECT_LT(took, std::chrono::seconds(1));
+  }
+  EXPECT_EQ(a.stop(SIGTERM), 0);
+  EXPECT_EQ(b.stop(SIGTERM), 0);  // an open event stream does not hold up a graceful stop
 }
 
 TEST(Jobs, AdminsSeeDeadJobsAndRetryThemOverTheApi) {

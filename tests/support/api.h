@@ -2,9 +2,13 @@
 // The real server on a loopback port, and a small libcurl client to talk to it.
 
 #include <boost/json.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "app/app.h"
 #include "platform/clock.h"
@@ -54,6 +58,32 @@ class HttpClient {
   void* curl_;
   std::string bearer_;
   std::string csrf_;
+};
+
+//! A server-sent event stream read on a background thread (GET `path` with a bearer token).
+class SseReader {
+ public:
+  SseReader(const std::string& base_url, const std::string& path, const std::string& bearer,
+            std::map<std::string, std::string> headers = {});
+  ~SseReader();
+  SseReader(const SseReader&) = delete;
+  SseReader& operator=(const SseReader&) = delete;
+  //! Waits (bounded) until the stream so far contains `text`; true if it does.
+  bool wait_for(const std::string& text, std::chrono::milliseconds timeout);
+  //! Everything received so far.
+  std::string text() const;
+  //! True once the server ended the response.
+  bool ended() const;
+  long status() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::string text_;
+  bool ended_ = false;
+  bool stop_ = false;
+  long status_ = 0;
+  std::thread thread_;
 };
 
 //! Tend with a fresh data directory, serving on 127.0.0.1 on a free port.

@@ -88,6 +88,79 @@ HttpResponse HttpClient::sign_in(const std::string& username, const std::string&
   return r;
 }
 
+SseReader::SseReader(const std::string& base_url, const std::string& path,
+                     const std::string& bearer, std::map<std::string, std::string> headers) {
+  thread_ = std::thread([this, url = base_url + path, bearer, headers] {
+    CURL* c = curl_easy_init();
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_slist* list = nullptr;
+    list = curl_slist_append(list, ("Authorization: Bearer " + bearer).c_str());
+    for (const auto& [k, v] : headers) list = curl_slist_append(list, (k + ": " + v).c_str());
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+    using Write = size_t (*)(char*, size_t, size_t, void*);
+    Write on_data = [](char* p, size_t size, size_t n, void* self) -> size_t {
+      auto* r = static_cast<SseReader*>(self);
+      std::lock_guard lock(r->mu_);
+      if (r->stop_) return 0;  // aborts the transfer
+      r->text_.append(p, size * n);
+      r->cv_.notify_all();
+      return size * n;
+    };
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, this);
+    // Lets a stop() end a quiet stream within a second (the progress callback aborts it).
+    using Progress = int (*)(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
+    Progress on_progress = [](void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
+      auto* r = static_cast<SseReader*>(self);
+      std::lock_guard lock(r->mu_);
+      return r->stop_ ? 1 : 0;
+    };
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, this);
+    curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(c);
+    std::lock_guard lock(mu_);
+    status_ = status;
+    ended_ = true;
+    cv_.notify_all();
+  });
+}
+
+SseReader::~SseReader() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  thread_.join();
+}
+
+bool SseReader::wait_for(const std::string& text, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] {
+    return text_.find(text) != std::string::npos || ended_;
+  }) && text_.find(text) != std::string::npos;
+}
+
+std::string SseReader::text() const {
+  std::lock_guard lock(mu_);
+  return text_;
+}
+
+bool SseReader::ended() const {
+  std::lock_guard lock(mu_);
+  return ended_;
+}
+
+long SseReader::status() const {
+  std::lock_guard lock(mu_);
+  return status_;
+}
+
 ApiServer::ApiServer(std::map<std::string, std::string> settings) {
   app::FlagValues flags = std::move(settings);
   flags["data_dir"] = dir.path().string();
@@ -99,6 +172,7 @@ ApiServer::ApiServer(std::map<std::string, std::string> settings) {
   auto a = app::App::open(*cfg, clock);
   if (!a) throw std::runtime_error("open: " + a.error().detail);
   app_ = std::move(*a);
+  app_->start_background();
   http::ServerOptions so;
   so.host = "127.0.0.1";
   so.port = 0;
@@ -111,6 +185,7 @@ ApiServer::ApiServer(std::map<std::string, std::string> settings) {
 }
 
 ApiServer::~ApiServer() {
+  app_->events().stop();  // ends open event streams so the server can stop
   server_->stop();
   server_.reset();
   app_.reset();

@@ -173,4 +173,14 @@ Response Response::no_content() {
   return r;
 }
 
+Response Response::event_stream(std::shared_ptr<Stream> stream) {
+  Response r;
+  r.status = 200;
+  r.headers.set("Content-Type", "text/event-stream; charset=utf-8");
+  r.headers.set("Cache-Control", "no-store");
+  r.headers.set("X-Accel-Buffering", "no");  // proxies must pass events on at once
+  r.stream = std::move(stream);
+  return r;
+}
+
 }  // namespace tend::http

@@ -4,7 +4,9 @@
 
 #include <boost/json/value.hpp>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,10 +57,29 @@ struct Request {
   std::optional<std::string> cookie(std::string_view name) const;
 };
 
+//! A response body produced over time: server-sent events. The server calls attach() once
+//! the headers are out, then take() on its own thread whenever the waker has been called (from
+//! any thread) or a heartbeat is due, and detach() when the connection ends for any reason.
+class Stream {
+ public:
+  virtual ~Stream() = default;
+  //! `wake` is thread-safe and cheap; call it when take() has something new.
+  virtual void attach(std::function<void()> wake) = 0;
+  //! Everything ready to send now ("" when nothing). Sets `ended` to finish the response.
+  virtual std::string take(bool& ended) = 0;
+  //! The connection is gone or the server is stopping; take() is not called again.
+  virtual void detach() = 0;
+};
+
 struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  //! When set, the body is streamed (chunked) from here instead of `body`.
+  std::shared_ptr<Stream> stream;
+
+  //! 200 text/event-stream, never cached, streamed from `stream`.
+  static Response event_stream(std::shared_ptr<Stream> stream);
 
   //! application/json body.
   static Response json(int status, const boost::json::value& body);

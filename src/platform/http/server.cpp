@@ -236,11 +236,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       if (self->state_ == State::Idle || self->state_ == State::Handshaking) {
         self->lowest().cancel();
       }
+      if (self->state_ == State::Streaming) self->pump();  // ends the stream
     });
   }
 
  private:
-  enum class State { Handshaking, Idle, Reading, Handling, Writing, Closing, Closed };
+  enum class State { Handshaking, Idle, Reading, Handling, Writing, Streaming, Closing, Closed };
 
   static Stream make_stream(ServerCore& server, tcp::socket&& socket) {
     if constexpr (k_tls) {
@@ -452,6 +453,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     res_.set(bhttp::field::date, http_date(std::chrono::system_clock::now()));
     res_.set(bhttp::field::server, "tend");
 
+    if (res.stream && !head_ && res.status == 200) return start_stream(std::move(res.stream));
     const bool bodiless = res.status < 200 || res.status == 204 || res.status == 304;
     if (bodiless) {
       // No body and no Content-Length (RFC 9110 §8.6).
@@ -475,6 +477,109 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (ec) return close();
     if (close_after_) return close_gracefully();
     wait_for_request(false);
+  }
+
+  // ---- streamed responses (server-sent events) ----
+  // The header goes out with chunked framing; then every time the stream's waker fires (from
+  // any thread, posted to this strand) or the heartbeat timer does, pump() takes what is ready
+  // and writes it as one chunk. One write at a time; a write that does not finish within
+  // write_timeout (a reader that stopped reading) ends the connection. A read is kept pending
+  // so that a client going away is noticed at once.
+  void start_stream(std::shared_ptr<::tend::http::Stream> stream) {
+    state_ = State::Streaming;
+    stream_body_ = std::move(stream);
+    stream_head_.emplace();
+    stream_head_->version(11);
+    stream_head_->result(bhttp::status::ok);
+    for (const auto& field : res_) stream_head_->insert(field.name_string(), field.value());
+    stream_head_->chunked(true);
+    stream_head_->keep_alive(false);
+    stream_sr_.emplace(*stream_head_);
+    lowest().expires_after(server_.opts.write_timeout);
+    bhttp::async_write_header(stream_, *stream_sr_,
+                              [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                                if (ec) return self->end_stream();
+                                self->lowest().expires_never();
+                                std::weak_ptr<Session> weak = self;
+                                self->stream_body_->attach([weak] {
+                                  if (auto s = weak.lock()) {
+                                    asio::post(s->strand_, [s] { s->pump(); });
+                                  }
+                                });
+                                self->watch_client();
+                                self->arm_heartbeat();
+                                self->pump();
+                              });
+  }
+
+  void watch_client() {
+    buffer_.consume(buffer_.size());
+    stream_.async_read_some(buffer_.prepare(512),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->buffer_.consume(self->buffer_.size() + n);
+                              if (ec) return self->end_stream();  // the client went away
+                              self->watch_client();  // anything it sends while streaming is ignored
+                            });
+  }
+
+  void arm_heartbeat() {
+    if (!heartbeat_) heartbeat_.emplace(strand_);
+    heartbeat_->expires_after(server_.opts.heartbeat);
+    heartbeat_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (ec || self->state_ != State::Streaming) return;
+      self->heartbeat_due_ = true;
+      self->pump();
+      self->arm_heartbeat();
+    });
+  }
+
+  void pump() {
+    if (state_ != State::Streaming || !stream_body_) return;
+    if (stream_writing_) {
+      pump_again_ = true;
+      return;
+    }
+    bool ended = shutting_down_ || server_.stopping;
+    std::string data = ended ? std::string() : stream_body_->take(ended);
+    if (data.empty() && heartbeat_due_ && !ended) data = ":\n\n";  // keeps proxies from timing out
+    heartbeat_due_ = false;
+    if (data.empty()) {
+      if (ended) finish_stream();
+      return;
+    }
+    stream_writing_ = true;
+    stream_out_ = std::move(data);
+    lowest().expires_after(server_.opts.write_timeout);
+    asio::async_write(stream_, bhttp::make_chunk(asio::buffer(stream_out_)),
+                      [self = this->shared_from_this(), ended](beast::error_code ec, std::size_t) {
+                        self->stream_writing_ = false;
+                        self->lowest().expires_never();
+                        if (ec) return self->end_stream();
+                        if (ended) return self->finish_stream();
+                        if (self->pump_again_) {
+                          self->pump_again_ = false;
+                          self->pump();
+                        }
+                      });
+  }
+
+  //! The last chunk, then close.
+  void finish_stream() {
+    if (state_ != State::Streaming) return;
+    stream_writing_ = true;
+    lowest().expires_after(server_.opts.write_timeout);
+    asio::async_write(
+        stream_, bhttp::make_chunk_last(),
+        [self = this->shared_from_this()](beast::error_code, std::size_t) { self->end_stream(); });
+  }
+
+  void end_stream() {
+    if (heartbeat_) heartbeat_->cancel();
+    if (stream_body_) {
+      stream_body_->detach();
+      stream_body_.reset();
+    }
+    close();
   }
 
   //! Sends our end of the connection, then drains what the client still sends until it
@@ -529,6 +634,15 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::response<bhttp::empty_body>> continue_;
   bhttp::response<bhttp::string_body> res_;
+  // Streaming state (used only in State::Streaming).
+  std::shared_ptr<::tend::http::Stream> stream_body_;
+  std::optional<bhttp::response<bhttp::empty_body>> stream_head_;
+  std::optional<bhttp::response_serializer<bhttp::empty_body>> stream_sr_;
+  std::optional<asio::steady_timer> heartbeat_;
+  std::string stream_out_;
+  bool stream_writing_ = false;
+  bool pump_again_ = false;
+  bool heartbeat_due_ = false;
 };
 
 Response ServerCore::call_handler(Request& req) const {

@@ -16,13 +16,14 @@ struct ServerOptions {
   std::uint16_t port = 8080;  //!< 0 picks a free port (see Server::port())
   int io_threads = 0;         //!< threads moving bytes; 0 = hardware cores
   int worker_threads = 64;    //!< threads running handlers (handlers may block on commits)
-  std::size_t max_body_bytes = 1 << 20;     //!< larger bodies get 413
-  std::size_t max_header_bytes = 16 << 10;  //!< larger header blocks get 431
-  std::chrono::seconds read_timeout{30};    //!< to receive one whole request
-  std::chrono::seconds write_timeout{30};   //!< to send one whole response
-  std::chrono::seconds idle_timeout{75};    //!< keep-alive between requests
-  std::chrono::seconds shutdown_grace{10};  //!< on a signal, time for requests in flight
-  std::string tls_cert_file;                //!< PEM; with tls_key_file, serve HTTPS only
+  std::size_t max_body_bytes = 1 << 20;        //!< larger bodies get 413
+  std::size_t max_header_bytes = 16 << 10;     //!< larger header blocks get 431
+  std::chrono::seconds read_timeout{30};       //!< to receive one whole request
+  std::chrono::seconds write_timeout{30};      //!< to send one whole response
+  std::chrono::seconds idle_timeout{75};       //!< keep-alive between requests
+  std::chrono::seconds shutdown_grace{10};     //!< on a signal, time for requests in flight
+  std::chrono::milliseconds heartbeat{15000};  //!< comment line on an idle event stream
+  std::string tls_cert_file;                   //!< PEM; with tls_key_file, serve HTTPS only
   std::string tls_key_file;
 };
 

@@ -90,6 +90,9 @@ class Conn {
   //! Runs several statements separated by semicolons, without parameters (migrations).
   virtual void exec_script(std::string_view sql) = 0;
   virtual Dialect dialect() const = 0;
+  //! Inside a write job: runs `fn` on the writer thread once the job's changes are durable
+  //! (never if they roll back). Keep it short: it delays the next batch. Reads throw DbError.
+  virtual void after_commit(std::function<void()> fn) = 0;
 
   std::optional<Row> query_one(std::string_view sql, const Params& params = {}) {
     auto rows = query(sql, params);
@@ -103,6 +106,9 @@ namespace detail {
 //! characters. SQL is written with placeholders, so this carries no client data; bound values
 //! are never put into messages.
 std::string excerpt(std::string_view sql);
+
+//! Runs after-commit callbacks; one that throws is logged and does not stop the others.
+void run_callbacks(const std::vector<std::function<void()>>& callbacks) noexcept;
 
 template <class T>
 struct is_result : std::false_type {};

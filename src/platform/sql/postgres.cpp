@@ -23,6 +23,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include "platform/log.h"
 #include "platform/metrics.h"
@@ -74,6 +75,7 @@ PGconn* connect(const std::string& url, int connect_timeout_s) {
 class PgConn final : public Conn {
  public:
   PgConn(const PostgresOptions& options, bool writer) : options_(options), writer_(writer) {
+    accepts_after_commit_ = writer;
     open();
   }
   ~PgConn() override {
@@ -120,6 +122,18 @@ class PgConn final : public Conn {
   }
 
   Dialect dialect() const override { return Dialect::Postgres; }
+
+  void after_commit(std::function<void()> fn) override {
+    if (!accepts_after_commit_) {
+      throw DbError(DbError::Kind::Other, "after_commit() is only for write jobs");
+    }
+    job_after_commit_.push_back(std::move(fn));
+  }
+  //! The writer's side of after_commit(): callbacks of the job running now.
+  std::vector<std::function<void()>> take_job_callbacks() {
+    return std::exchange(job_after_commit_, {});
+  }
+  void accept_after_commit() { accepts_after_commit_ = true; }
 
   //! Runs one or more statements without parameters (transaction control, scripts).
   void run(std::string_view sql) {
@@ -284,6 +298,8 @@ class PgConn final : public Conn {
   std::list<Prepared> lru_;  // front: most recently used
   std::unordered_map<std::string_view, std::list<Prepared>::iterator> index_;
   std::uint64_t next_name_ = 0;
+  bool accepts_after_commit_ = false;
+  std::vector<std::function<void()>> job_after_commit_;
 };
 
 thread_local const Db* t_writer_of = nullptr;
@@ -474,6 +490,7 @@ class PgDb final : public Db {
       std::vector<Outcome> outcome(batch.size(), Outcome::Pending);
       for (WriteJob* job : batch) job->error = nullptr;
       bool committing = false;
+      after_.clear();
       try {
         PgConn& conn = writer();
         conn.run("BEGIN");
@@ -483,6 +500,7 @@ class PgDb final : public Db {
         committing = true;
         conn.run("COMMIT");
         metrics::observe_commit_batch(batch.size());
+        detail::run_callbacks(std::exchange(after_, {}));
         return;
       } catch (const DbError& e) {
         const bool lost =
@@ -537,8 +555,10 @@ class PgDb final : public Db {
         if (conn.broken()) throw;
         job.error = std::current_exception();
       }
+      auto callbacks = conn.take_job_callbacks();
       if (keep && !job.error) {
         conn.run("RELEASE w");
+        for (auto& cb : callbacks) after_.push_back(std::move(cb));
         return Outcome::Kept;
       }
       conn.run("ROLLBACK TO w");
@@ -564,6 +584,7 @@ class PgDb final : public Db {
 
   const PostgresOptions options_;
   const std::size_t max_batch_;
+  std::vector<std::function<void()>> after_;  // writer thread only: the batch's callbacks
   std::unique_ptr<PgConn> writer_conn_;
   std::vector<std::unique_ptr<PgConn>> readers_;
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <string>
 
+#include "platform/log.h"
 #include "platform/sql/db.h"
 
 namespace tend::sql {
@@ -95,6 +96,18 @@ std::string detail::excerpt(std::string_view sql) {
     }
   }
   return out;
+}
+
+void detail::run_callbacks(const std::vector<std::function<void()>>& callbacks) noexcept {
+  for (const auto& cb : callbacks) {
+    try {
+      cb();
+    } catch (const std::exception& e) {
+      log::error("db.after_commit_failed", {{"error", e.what()}});
+    } catch (...) {
+      log::error("db.after_commit_failed", {{"error", "unknown exception"}});
+    }
+  }
 }
 
 }  // namespace tend::sql

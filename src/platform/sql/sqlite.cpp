@@ -23,6 +23,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include "platform/log.h"
 #include "platform/metrics.h"
@@ -257,6 +258,18 @@ class SqliteConn final : public Conn {
 
   Dialect dialect() const override { return Dialect::Sqlite; }
 
+  void after_commit(std::function<void()> fn) override {
+    if (!accepts_after_commit_) {
+      throw DbError(DbError::Kind::Other, "after_commit() is only for write jobs");
+    }
+    job_after_commit_.push_back(std::move(fn));
+  }
+  //! The writer's side of after_commit(): callbacks of the job running now.
+  std::vector<std::function<void()>> take_job_callbacks() {
+    return std::exchange(job_after_commit_, {});
+  }
+  void accept_after_commit() { accepts_after_commit_ = true; }
+
   //! Runs a statement without parameters or results (transaction control).
   void run(std::string_view sql) { exec(sql, {}); }
 
@@ -320,6 +333,8 @@ class SqliteConn final : public Conn {
 
   sqlite3* db_ = nullptr;
   std::unique_ptr<StatementCache> cache_;
+  bool accepts_after_commit_ = false;
+  std::vector<std::function<void()>> job_after_commit_;
 };
 
 std::string checked_synchronous(std::string value) {
@@ -342,6 +357,7 @@ class SqliteDb final : public Db {
     const std::string synchronous = checked_synchronous(options.synchronous);
     // The writer opens first: it creates the file and switches it to WAL.
     writer_conn_ = std::make_unique<SqliteConn>(options, synchronous, false);
+    writer_conn_->accept_after_commit();
     const int readers = std::max(options.readers, 1);
     for (int i = 0; i < readers; ++i) {
       readers_.push_back(std::make_unique<SqliteConn>(options, synchronous, true));
@@ -514,6 +530,7 @@ class SqliteDb final : public Db {
   //! Never throws: every failure ends up in the jobs' `error`.
   void commit(const std::vector<WriteJob*>& batch) {
     std::vector<Outcome> outcome(batch.size(), Outcome::Pending);
+    std::vector<std::function<void()>> after;  // of the kept jobs, run once COMMIT is durable
     SqliteConn& conn = *writer_conn_;
     try {
       conn.run("BEGIN IMMEDIATE");
@@ -527,7 +544,9 @@ class SqliteDb final : public Db {
           job.error = std::current_exception();
         }
         outcome[i] = keep ? Outcome::Kept : Outcome::Discarded;
+        auto callbacks = conn.take_job_callbacks();
         if (keep) {
+          for (auto& cb : callbacks) after.push_back(std::move(cb));
           conn.run("RELEASE w");
         } else {
           conn.run("ROLLBACK TO w");
@@ -537,12 +556,19 @@ class SqliteDb final : public Db {
       conn.run("COMMIT");
       metrics::observe_commit_batch(batch.size());
     } catch (const DbError& e) {
+      conn.take_job_callbacks();
       fail_batch(batch, outcome, e.kind(), e.what());
+      return;
     } catch (const std::exception& e) {
+      conn.take_job_callbacks();
       fail_batch(batch, outcome, DbError::Kind::Other, e.what());
+      return;
     } catch (...) {
+      conn.take_job_callbacks();
       fail_batch(batch, outcome, DbError::Kind::Other, "unknown error");
+      return;
     }
+    detail::run_callbacks(after);
   }
 
   //! Rolls the batch back and tells every job whose work it held that nothing is durable.
