@@ -2,6 +2,8 @@
 # Load benchmark of the HTTP API with wrk against a real `tend serve` on loopback.
 #
 #   bench/load.sh [path/to/tend] [seconds per run]
+#   TEND_BENCH_DB=postgresql://… bench/load.sh …   the same on PostgreSQL (an empty database)
+#   bench/pg.sh [path/to/tend] [seconds]            starts a PostgreSQL of its own and does that
 #
 # Measures, in one run on this machine: /healthz (the ceiling of the same binary), an
 # authenticated and audited GET /api/v1/clients/{id}, and a durable POST /api/v1/clients with
@@ -22,14 +24,21 @@ PID=""
 cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$DIR"; }
 trap cleanup EXIT
 
+DB_ARGS=()
+DB_LABEL="SQLite synchronous=FULL"
+if [ -n "${TEND_BENCH_DB:-}" ]; then
+  DB_ARGS=(--db "$TEND_BENCH_DB")
+  DB_LABEL="PostgreSQL 15 (fsync on, synchronous_commit on)"
+fi
+
 PORT=$(( 20000 + RANDOM % 20000 ))
 BASE="http://127.0.0.1:$PORT"
 printf 'bench-password-123\n' | "$BIN" user add --username bench --role clinician \
-  --password-file - --data-dir "$DIR" --log-level error >/dev/null
-export TEND_BENCH_TOKEN="$("$BIN" token create --username bench --data-dir "$DIR" --log-level error)"
+  --password-file - --data-dir "$DIR" "${DB_ARGS[@]}" --log-level error >/dev/null
+export TEND_BENCH_TOKEN="$("$BIN" token create --username bench --data-dir "$DIR" "${DB_ARGS[@]}" --log-level error)"
 
 start_server() {
-  "$BIN" serve --data-dir "$DIR" --listen "127.0.0.1:$PORT" --log-level warn 2>>"$DIR/server.log" &
+  "$BIN" serve --data-dir "$DIR" "${DB_ARGS[@]}" --listen "127.0.0.1:$PORT" --log-level warn 2>>"$DIR/server.log" &
   PID=$!
   for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null && return 0; sleep 0.1; done
   echo "server did not start" >&2; cat "$DIR/server.log" >&2; exit 1
@@ -62,7 +71,13 @@ CREATE="$(run create -s bench/post_client.lua "$BASE")"
 C1="$(metric tend_db_commits_total)"; T1="$(metric tend_db_committed_transactions_total)"
 
 # Fill to 100,000 clients for the memory figure.
-count() { curl -sf "$BASE/metrics" >/dev/null; sqlite3 "$DIR/tend.db" 'SELECT COUNT(*) FROM clients'; }
+count() {
+  if [ -n "${TEND_BENCH_DB:-}" ]; then
+    psql "$TEND_BENCH_DB" -tAc 'SELECT COUNT(*) FROM clients'
+  else
+    sqlite3 "$DIR/tend.db" 'SELECT COUNT(*) FROM clients'
+  fi
+}
 while [ "$(count)" -lt 100000 ]; do
   wrk -t"$THREADS" -c"$CONNS" -d10s -s bench/post_client.lua "$BASE" >/dev/null
 done
@@ -78,7 +93,7 @@ stop_server
 health_rps="$(cut -d' ' -f2 <<<"$HEALTH")"
 ratio() { awk -v a="$1" -v b="$health_rps" 'BEGIN { printf "%.0f %%", 100 * a / b }'; }
 echo
-echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); wrk -t$THREADS -c$CONNS -d${SECS}s on loopback, same machine; SQLite synchronous=FULL"
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); wrk -t$THREADS -c$CONNS -d${SECS}s on loopback, same machine; $DB_LABEL"
 echo
 echo "| endpoint | requests/s | p50 | p99 | non-2xx | vs /healthz |"
 echo "|---|---|---|---|---|---|"
@@ -92,5 +107,5 @@ for row in "$HEALTH" "$READ" "$CREATE"; do
   echo "| $label | $rps | $p50 | $p99 | $err | $(ratio "$rps") |"
 done
 echo
-awk -v c="$((C1 - C0))" -v t="$((T1 - T0))" 'BEGIN { printf "Group commit during the create run: %d transactions in %d commits (%.1f per fsync)\n", t, c, t / c }'
+awk -v c="$((C1 - C0))" -v t="$((T1 - T0))" 'BEGIN { printf "Group commit during the create run: %d transactions in %d commits (%.1f per commit)\n", t, c, t / c }'
 echo "Idle resident memory with $CLIENTS clients in the database: $(( RSS_KB / 1024 )) MiB"
