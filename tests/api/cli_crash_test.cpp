@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "support/api.h"
-#include "support/database.h"
 #include "support/domain.h"
+#include "support/installation.h"
 #include "support/process.h"
 
 namespace tend::testing {
@@ -20,20 +20,7 @@ namespace {
 
 namespace bj = boost::json;
 
-// A data directory and the database every command is pointed at (SQLite in it, or a
-// PostgreSQL schema of its own in the .pg run).
-struct DataDir {
-  TempDir dir;
-  TestDatabase database{dir.path()};
-  std::string path() const { return dir.path().string(); }
-  std::vector<std::string> with(std::vector<std::string> args) const {
-    args.push_back("--data-dir");
-    args.push_back(path());
-    args.push_back("--db");
-    args.push_back(database.url());
-    return args;
-  }
-};
+using DataDir = Installation;
 
 std::string make_admin_token(const DataDir& d) {
   auto add = run_tend(

@@ -10,29 +10,14 @@
 #include <thread>
 
 #include "support/api.h"
-#include "support/database.h"
 #include "support/domain.h"
+#include "support/installation.h"
 #include "support/process.h"
 
 namespace tend::testing {
 namespace {
 
 namespace bj = boost::json;
-
-struct Installation {
-  TempDir dir;
-  TestDatabase database{dir.path()};
-  std::vector<std::string> with(std::vector<std::string> args) const {
-    args.insert(args.end(), {"--data-dir", dir.path().string(), "--db", database.url()});
-    return args;
-  }
-  std::int64_t scalar(const std::string& sql) const {
-    auto db = database.open();
-    auto v = db->read([&](sql::Conn& c) { return c.query_one(sql)->i64(0); });
-    db->close();
-    return v;
-  }
-};
 
 TEST(MultiInstance, ThousandJobsRunExactlyOnceAcrossInstancesEvenWhenOneIsKilled) {
   Installation inst;

@@ -27,6 +27,7 @@
 
 #include "platform/log.h"
 #include "platform/metrics.h"
+#include "platform/sql/pool.h"
 #include "platform/sql/postgres_rules.h"
 
 namespace tend::sql {
@@ -302,23 +303,21 @@ class PgConn final : public Conn {
   std::vector<std::function<void()>> job_after_commit_;
 };
 
-thread_local const Db* t_writer_of = nullptr;
+using detail::WriteJob;
+using detail::WriteQueue;
 
 class PgDb final : public Db {
  public:
   explicit PgDb(const PostgresOptions& options)
-      : options_(options), max_batch_(std::max<std::size_t>(options.max_batch, 1)) {
+      : options_(options), writes_(this, options.max_batch) {
     writer_conn_ = std::make_unique<PgConn>(options_, true);
     const int readers = std::max(options_.readers, 1);
-    for (int i = 0; i < readers; ++i) {
-      readers_.push_back(std::make_unique<PgConn>(options_, false));
-      idle_readers_.push_back(readers_.back().get());
-    }
-    writer_ = std::thread([this] { writer_loop(); });
+    for (int i = 0; i < readers; ++i) readers_.add(std::make_unique<PgConn>(options_, false));
+    writes_.start([this](const std::vector<WriteJob*>& batch) { commit(batch); });
     log::debug("db.opened", {{"driver", "postgres"},
                              {"server", pg::redact_url(options_.url)},
                              {"readers", readers},
-                             {"max_batch", max_batch_}});
+                             {"max_batch", options_.max_batch}});
   }
 
   ~PgDb() override { close(); }
@@ -328,26 +327,14 @@ class PgDb final : public Db {
   Dialect dialect() const override { return Dialect::Postgres; }
 
   void close() override {
-    if (t_writer_of == this) {
+    if (WriteQueue::on_writer_thread(this)) {
       throw DbError(DbError::Kind::Other, "close() called from inside a write() job");
     }
     std::lock_guard close_lock(close_mu_);
     if (closed_) return;
     closed_ = true;
-    {
-      std::lock_guard lock(write_mu_);
-      stopping_ = true;
-    }
-    queue_cv_.notify_all();
-    if (writer_.joinable()) writer_.join();
-    {
-      std::unique_lock lock(read_mu_);
-      readers_closed_ = true;
-      read_cv_.notify_all();
-      read_cv_.wait(lock, [&] { return idle_readers_.size() == readers_.size(); });
-    }
-    idle_readers_.clear();
-    readers_.clear();
+    writes_.stop();
+    readers_.close();
     writer_conn_.reset();
   }
 
@@ -362,17 +349,13 @@ class PgDb final : public Db {
 
  protected:
   void run_read(const std::function<void(Conn&)>& fn) override {
-    if (t_writer_of == this) {
+    if (WriteQueue::on_writer_thread(this)) {
       throw DbError(DbError::Kind::Other,
                     "read() called from inside a write() job; read through the job's Conn");
     }
     const auto start = SteadyClock::now();
-    PgConn& conn = borrow_reader();
-    struct Lease {
-      PgDb& db;
-      PgConn& conn;
-      ~Lease() { db.return_reader(conn); }
-    } lease{*this, conn};
+    detail::ReaderPool<PgConn>::Lease lease(readers_);
+    PgConn& conn = lease.conn();
     begin_read(conn);
     try {
       fn(conn);
@@ -386,35 +369,18 @@ class PgDb final : public Db {
   }
 
   void run_write(const std::function<bool(Conn&)>& fn) override {
-    if (t_writer_of == this) {
+    if (WriteQueue::on_writer_thread(this)) {
       throw DbError(DbError::Kind::Other,
                     "write() called from inside a write() job; use the job's Conn instead");
     }
-    const auto start = SteadyClock::now();
-    WriteJob job{&fn};
-    {
-      std::lock_guard lock(write_mu_);
-      if (stopping_) throw DbError(DbError::Kind::Closed, "database is closed");
-      queue_.push_back(&job);
-    }
-    queue_cv_.notify_one();
-    {
-      std::unique_lock lock(job.mu);
-      job.cv.wait(lock, [&] { return job.done; });
-    }
-    metrics::observe_db("write", seconds_since(start));
-    if (job.error) std::rethrow_exception(job.error);
+    struct Timed {
+      SteadyClock::time_point start;
+      ~Timed() { metrics::observe_db("write", seconds_since(start)); }
+    } timed{SteadyClock::now()};
+    writes_.run(fn);
   }
 
  private:
-  struct WriteJob {
-    const std::function<bool(Conn&)>* fn;
-    std::exception_ptr error;
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-  };
-
   //! Starts a snapshot read; a connection found dead is replaced once (nothing has run yet).
   void begin_read(PgConn& conn) {
     for (int attempt = 0;; ++attempt) {
@@ -431,52 +397,6 @@ class PgDb final : public Db {
         } catch (const DbError&) {
           throw;
         }
-      }
-    }
-  }
-
-  PgConn& borrow_reader() {
-    std::unique_lock lock(read_mu_);
-    read_cv_.wait(lock, [&] { return readers_closed_ || !idle_readers_.empty(); });
-    if (readers_closed_) throw DbError(DbError::Kind::Closed, "database is closed");
-    PgConn* conn = idle_readers_.back();
-    idle_readers_.pop_back();
-    return *conn;
-  }
-
-  void return_reader(PgConn& conn) {
-    bool closing = false;
-    {
-      std::lock_guard lock(read_mu_);
-      idle_readers_.push_back(&conn);
-      closing = readers_closed_;
-    }
-    if (closing) {
-      read_cv_.notify_all();
-    } else {
-      read_cv_.notify_one();
-    }
-  }
-
-  void writer_loop() {
-    t_writer_of = this;
-    std::vector<WriteJob*> batch;
-    for (;;) {
-      batch.clear();
-      {
-        std::unique_lock lock(write_mu_);
-        queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty()) return;
-        while (!queue_.empty() && batch.size() < max_batch_) {
-          batch.push_back(queue_.front());
-          queue_.pop_front();
-        }
-      }
-      commit(batch);
-      for (WriteJob* job : batch) {
-        std::lock_guard lock(job->mu);
-        job->done = true;
-        job->cv.notify_one();
       }
     }
   }
@@ -583,21 +503,10 @@ class PgDb final : public Db {
   }
 
   const PostgresOptions options_;
-  const std::size_t max_batch_;
   std::vector<std::function<void()>> after_;  // writer thread only: the batch's callbacks
-  std::unique_ptr<PgConn> writer_conn_;
-  std::vector<std::unique_ptr<PgConn>> readers_;
-
-  std::mutex read_mu_;
-  std::condition_variable read_cv_;
-  std::vector<PgConn*> idle_readers_;
-  bool readers_closed_ = false;
-
-  std::mutex write_mu_;
-  std::condition_variable queue_cv_;
-  std::deque<WriteJob*> queue_;
-  bool stopping_ = false;
-  std::thread writer_;
+  std::unique_ptr<PgConn> writer_conn_;       // writer thread only
+  detail::ReaderPool<PgConn> readers_;
+  WriteQueue writes_;
 
   std::mutex close_mu_;
   bool closed_ = false;

@@ -27,6 +27,7 @@
 
 #include "platform/log.h"
 #include "platform/metrics.h"
+#include "platform/sql/pool.h"
 
 namespace tend::sql {
 namespace {
@@ -348,29 +349,28 @@ std::string checked_synchronous(std::string value) {
 
 //! The database the writer thread is serving, on that thread only: read() or write() from
 //! inside a write job would deadlock or read around the job's own transaction, so it is refused.
-thread_local const Db* t_writer_of = nullptr;
+using detail::WriteJob;
+using detail::WriteQueue;
 
 class SqliteDb final : public Db {
  public:
-  explicit SqliteDb(const SqliteOptions& options)
-      : max_batch_(std::max<std::size_t>(options.max_batch, 1)) {
+  explicit SqliteDb(const SqliteOptions& options) : writes_(this, options.max_batch) {
     const std::string synchronous = checked_synchronous(options.synchronous);
     // The writer opens first: it creates the file and switches it to WAL.
     writer_conn_ = std::make_unique<SqliteConn>(options, synchronous, false);
     writer_conn_->accept_after_commit();
     const int readers = std::max(options.readers, 1);
     for (int i = 0; i < readers; ++i) {
-      readers_.push_back(std::make_unique<SqliteConn>(options, synchronous, true));
-      idle_readers_.push_back(readers_.back().get());
+      readers_.add(std::make_unique<SqliteConn>(options, synchronous, true));
     }
     checkpoint_conn_ = std::make_unique<SqliteConn>(options, synchronous, false);
     sqlite3_wal_hook(writer_conn_->handle(), &SqliteDb::on_wal_commit, this);
-    writer_ = std::thread([this] { writer_loop(); });
+    writes_.start([this](const std::vector<WriteJob*>& batch) { commit(batch); });
     checkpointer_ = std::thread([this] { checkpoint_loop(); });
     log::debug("db.opened", {{"driver", "sqlite"},
                              {"readers", readers},
                              {"synchronous", synchronous},
-                             {"max_batch", max_batch_}});
+                             {"max_batch", options.max_batch}});
   }
 
   ~SqliteDb() override { close(); }
@@ -380,18 +380,13 @@ class SqliteDb final : public Db {
   Dialect dialect() const override { return Dialect::Sqlite; }
 
   void close() override {
-    if (t_writer_of == this) {
+    if (WriteQueue::on_writer_thread(this)) {
       throw DbError(DbError::Kind::Other, "close() called from inside a write() job");
     }
     std::lock_guard close_lock(close_mu_);
     if (closed_) return;
     closed_ = true;
-    {
-      std::lock_guard lock(write_mu_);
-      stopping_ = true;
-    }
-    queue_cv_.notify_all();
-    if (writer_.joinable()) writer_.join();  // after it has finished every queued job
+    writes_.stop();  // after the writer has finished every queued job
     {
       std::lock_guard lock(checkpoint_mu_);
       checkpoint_stop_ = true;
@@ -399,14 +394,7 @@ class SqliteDb final : public Db {
     checkpoint_cv_.notify_all();
     if (checkpointer_.joinable()) checkpointer_.join();
     checkpoint_conn_.reset();
-    {
-      std::unique_lock lock(read_mu_);
-      readers_closed_ = true;
-      read_cv_.notify_all();  // callers waiting for a reader give up
-      read_cv_.wait(lock, [&] { return idle_readers_.size() == readers_.size(); });
-    }
-    idle_readers_.clear();
-    readers_.clear();
+    readers_.close();
     writer_conn_.reset();
   }
 
@@ -421,17 +409,13 @@ class SqliteDb final : public Db {
 
  protected:
   void run_read(const std::function<void(Conn&)>& fn) override {
-    if (t_writer_of == this) {
+    if (WriteQueue::on_writer_thread(this)) {
       throw DbError(DbError::Kind::Other,
                     "read() called from inside a write() job; read through the job's Conn");
     }
     const auto start = SteadyClock::now();
-    SqliteConn& conn = borrow_reader();
-    struct Lease {
-      SqliteDb& db;
-      SqliteConn& conn;
-      ~Lease() { db.return_reader(conn); }
-    } lease{*this, conn};
+    detail::ReaderPool<SqliteConn>::Lease lease(readers_);
+    SqliteConn& conn = lease.conn();
     try {
       conn.run("BEGIN");  // deferred: the snapshot is taken by the first read
       fn(conn);
@@ -445,84 +429,19 @@ class SqliteDb final : public Db {
   }
 
   void run_write(const std::function<bool(Conn&)>& fn) override {
-    if (t_writer_of == this) {
+    if (WriteQueue::on_writer_thread(this)) {
       throw DbError(DbError::Kind::Other,
                     "write() called from inside a write() job; use the job's Conn instead");
     }
     const auto start = SteadyClock::now();
-    WriteJob job{&fn};
-    {
-      std::lock_guard lock(write_mu_);
-      if (stopping_) throw DbError(DbError::Kind::Closed, "database is closed");
-      queue_.push_back(&job);
-    }
-    queue_cv_.notify_one();
-    {
-      // Only this caller is woken when its batch is durable: no herd of every waiting request.
-      std::unique_lock lock(job.mu);
-      job.cv.wait(lock, [&] { return job.done; });
-    }
-    metrics::observe_db("write", seconds_since(start));
-    if (job.error) std::rethrow_exception(job.error);
+    struct Timed {
+      SteadyClock::time_point start;
+      ~Timed() { metrics::observe_db("write", seconds_since(start)); }
+    } timed{start};
+    writes_.run(fn);
   }
 
  private:
-  //! One caller's transaction, owned by the caller, who waits until `done`.
-  struct WriteJob {
-    const std::function<bool(Conn&)>* fn;
-    std::exception_ptr error;  //!< what the caller gets thrown, if anything
-    std::mutex mu;             //!< guards `done`
-    std::condition_variable cv;
-    bool done = false;  //!< set once the batch has committed or failed
-  };
-
-  SqliteConn& borrow_reader() {
-    std::unique_lock lock(read_mu_);
-    read_cv_.wait(lock, [&] { return readers_closed_ || !idle_readers_.empty(); });
-    if (readers_closed_) throw DbError(DbError::Kind::Closed, "database is closed");
-    SqliteConn* conn = idle_readers_.back();
-    idle_readers_.pop_back();
-    return *conn;
-  }
-
-  void return_reader(SqliteConn& conn) {
-    bool closing = false;
-    {
-      std::lock_guard lock(read_mu_);
-      idle_readers_.push_back(&conn);
-      closing = readers_closed_;
-    }
-    if (closing) {
-      read_cv_.notify_all();  // close() waits for every reader to come back
-    } else {
-      read_cv_.notify_one();  // one borrower can take this reader
-    }
-  }
-
-  void writer_loop() {
-    t_writer_of = this;
-    std::vector<WriteJob*> batch;
-    for (;;) {
-      batch.clear();
-      {
-        std::unique_lock lock(write_mu_);
-        queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty()) return;  // stopping, and every queued job is done
-        while (!queue_.empty() && batch.size() < max_batch_) {
-          batch.push_back(queue_.front());
-          queue_.pop_front();
-        }
-      }
-      commit(batch);
-      for (WriteJob* job : batch) {
-        // Notified under the job's lock: the caller cannot destroy the job before we let go.
-        std::lock_guard lock(job->mu);
-        job->done = true;
-        job->cv.notify_one();
-      }
-    }
-  }
-
   //! What became of a job in the batch being committed.
   enum class Outcome { Pending, Kept, Discarded };
 
@@ -617,20 +536,9 @@ class SqliteDb final : public Db {
 
   static constexpr int k_checkpoint_pages = 4000;  // ~16 MiB of WAL
 
-  const std::size_t max_batch_;
   std::unique_ptr<SqliteConn> writer_conn_;  // used only by the writer thread
-  std::vector<std::unique_ptr<SqliteConn>> readers_;
-
-  std::mutex read_mu_;
-  std::condition_variable read_cv_;
-  std::vector<SqliteConn*> idle_readers_;
-  bool readers_closed_ = false;
-
-  std::mutex write_mu_;
-  std::condition_variable queue_cv_;  // the writer waits for jobs
-  std::deque<WriteJob*> queue_;
-  bool stopping_ = false;
-  std::thread writer_;
+  detail::ReaderPool<SqliteConn> readers_;
+  WriteQueue writes_;
 
   std::unique_ptr<SqliteConn> checkpoint_conn_;  // used only by the checkpointer thread
   std::mutex checkpoint_mu_;
