@@ -8,6 +8,7 @@
 
 #include "access/routes.h"
 #include "app/jobs_routes.h"
+#include "app/web.h"
 #include "clients/routes.h"
 #include "platform/http/middleware.h"
 #include "platform/http/server.h"
@@ -210,7 +211,16 @@ void App::build_routes() {
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();
-  handler_ = http::with_standard_middleware([this](Request& r) { return router_.dispatch(r); }, mo);
+  web_ = std::make_unique<WebApp>(cfg_.web_root);
+  handler_ = http::with_standard_middleware(
+      [this](Request& r) {
+        if ((r.method == Method::Get || r.method == Method::Head) && is_web_path(r.path)) {
+          r.route = "web";  // one metrics label for every page and asset
+          return web_->serve(r.path);
+        }
+        return router_.dispatch(r);
+      },
+      mo);
 }
 
 http::Response App::handle(http::Request& req) {

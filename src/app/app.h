@@ -19,6 +19,8 @@
 
 namespace tend::app {
 
+class WebApp;
+
 class App {
  public:
   //! Opens everything `cfg` names, creating the data directory and key file when missing, and
@@ -59,6 +61,7 @@ class App {
   std::unique_ptr<jobs::JobQueue> jobs_;
   std::unique_ptr<events::EventHub> events_;
   http::Router router_;
+  std::unique_ptr<WebApp> web_;
   std::function<http::Response(http::Request&)> handler_;
 };
 

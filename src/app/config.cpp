@@ -104,6 +104,10 @@ const std::vector<Setting>& settings() {
            "Field-encryption key file (default DATA_DIR/keys/field.keys); keep it off the "
            "database's disk backups",
            &Config::key_file),
+      text("web_root",
+           "Serve the web app from this directory (e.g. web/dist while developing) instead of "
+           "the copy compiled into the binary",
+           &Config::web_root),
       text("tls_cert", "PEM certificate chain; with --tls-key, serve HTTPS", &Config::tls_cert),
       text("tls_key", "PEM private key for --tls-cert", &Config::tls_key),
       flag_bool("allow_insecure_http",

@@ -1,0 +1,21 @@
+# Turns the built web app (web/dist) into a C++ table of files, so the binary serves it with
+# nothing beside it. Without a build (no dist/index.html) the table is empty and the server
+# says how to build it.
+file(GLOB_RECURSE files "${DIR}/*")
+list(SORT files)
+set(decls "")
+set(rows "")
+set(i 0)
+foreach(f ${files})
+  file(RELATIVE_PATH rel "${DIR}" "${f}")
+  file(READ "${f}" hex HEX)
+  string(LENGTH "${hex}" hex_len)
+  math(EXPR size "${hex_len} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  set(decls "${decls}const unsigned char f${i}[] = {${bytes}0};\n")
+  set(rows "${rows}    {\"/${rel}\", f${i}, ${size}},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+set(body "#include \"app/web.h\"\nnamespace tend::app {\nnamespace {\n${decls}}  // namespace\nconst std::vector<EmbeddedFile>& embedded_web_files() {\n  static const std::vector<EmbeddedFile> all = {\n${rows}  };\n  return all;\n}\n}  // namespace tend::app\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
