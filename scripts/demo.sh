@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+bash scripts/build-web.sh
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)" --target tend
 exec build/release/tend demo --data-dir ./tend-demo "$@"

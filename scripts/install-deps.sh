@@ -11,10 +11,19 @@ build_pkgs=(
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-test_pkgs=(sqlite3 curl wrk python3 procps openssl clang-format postgresql-15 postgresql-client-15)
+test_pkgs=(sqlite3 curl wrk python3 procps openssl clang-format postgresql-15 postgresql-client-15
+  chromium)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi
+
+# Node.js builds the web app. Whatever apt offers as nodejs (Debian's, or NodeSource's, which
+# carries npm itself); Debian's separate npm package only when npm is still missing.
+if ! command -v node >/dev/null; then
+  want+=(nodejs)
+elif ! command -v npm >/dev/null; then
+  want+=(npm)
+fi
 
 missing=()
 for p in "${want[@]}"; do
@@ -33,3 +42,6 @@ echo "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if ! command -v npm >/dev/null; then  # Debian's nodejs comes without npm
+  $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh --test
 bash scripts/check-format.sh
+bash scripts/build-web.sh
 
 preset="${TEND_TEST_PRESET:-ci}"
 jobs="$(nproc)"
