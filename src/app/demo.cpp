@@ -274,6 +274,18 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
     if (chance(rng, 0.15))
       (void)app.access().add_team_member(primary, created->id, peer.user_id, "peer_support");
     ++summary.clients;
+    if (i == 0) {
+      // One client uses the portal, so the client's side can be seen too.
+      access::NewUser nu;
+      nu.username = "portal.demo";
+      nu.display_name = c.preferred_name.value_or(c.given_name) + " " + c.family_name;
+      nu.role = access::Role::Client;
+      nu.password = o.staff_password;
+      nu.client_id = created->id;
+      auto u = app.access().create_user(access::system_principal("demo"), nu);
+      if (!u) return u.error();
+      summary.portal = {u->username, "client", u->display_name};
+    }
   }
   return summary;
 }

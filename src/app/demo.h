@@ -24,6 +24,7 @@ struct DemoAccount {
 
 struct DemoSummary {
   std::vector<DemoAccount> staff;
+  DemoAccount portal;  //!< a client's own portal account (same password)
   int clients = 0;
   std::string password;
 };

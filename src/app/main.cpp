@@ -131,6 +131,9 @@ int main(int argc, char** argv) {
         std::printf("  %-12s %-14s %s\n", st.username.c_str(), st.role.c_str(),
                     st.display_name.c_str());
       }
+      std::printf("Client portal (/portal, same password):\n  %-12s %-14s %s\n",
+                  s->portal.username.c_str(), s->portal.role.c_str(),
+                  s->portal.display_name.c_str());
     } else {
       std::cout << "Using the existing demo clinic in " << (*a)->config().data_dir << ".\n";
     }
@@ -159,21 +162,29 @@ int main(int argc, char** argv) {
   // ---- user ----
   auto* user = cli.add_subcommand("user", "Manage accounts");
   user->require_subcommand(1);
-  std::string u_name, u_role, u_display, u_pwfile, u_email;
+  std::string u_name, u_role, u_display, u_pwfile, u_email, u_client;
   auto* uadd =
       sub(*user, "add", "Add an account (password from a prompt, or --password-file)", common);
   uadd->add_option("--username", u_name, "Login name")->required();
   uadd->add_option("--role", u_role,
-                   "admin, clinician, prescriber, care_manager, peer_support, front_desk, analyst")
+                   "admin, clinician, prescriber, care_manager, peer_support, front_desk, "
+                   "analyst, or client (a portal account, with --client-id)")
       ->required();
   uadd->add_option("--display-name", u_display, "Name shown to colleagues (default: the username)");
   uadd->add_option("--email", u_email, "E-mail address");
+  uadd->add_option("--client-id", u_client,
+                   "For --role client: the client record this portal account belongs to");
   uadd->add_option("--password-file", u_pwfile,
                    "Read the password from this file ('-' for standard input)");
   uadd->callback([&] {
     auto role = access::parse_role(u_role);
-    if (!role || *role == access::Role::Client) {
-      rc = fail(make_error(Errc::Validation, "unknown staff role " + u_role));
+    if (!role) {
+      rc = fail(make_error(Errc::Validation, "unknown role " + u_role));
+      return;
+    }
+    if ((*role == access::Role::Client) != !u_client.empty()) {
+      rc = fail(
+          make_error(Errc::Validation, "--client-id goes with --role client, and only with it"));
       return;
     }
     auto a = open_app(common, clock);
@@ -186,6 +197,7 @@ int main(int argc, char** argv) {
     nu.display_name = u_display.empty() ? u_name : u_display;
     nu.role = *role;
     if (!u_email.empty()) nu.email = u_email;
+    if (!u_client.empty()) nu.client_id = u_client;
     nu.password = read_password(u_pwfile, "Password for " + u_name + ": ");
     auto created = (*a)->access().create_user(access::system_principal(), nu);
     if (!created) {
