@@ -73,6 +73,17 @@ TEST(Cli, UsersAndTokensShareTheDataDirectoryWithTheServer) {
       "short\n");
   EXPECT_EQ(weak.exit_code, 2);
   EXPECT_NE(weak.err.find("password"), std::string::npos);
+  // A portal account needs the client record it belongs to, and only a portal account has one.
+  auto no_record = run_tend(
+      d.with({"user", "add", "--username", "c1", "--role", "client", "--password-file", "-"}),
+      k_password + "\n");
+  EXPECT_EQ(no_record.exit_code, 2);
+  EXPECT_NE(no_record.err.find("--client-id"), std::string::npos) << no_record.err;
+  EXPECT_EQ(run_tend(d.with({"user", "add", "--username", "c2", "--role", "clinician",
+                             "--client-id", "cl_x", "--password-file", "-"}),
+                     k_password + "\n")
+                .exit_code,
+            2);
   auto list = run_tend(d.with({"user", "list"}));
   EXPECT_NE(list.out.find("clin"), std::string::npos);
   EXPECT_NE(list.out.find("admin"), std::string::npos);
