@@ -310,6 +310,14 @@ Result<SignIn> AccessService::sign_in(const std::string& username_in, const std:
   who.remote_addr = remote_addr;
   who.request_id = request_id;
   if (account->locked_until > now) {
+    // Only someone who knows the password learns that the account is locked: to anyone else a
+    // locked account answers like a wrong password (or an unknown name) does.
+    if (!password_ok) {
+      db_.write([&](sql::Conn& c) {
+        audit_.append(c, audit_entry(who, "sign_in", "session", "", "", "", "denied"));
+      });
+      return make_error(Errc::Unauthenticated, std::string(k_bad_credentials));
+    }
     const auto minutes = (account->locked_until - now + 59'999) / 60'000;
     Error e = make_error(Errc::TooManyRequests,
                          "this account is locked after too many failed sign-ins; try again in " +

@@ -126,13 +126,20 @@ TEST(AccessService, WrongPasswordsLockTheAccount) {
   // The fifth failure locks; then even the right password is refused until the lock ends.
   EXPECT_EQ(d.access->sign_in("clin", "wrong password!", "10.0.0.9", "rq").error().code,
             Errc::Unauthenticated);
+  // A wrong password on the locked account reads exactly like one on an unknown account.
+  auto guessed = d.access->sign_in("clin", "wrong password!", "10.0.0.11", "rq");
+  auto nobody = d.access->sign_in("nobody-here", "wrong password!", "10.0.0.12", "rq");
+  ASSERT_FALSE(guessed.ok());
+  ASSERT_FALSE(nobody.ok());
+  EXPECT_EQ(guessed.error().code, nobody.error().code);
+  EXPECT_EQ(guessed.error().detail, nobody.error().detail);
   auto locked = d.access->sign_in("clin", k_password, "10.0.0.10", "rq");
   ASSERT_FALSE(locked.ok());
   EXPECT_EQ(locked.error().code, Errc::TooManyRequests);
   EXPECT_GT(locked.error().retry_after_seconds, 0);
   d.clock.advance(std::chrono::minutes(16));
   EXPECT_TRUE(d.access->sign_in("clin", k_password, "10.0.0.11", "rq").ok());
-  EXPECT_EQ(d.audit_count("action = 'sign_in' AND outcome = 'denied'"), 5);
+  EXPECT_EQ(d.audit_count("action = 'sign_in' AND outcome = 'denied'"), 6);  // with the guess
 }
 
 TEST(AccessService, UnknownUsernameGetsTheSameAnswer) {
