@@ -1,0 +1,186 @@
+import { useEffect } from 'preact/hooks';
+import { api, setServerContactHandler, setUnauthorizedHandler } from './api';
+import { Dialog } from './components/Dialog';
+import { Link } from './components/Link';
+import { Loading } from './components/Page';
+import { closeEvents, openEvents } from './events';
+import { useIdleTimeout } from './idle';
+import { AdminPage } from './pages/Admin';
+import { ChartPage } from './pages/Chart';
+import { ClientEditPage, ClientNewPage } from './pages/ClientForm';
+import { ClientSearchPage } from './pages/ClientSearch';
+import { HomePage } from './pages/Home';
+import { NotFoundPage } from './pages/NotFound';
+import { PortalHome } from './pages/Portal';
+import { SignInPage } from './pages/SignIn';
+import { navigate, resolve, useLocation } from './router';
+import { routes } from './routes';
+import { isAdmin, loadSession, sessionEnded, signOut, useSession } from './session';
+import type { User } from './types';
+
+/** Where someone lands after signing in when no page was asked for. */
+export function homeFor(user: User): string {
+  return user.role === 'client' ? '/portal' : '/';
+}
+
+function safeNext(next: string | null): string | null {
+  // only same-site paths, never '//host' or a scheme
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/signin') ? next : null;
+}
+
+export function App() {
+  const session = useSession();
+  const location = useLocation();
+  const match = resolve(routes, location.path);
+  const user = session.status === 'signed-in' ? session.user : null;
+
+  useEffect(() => {
+    setUnauthorizedHandler(sessionEnded);
+    loadSession().catch(() => {
+      // the server could not be reached; the sign-in page says so when it is tried
+    });
+  }, []);
+
+  // Send people to the right place for their state and role.
+  useEffect(() => {
+    if (session.status === 'loading') return;
+    const here = location.path + window.location.search;
+    if (!user) {
+      if (match?.name !== 'signin') {
+        const q = new URLSearchParams();
+        const explicit = session.status === 'signed-out' && session.reason === 'signed-out';
+        if (!explicit && location.path !== '/' && location.path !== '/portal') q.set('next', here);
+        if (session.status === 'signed-out' && session.reason) q.set('reason', session.reason);
+        const qs = q.toString();
+        navigate(`/signin${qs ? `?${qs}` : ''}`, { replace: true });
+      }
+      return;
+    }
+    if (match?.name === 'signin') {
+      navigate(safeNext(location.query.get('next')) ?? homeFor(user), { replace: true });
+    } else if (user.role === 'client' && match?.name !== 'portal') {
+      navigate('/portal', { replace: true });
+    } else if (user.role !== 'client' && match?.name === 'portal') {
+      navigate('/', { replace: true });
+    }
+  }, [session, location.path, location.query.toString()]);
+
+  useEffect(() => {
+    if (user) openEvents();
+    else closeEvents();
+  }, [user?.id]);
+
+  const idle = useIdleTimeout({
+    enabled: !!user,
+    onSignOut: () => void signOut('idle'),
+    keepAlive: () => api.get('/api/v1/session'),
+  });
+  useEffect(() => setServerContactHandler(idle.contacted), []);
+
+  if (session.status === 'loading') {
+    return (
+      <main id="main" class="page-narrow">
+        <Loading />
+      </main>
+    );
+  }
+
+  if (!user || match?.name === 'signin') {
+    return (
+      <>
+        <SkipLink />
+        <header class="site-header site-header--plain">
+          <span class="brand">Tend</span>
+        </header>
+        <main id="main" tabIndex={-1} class="page-narrow">
+          {match?.name === 'signin' ? <SignInPage /> : <Loading />}
+        </main>
+      </>
+    );
+  }
+
+  const idleDialog = (
+    <Dialog open={idle.warning} title="You will be signed out in 5 minutes" onClose={() => void idle.stay()} dismissible id="idle-dialog">
+      <p>You have not used Tend for a while. To protect the records on this screen, Tend signs you out after 30 minutes without activity.</p>
+      <div class="actions">
+        <button type="button" class="button" onClick={() => void idle.stay()}>
+          Stay signed in
+        </button>
+        <button type="button" class="button button--secondary" onClick={() => void signOut()}>
+          Sign out now
+        </button>
+      </div>
+    </Dialog>
+  );
+
+  if (user.role === 'client') {
+    return (
+      <>
+        <SkipLink />
+        <header class="site-header portal-header">
+          <span class="brand">Tend</span>
+          <button type="button" class="button button--secondary button--small" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </header>
+        <main id="main" tabIndex={-1} class="portal">
+          {match?.name === 'portal' ? <PortalHome user={user} /> : <Loading />}
+        </main>
+        {idleDialog}
+      </>
+    );
+  }
+
+  const nav = [
+    { href: '/', label: 'Home', active: match?.name === 'home' },
+    { href: '/clients', label: 'Clients', active: match?.name === 'clients' || match?.name === 'chart' || match?.name === 'client-edit' },
+    { href: '/clients/new', label: 'New client', active: match?.name === 'client-new' },
+    ...(isAdmin(user) ? [{ href: '/admin', label: 'Admin', active: match?.name === 'admin' }] : []),
+  ];
+
+  return (
+    <>
+      <SkipLink />
+      <header class="site-header">
+        <Link href="/" class="brand">
+          Tend
+        </Link>
+        <nav aria-label="Main" class="main-nav">
+          <ul>
+            {nav.map((n) => (
+              <li key={n.href}>
+                <Link href={n.href} aria-current={n.active ? 'page' : undefined}>
+                  {n.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div class="account">
+          <span class="account-name">{user.display_name}</span>
+          <button type="button" class="button button--secondary button--small" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1} class="page">
+        {match?.name === 'home' ? <HomePage user={user} /> : null}
+        {match?.name === 'clients' ? <ClientSearchPage /> : null}
+        {match?.name === 'client-new' ? <ClientNewPage /> : null}
+        {match?.name === 'chart' ? <ChartPage id={match.params.id} user={user} tab={location.query.get('tab')} /> : null}
+        {match?.name === 'client-edit' ? <ClientEditPage id={match.params.id} /> : null}
+        {match?.name === 'admin' ? isAdmin(user) ? <AdminPage /> : <NotFoundPage /> : null}
+        {!match || match.name === 'portal' ? <NotFoundPage /> : null}
+      </main>
+      {idleDialog}
+    </>
+  );
+}
+
+function SkipLink() {
+  return (
+    <a class="skip-link" href="#main">
+      Skip to main content
+    </a>
+  );
+}

@@ -1,0 +1,48 @@
+// Live events (GET /api/v1/events, server-sent events). One EventSource while signed in;
+// screens subscribe to the event types they care about and reload through the API, since
+// events carry only ids and states.
+
+export interface ClientEvent {
+  client_id: string;
+  version?: number;
+}
+
+type Handler = (data: Record<string, unknown>) => void;
+
+const eventTypes = ['client.updated', 'client.archived', 'client.restored', 'client.break_glass'] as const;
+const handlers = new Map<string, Set<Handler>>();
+let source: EventSource | null = null;
+
+function dispatch(type: string, raw: string) {
+  let data: Record<string, unknown>;
+  try {
+    data = JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    return;
+  }
+  for (const h of handlers.get(type) ?? []) h(data);
+}
+
+/** Opens the stream (once). The browser reconnects by itself, sending Last-Event-ID. */
+export function openEvents() {
+  if (source || typeof EventSource === 'undefined') return;
+  source = new EventSource('/api/v1/events');
+  for (const type of eventTypes) {
+    source.addEventListener(type, (e) => dispatch(type, (e as MessageEvent<string>).data));
+  }
+}
+
+export function closeEvents() {
+  source?.close();
+  source = null;
+}
+
+/** Calls `handler` for each event of `type`; returns the unsubscribe function. */
+export function onEvent(type: (typeof eventTypes)[number], handler: Handler): () => void {
+  let set = handlers.get(type);
+  if (!set) handlers.set(type, (set = new Set()));
+  set.add(handler);
+  return () => {
+    set.delete(handler);
+  };
+}

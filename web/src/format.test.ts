@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ageOn, formatDate, fullName, humanize, parseDate, preferredNote } from './format';
+
+const day = (y: number, m: number, d: number) => new Date(y, m - 1, d, 12);
+
+describe('ageOn', () => {
+  it.each([
+    ['1990-12-10', day(2026, 11, 23), 35],
+    ['1990-12-10', day(2026, 12, 9), 35],
+    ['1990-12-10', day(2026, 12, 10), 36],
+    ['1990-12-10', day(2026, 12, 11), 36],
+    ['2000-01-01', day(2000, 1, 1), 0],
+    ['2025-06-15', day(2026, 6, 14), 0],
+    ['2025-06-15', day(2026, 6, 15), 1],
+    // born on 29 February: a year older on 1 March when the year has no 29 February
+    ['2004-02-29', day(2026, 2, 28), 21],
+    ['2004-02-29', day(2026, 3, 1), 22],
+    ['2004-02-29', day(2028, 2, 29), 24],
+  ])('%s on %s is %i', (dob, today, age) => {
+    expect(ageOn(dob, today)).toBe(age);
+  });
+
+  it('is null for dates that are not real or are in the future', () => {
+    expect(ageOn('2027-01-01', day(2026, 11, 23))).toBeNull();
+    expect(ageOn('1990-02-30', day(2026, 11, 23))).toBeNull();
+    expect(ageOn('1990-13-01', day(2026, 11, 23))).toBeNull();
+    expect(ageOn('10/12/1990', day(2026, 11, 23))).toBeNull();
+    expect(ageOn('', day(2026, 11, 23))).toBeNull();
+  });
+});
+
+describe('parseDate', () => {
+  it('knows leap years', () => {
+    expect(parseDate('2024-02-29')).toEqual({ year: 2024, month: 2, day: 29 });
+    expect(parseDate('2023-02-29')).toBeNull();
+    expect(parseDate('1900-02-29')).toBeNull();
+    expect(parseDate('2000-02-29')).not.toBeNull();
+  });
+});
+
+describe('names', () => {
+  it('shows the preferred name only when it differs', () => {
+    expect(fullName({ given_name: 'Ada', family_name: 'Lovelace' })).toBe('Ada Lovelace');
+    expect(preferredNote({ given_name: 'Ada', preferred_name: 'Ada' })).toBeNull();
+    expect(preferredNote({ given_name: 'Augusta', preferred_name: 'Ada' })).toBe('Ada');
+    expect(preferredNote({ given_name: 'Ada', preferred_name: null })).toBeNull();
+  });
+});
+
+describe('formatting', () => {
+  it('keeps the calendar day of a date', () => {
+    expect(formatDate('1990-12-10')).toMatch(/10/);
+    expect(formatDate('not a date')).toBe('not a date');
+    expect(humanize('primary_clinician')).toBe('Primary clinician');
+  });
+});

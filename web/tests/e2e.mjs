@@ -1,0 +1,483 @@
+// Browser test: the real `tend serve --web-root dist` on a loopback port, driven by Chromium
+// through playwright-core, with axe-core checking each page. Run with `npm run test:e2e`.
+//
+//   TEND_BINARY  the tend binary (default ../build/dev/tend, relative to web/)
+//   CHROMIUM     the browser (default /usr/bin/chromium; playwright never downloads one)
+//   E2E_DEBUG=1  print the server's log at the end even when everything passed
+//
+// Screenshots of each main page go to web/test-results/. Exits non-zero on the first failure.
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import axe from 'axe-core';
+import { chromium } from 'playwright-core';
+
+const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const tendBinary = resolve(webDir, process.env.TEND_BINARY ?? '../build/dev/tend');
+const webRoot = resolve(webDir, 'dist');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const resultsDir = join(webDir, 'test-results');
+const password = 'correct horse battery';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tend-e2e-'));
+const serverLogPath = join(resultsDir, 'tend-serve.log');
+let server = null;
+let serverStarted = false;
+let browser = null;
+let step = 'starting';
+
+class Failure extends Error {}
+
+function fail(message) {
+  throw new Failure(message);
+}
+
+function log(message) {
+  process.stdout.write(`  ${message}\n`);
+}
+
+function begin(name) {
+  step = name;
+  process.stdout.write(`- ${name}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server
+
+function tend(args) {
+  const r = spawnSync(tendBinary, [...args, '--data-dir', dataDir, '--log-format', 'text'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (r.status !== 0) fail(`tend ${args.join(' ')} exited ${r.status}:\n${r.stderr}${r.stdout}`);
+  return r.stdout.trim();
+}
+
+// The password goes in a file rather than on standard input: `--password-file -` opens
+// /dev/stdin, which Linux refuses for the socket Node gives a child as its stdin.
+const passwordFile = join(dataDir, 'password.txt');
+writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+
+function addUser(username, role, extra = []) {
+  const out = tend(['user', 'add', '--username', username, '--role', role, '--password-file', passwordFile, ...extra]);
+  const id = out.split(/\s+/).find((w) => w.startsWith('us_'));
+  if (!id) fail(`tend user add ${username} printed no account id: ${out}`);
+  return id;
+}
+
+function freePort() {
+  return new Promise((ok, bad) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', bad);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+async function startServer(port) {
+  mkdirSync(resultsDir, { recursive: true });
+  const out = createWriteStream(serverLogPath);
+  serverStarted = true;
+  server = spawn(
+    tendBinary,
+    ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--web-root', webRoot, '--log-format', 'text', '--job-poll-ms', '200'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  server.stdout.pipe(out);
+  server.stderr.pipe(out);
+  let exited = null;
+  server.on('exit', (code, signal) => (exited = { code, signal }));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (exited) fail(`tend serve exited early (${JSON.stringify(exited)}); see ${serverLogPath}`);
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.ok) return base;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  fail(`tend serve did not answer /healthz within 60 s; see ${serverLogPath}`);
+}
+
+async function stopServer() {
+  if (!server || server.exitCode !== null || server.signalCode !== null) return;
+  const done = new Promise((r) => server.once('exit', r));
+  server.kill('SIGTERM');
+  const timer = setTimeout(() => server.kill('SIGKILL'), 10_000);
+  await done;
+  clearTimeout(timer);
+}
+
+/** A signed-in API session from Node, for setting things up beside the browser. */
+async function apiSession(base, username) {
+  const r = await fetch(`${base}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (r.status !== 201) fail(`API sign-in as ${username} answered ${r.status}: ${await r.text()}`);
+  const cookie = r.headers.get('set-cookie').split(';')[0];
+  const { csrf_token } = await r.json();
+  return async (method, path, body) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { Cookie: cookie, 'X-CSRF-Token': csrf_token, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) fail(`${method} ${path} answered ${res.status}: ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page checks
+
+const cspViolations = [];
+const pageErrors = [];
+
+function watch(page, label) {
+  page.on('console', (m) => {
+    const t = m.text();
+    if (/Content Security Policy|Refused to (load|execute|apply)/i.test(t)) cspViolations.push(`${label}: ${t}`);
+  });
+  page.on('pageerror', (e) => pageErrors.push(`${label}: ${e.message}`));
+}
+
+function assertClean() {
+  if (cspViolations.length) fail(`Content-Security-Policy violations:\n${cspViolations.join('\n')}`);
+  if (pageErrors.length) fail(`uncaught errors in the page:\n${pageErrors.join('\n')}`);
+}
+
+/** axe-core on the page as it is now; serious or critical violations fail the test. */
+async function checkA11y(page, name) {
+  // page.evaluate runs through the DevTools protocol, which the page's CSP does not govern,
+  // so the app itself stays under its real policy.
+  const loaded = await page.evaluate(() => typeof window.axe !== 'undefined');
+  if (!loaded) await page.evaluate(axe.source);
+  const results = await page.evaluate(() =>
+    window.axe.run(document, { resultTypes: ['violations'], runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }),
+  );
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const v of results.violations.filter((v) => !bad.includes(v))) {
+    log(`axe (${name}) ${v.impact}: ${v.id} — ${v.help} [${v.nodes.map((n) => n.target.join(' ')).join(', ')}]`);
+  }
+  if (bad.length) {
+    const lines = bad.map((v) => `  ${v.impact}: ${v.id} — ${v.help}\n    ${v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary?.replace(/\n/g, ' ')}`).join('\n    ')}`);
+    fail(`accessibility violations on ${name}:\n${lines.join('\n')}`);
+  }
+  log(`axe: ${name} has no serious or critical violations`);
+}
+
+async function screenshot(page, name) {
+  await page.screenshot({ path: join(resultsDir, `${name}.png`), fullPage: true });
+}
+
+async function expectText(locator, pattern, what) {
+  try {
+    await locator.waitFor({ state: 'visible', timeout: 10_000 });
+  } catch {
+    fail(`${what}: not shown`);
+  }
+  const deadline = Date.now() + 10_000;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = (await locator.textContent()) ?? '';
+    if (pattern.test(text)) return text;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  fail(`${what}: expected ${pattern}, got ${JSON.stringify(text)}`);
+}
+
+async function expectPath(page, pattern, what) {
+  try {
+    await page.waitForURL((u) => pattern.test(u.pathname + u.search), { timeout: 10_000 });
+  } catch {
+    fail(`${what}: expected the address to match ${pattern}, it is ${page.url()}`);
+  }
+}
+
+async function signIn(page, username) {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** The page is no wider than the viewport (no sideways scrolling at phone width). */
+async function expectNoHorizontalScroll(page, what) {
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  if (scroll > width) fail(`${what}: the page is ${scroll}px wide in a ${width}px viewport`);
+}
+
+async function accessLogRows(page) {
+  const rows = page.locator('table.access-log tbody tr');
+  await rows.first().waitFor({ timeout: 10_000 });
+  return rows.count();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  if (!existsSync(tendBinary)) fail(`no tend binary at ${tendBinary} (set TEND_BINARY)`);
+  if (!existsSync(join(webRoot, 'index.html'))) fail(`no ${webRoot}/index.html — run npm run build first`);
+  if (!existsSync(chromiumPath)) fail(`no Chromium at ${chromiumPath} (set CHROMIUM, or apt-get install chromium)`);
+
+  begin('the built page has no inline script or style');
+  const html = readFileSync(join(webRoot, 'index.html'), 'utf8');
+  if (/<script(?![^>]*\bsrc=)[^>]*>/i.test(html)) fail('dist/index.html has an inline <script>');
+  if (/<style[\s>]/i.test(html) || /\sstyle=/i.test(html)) fail('dist/index.html has inline styles');
+
+  begin('accounts and server');
+  addUser('clin', 'clinician', ['--display-name', 'Chidi Okafor']);
+  addUser('admin', 'admin', ['--display-name', 'Site Admin']);
+  const port = await freePort();
+  const base = await startServer(port);
+  log(`tend serve on ${base}, data in ${dataDir}`);
+
+  const headers = (await fetch(`${base}/signin`)).headers;
+  const csp = headers.get('content-security-policy') ?? '';
+  if (!/script-src 'self'/.test(csp)) fail(`the app is served without a strict CSP: ${csp}`);
+
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+
+  // ----- staff, desktop
+  const staff = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  const page = await staff.newPage();
+  watch(page, 'staff');
+
+  begin('signed out, / goes to the sign-in page');
+  await page.goto('/');
+  await expectPath(page, /^\/signin/, 'sign-in redirect');
+  await expectText(page.getByRole('heading', { level: 1 }), /Sign in/, 'sign-in heading');
+  await checkA11y(page, 'sign in');
+  await screenshot(page, '01-signin');
+
+  begin('a wrong password is refused with a message');
+  await page.getByLabel('Username').fill('clin');
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expectText(page.locator('.form-error'), /not correct/i, 'wrong-password message');
+
+  begin('sign in as the clinician');
+  await signIn(page, 'clin');
+  await expectPath(page, /^\/$/, 'home after sign-in');
+  await expectText(page.getByRole('heading', { level: 1 }), /Hello, Chidi Okafor/, 'home heading');
+  await expectText(page.locator('#caseload-heading'), /My caseload/, 'caseload heading');
+  await checkA11y(page, 'home (empty caseload)');
+
+  begin('register a client');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New client' }).click();
+  await expectPath(page, /^\/clients\/new$/, 'new-client page');
+  await checkA11y(page, 'new client');
+  await page.getByLabel('Given name').fill('Ada');
+  await page.getByLabel('Family name').fill('Lovelace');
+  await page.getByLabel('Preferred name').fill('Countess');
+  await page.getByLabel('Pronouns').fill('she/her');
+  await page.getByLabel('Date of birth').fill('1990-12-10');
+  await page.getByLabel('Preferred language').fill('en');
+  await page.getByRole('button', { name: 'Register client' }).click();
+  await expectPath(page, /^\/clients\/cl_[^/]+$/, 'chart after registering');
+  const clientId = new URL(page.url()).pathname.split('/')[2];
+  log(`client ${clientId}`);
+  await expectText(page.getByRole('heading', { level: 1 }), /Ada Lovelace/, 'chart heading');
+  const facts = await expectText(page.locator('.facts'), /MRN/, 'chart facts');
+  if (!/Countess/.test(facts) || !/she\/her/.test(facts) || !/\d+ years old/.test(facts)) fail(`chart header lacks preferred name, pronouns or age: ${facts}`);
+  const banner = page.locator('.risk-banner[role="status"]');
+  if ((await banner.count()) !== 1) fail('the chart has no risk-banner slot');
+  if (await banner.isVisible()) fail('the empty risk banner is visible');
+  await expectText(page.locator('.team'), /Chidi Okafor/, 'care team lists the clinician');
+  await checkA11y(page, 'chart overview');
+  await screenshot(page, '03-chart-overview');
+
+  begin('a date of birth in the future shows the server’s message on that field');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New client', exact: true }).click();
+  await expectPath(page, /^\/clients\/new$/, 'new-client page');
+  await page.getByLabel('Given name').fill('Future');
+  await page.getByLabel('Family name').fill('Person');
+  await page.getByLabel('Date of birth').fill('2999-01-01');
+  await page.getByRole('button', { name: 'Register client' }).click();
+  const dob = page.getByLabel('Date of birth');
+  await expectText(page.locator('#f-date_of_birth-error'), /must not be in the future/i, 'date-of-birth error');
+  if ((await dob.getAttribute('aria-invalid')) !== 'true') fail('the date-of-birth field is not marked aria-invalid');
+  if (!(await dob.getAttribute('aria-describedby'))?.includes('f-date_of_birth-error')) fail('the date-of-birth field is not described by its error');
+  if (await page.getByLabel('Given name').getAttribute('aria-invalid')) fail('a valid field is marked invalid');
+  await expectText(page.locator('.form-error'), /correct the marked field/, 'general message at the top');
+  if (!/\/clients\/new$/.test(page.url())) fail('the form left the page after an error');
+  await checkA11y(page, 'new client with an error');
+  await screenshot(page, '04-new-client-error');
+
+  begin('find the client and open the chart');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients', exact: true }).click();
+  await page.getByLabel('Find a client by name').fill('lovel');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expectPath(page, /^\/clients\?q=lovel/, 'search address');
+  await page.getByRole('link', { name: 'Ada Lovelace' }).click();
+  await expectPath(page, new RegExp(`^/clients/${clientId}$`), 'chart from search');
+
+  begin('the access log lists who read the record, and grows');
+  await page.getByRole('navigation', { name: 'Chart sections' }).getByRole('link', { name: 'Access log' }).click();
+  await expectPath(page, /\?tab=access-log$/, 'access-log tab address');
+  const before = await accessLogRows(page);
+  const firstRow = await page.locator('table.access-log tbody tr').first().textContent();
+  if (!/Chidi Okafor/.test(firstRow)) fail(`the access log does not name the clinician: ${firstRow}`);
+  await checkA11y(page, 'access log');
+  await screenshot(page, '05-access-log');
+  await page.reload();
+  await expectText(page.getByRole('heading', { level: 1 }), /Ada Lovelace/, 'chart heading after reload');
+  const deadline = Date.now() + 10_000;
+  let after = await accessLogRows(page);
+  while (after <= before && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    after = await page.locator('table.access-log tbody tr').count();
+  }
+  if (after <= before) fail(`the access log did not grow after a reload (${before} → ${after} rows)`);
+  log(`access log ${before} → ${after} rows`);
+
+  begin('a tab still being built says so plainly');
+  await page.getByRole('link', { name: 'Safety plan' }).click();
+  await expectText(page.locator('.coming'), /This part of the chart is coming/, 'coming-soon text');
+
+  begin('a change made elsewhere shows up live (client.updated)');
+  await page.getByRole('link', { name: 'Overview', exact: true }).click();
+  await expectText(page.locator('.facts'), /she\/her/, 'pronouns before');
+  const asAdmin = await apiSession(base, 'admin');
+  await asAdmin('PATCH', `/api/v1/clients/${clientId}`, { pronouns: 'she/they' });
+  await expectText(page.locator('.facts'), /she\/they/, 'pronouns after a change by someone else');
+
+  begin('sign out');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expectPath(page, /^\/signin/, 'sign-in page after signing out');
+  await expectText(page.locator('.notice'), /You have signed out/, 'signed-out message');
+  const gone = await page.evaluate(() => fetch('/api/v1/session').then((r) => r.status));
+  if (gone !== 401) fail(`the session still answers ${gone} after signing out`);
+
+  begin('admin: accounts page and adding a colleague');
+  await signIn(page, 'admin');
+  await expectPath(page, /^\/$/, 'admin home');
+  await page.getByRole('link', { name: 'Admin', exact: true }).click();
+  await expectPath(page, /^\/admin$/, 'admin page');
+  await expectText(page.locator('table'), /clin/, 'accounts table');
+  await checkA11y(page, 'admin');
+  await page.getByLabel('Username', { exact: true }).fill('clin2');
+  await page.getByLabel('Name shown to colleagues').fill('Dana Reyes');
+  await page.getByLabel('Role', { exact: true }).selectOption('clinician');
+  await page.getByLabel('First password').fill('short');
+  await page.getByRole('button', { name: 'Add account' }).click();
+  await expectText(page.locator('#user-password-error'), /12 characters/, 'password error on its field');
+  await page.getByLabel('First password').fill(password);
+  await page.getByRole('button', { name: 'Add account' }).click();
+  await expectText(page.locator('.notice'), /clin2 added/, 'account added');
+  await expectText(page.locator('table'), /Dana Reyes/, 'new account listed');
+  await screenshot(page, '06-admin');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expectPath(page, /^\/signin/, 'signed out');
+
+  begin('break-the-glass: a clinician off the team opens the record with a reason');
+  await page.goto(`/clients/${clientId}`);
+  await expectPath(page, /^\/signin\?next=/, 'sign-in keeps where we were going');
+  await signIn(page, 'clin2');
+  await expectPath(page, new RegExp(`^/clients/${clientId}$`), 'back to the chart after sign-in');
+  await expectText(page.getByRole('heading', { level: 1 }), /No record to show/, 'no-access page');
+  await page.getByRole('button', { name: 'Open with a reason…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Open this record in an emergency' });
+  await dialog.waitFor();
+  await page.getByRole('button', { name: 'Open record' }).click();
+  await expectText(page.locator('#bg-reason-error'), /must not be empty/i, 'reason required');
+  await checkA11y(page, 'break-the-glass dialog');
+  await screenshot(page, '07-break-glass');
+  await page.getByLabel('Why do you need this record now?').fill('Client called the crisis line; on-call clinician needs the record.');
+  await page.getByRole('button', { name: 'Open record' }).click();
+  await expectText(page.getByRole('heading', { level: 1 }), /Ada Lovelace/, 'chart after break-the-glass');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expectPath(page, /^\/signin/, 'signed out');
+
+  begin('staff pages fit a 360 px wide screen');
+  await page.setViewportSize({ width: 360, height: 740 });
+  await signIn(page, 'clin');
+  await expectPath(page, /^\/$/, 'home');
+  await expectText(page.locator('table'), /Ada Lovelace/, 'caseload lists the client');
+  await expectNoHorizontalScroll(page, 'home at 360 px');
+  await checkA11y(page, 'home with a caseload');
+  await screenshot(page, '02-home-360');
+  await page.goto(`/clients/${clientId}?tab=access-log`);
+  await accessLogRows(page);
+  await expectNoHorizontalScroll(page, 'chart at 360 px');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await staff.close();
+  assertClean();
+
+  // ----- client, phone
+  begin('client portal on a phone');
+  addUser('client1', 'client', ['--client-id', clientId, '--display-name', 'Ada']);
+  const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, baseURL: base });
+  const p = await phone.newPage();
+  watch(p, 'portal');
+  await p.clock.install(); // the idle time-out is checked below without waiting 25 minutes
+  await p.goto('/portal');
+  await expectPath(p, /^\/signin/, 'portal asks to sign in');
+  await signIn(p, 'client1');
+  await expectPath(p, /^\/portal$/, 'portal after sign-in');
+  await expectText(p.getByRole('heading', { level: 1 }), /Hello, Ada/, 'portal greeting');
+  await expectText(p.locator('.access-list'), /Chidi Okafor/, 'who has seen my record names the clinician');
+  const showAll = p.getByRole('button', { name: /Show all/ });
+  if (await showAll.count()) await showAll.click();
+  await expectText(p.locator('.access-list'), /emergency/i, 'the break-the-glass opening is shown');
+  await expectNoHorizontalScroll(p, 'portal at 360 px');
+  const small = await p.evaluate(() =>
+    [...document.querySelectorAll('button, a, input, select, textarea')]
+      .filter((e) => e.getClientRects().length && !e.classList.contains('skip-link'))
+      .map((e) => ({ what: e.outerHTML.slice(0, 60), h: e.getBoundingClientRect().height }))
+      .filter((e) => e.h < 44),
+  );
+  if (small.length) fail(`portal controls smaller than 44 px: ${JSON.stringify(small)}`);
+  await checkA11y(p, 'portal home');
+  await screenshot(p, '08-portal-360');
+
+  begin('after 25 idle minutes a warning; “Stay signed in” keeps the session; at 30 sign-out');
+  await p.clock.fastForward('25:30');
+  const idleDialog = p.getByRole('dialog', { name: 'You will be signed out in 5 minutes' });
+  await idleDialog.waitFor({ timeout: 10_000 });
+  await checkA11y(p, 'idle warning');
+  await screenshot(p, '09-idle-warning-360');
+  await p.getByRole('button', { name: 'Stay signed in' }).click();
+  await idleDialog.waitFor({ state: 'hidden', timeout: 10_000 });
+  await p.clock.fastForward('20:00');
+  if (await idleDialog.isVisible()) fail('the idle warning came back before 25 minutes');
+  await p.clock.fastForward('10:30');
+  await expectPath(p, /^\/signin\?reason=idle/, 'signed out after 30 idle minutes');
+  await expectText(p.locator('.notice'), /30 minutes without activity/, 'idle sign-out message');
+  await phone.close();
+  assertClean();
+}
+
+let failed = false;
+const started = Date.now();
+try {
+  await main();
+} catch (e) {
+  failed = true;
+  process.stderr.write(`\nE2E FAILED at step "${step}":\n${e instanceof Failure ? e.message : e?.stack ?? e}\n`);
+} finally {
+  await browser?.close().catch(() => {});
+  await stopServer().catch(() => {});
+  if ((failed || process.env.E2E_DEBUG) && serverStarted && existsSync(serverLogPath)) {
+    const lines = readFileSync(serverLogPath, 'utf8').trim().split('\n');
+    process.stderr.write(`\nlast lines of ${serverLogPath}:\n${lines.slice(-30).join('\n')}\n`);
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+}
+if (failed) process.exit(1);
+process.stdout.write(`\ne2e passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${resultsDir}\n`);
