@@ -169,7 +169,7 @@ export function App() {
         {match?.name === 'client-new' ? <ClientNewPage /> : null}
         {match?.name === 'chart' ? <ChartPage id={match.params.id} user={user} tab={location.query.get('tab')} /> : null}
         {match?.name === 'client-edit' ? <ClientEditPage id={match.params.id} /> : null}
-        {match?.name === 'admin' ? isAdmin(user) ? <AdminPage /> : <NotFoundPage /> : null}
+        {match?.name === 'admin' ? isAdmin(user) ? <AdminPage me={user} /> : <NotFoundPage /> : null}
         {!match || match.name === 'portal' ? <NotFoundPage /> : null}
       </main>
       {idleDialog}

@@ -7,6 +7,7 @@
 //
 // Screenshots of each main page go to web/test-results/. Exits non-zero on the first failure.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -137,6 +138,20 @@ async function apiSession(base, username) {
     if (!res.ok) fail(`${method} ${path} answered ${res.status}: ${text}`);
     return text ? JSON.parse(text) : null;
   };
+}
+
+/** RFC 6238 code (SHA-1, 30 s, 6 digits) for a base32 secret, to enrol an authenticator. */
+function totp(secret, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(code).padStart(6, '0');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -357,6 +372,20 @@ async function main() {
   await asAdmin('PATCH', `/api/v1/clients/${clientId}`, { pronouns: 'she/they' });
   await expectText(page.locator('.facts'), /she\/they/, 'pronouns after a change by someone else');
 
+  begin('edit the record: a bad email is refused on its field, a phone number is saved');
+  await page.getByRole('link', { name: 'Edit details' }).click();
+  await expectPath(page, new RegExp(`^/clients/${clientId}/edit$`), 'edit page');
+  if ((await page.getByLabel('Given name').inputValue()) !== 'Ada') fail('the edit form is not filled in');
+  await page.getByLabel('Email').fill('not-an-address');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expectText(page.locator('#f-email-error'), /e-mail address/i, 'email error on its field');
+  await checkA11y(page, 'edit client with an error');
+  await page.getByLabel('Email').fill('');
+  await page.getByLabel('Phone').fill('+1 555 0100');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expectPath(page, new RegExp(`^/clients/${clientId}$`), 'chart after saving');
+  await expectText(page.locator('.details'), /\+1 555 0100/, 'saved phone number');
+
   begin('sign out');
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expectPath(page, /^\/signin/, 'sign-in page after signing out');
@@ -382,6 +411,19 @@ async function main() {
   await expectText(page.locator('.notice'), /clin2 added/, 'account added');
   await expectText(page.locator('table'), /Dana Reyes/, 'new account listed');
   await screenshot(page, '06-admin');
+
+  begin('admin: add a colleague to the care team, then take them off');
+  await page.goto(`/clients/${clientId}`);
+  await expectText(page.getByRole('heading', { level: 1 }), /Ada Lovelace/, 'chart for the admin');
+  await page.getByLabel('Staff member').selectOption({ label: 'Dana Reyes (clin2, Clinician)' });
+  await page.getByLabel('Role on the team').selectOption('consultant');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expectText(page.locator('.team'), /Dana Reyes.*Consultant/, 'new team member listed');
+  await page.getByRole('button', { name: 'Remove Dana Reyes from the care team' }).click();
+  const team = page.locator('.team');
+  const until = Date.now() + 10_000;
+  while (/Dana Reyes/.test((await team.textContent()) ?? '') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  if (/Dana Reyes/.test((await team.textContent()) ?? '')) fail('the removed member is still listed');
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expectPath(page, /^\/signin/, 'signed out');
 
@@ -401,6 +443,23 @@ async function main() {
   await page.getByLabel('Why do you need this record now?').fill('Client called the crisis line; on-call clinician needs the record.');
   await page.getByRole('button', { name: 'Open record' }).click();
   await expectText(page.getByRole('heading', { level: 1 }), /Ada Lovelace/, 'chart after break-the-glass');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expectPath(page, /^\/signin/, 'signed out');
+
+  begin('sign-in with a second factor (a recovery code)');
+  addUser('mfa', 'peer_support', ['--display-name', 'Sam Moss']);
+  const asMfa = await apiSession(base, 'mfa');
+  const { secret } = await asMfa('POST', '/api/v1/me/totp', {});
+  const { recovery_codes } = await asMfa('POST', '/api/v1/me/totp/confirm', { code: totp(secret) });
+  await signIn(page, 'mfa');
+  await expectText(page.getByRole('heading', { level: 1 }), /Enter your code/, 'code page');
+  await checkA11y(page, 'second factor');
+  await page.getByLabel('Code').fill('000000');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expectText(page.locator('.form-error'), /\S/, 'wrong code refused');
+  await page.getByLabel('Code').fill(recovery_codes[0]);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expectText(page.getByRole('heading', { level: 1 }), /Hello, Sam Moss/, 'home after the second factor');
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expectPath(page, /^\/signin/, 'signed out');
 

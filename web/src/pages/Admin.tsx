@@ -8,7 +8,7 @@ import { staffRoles, type Page, type Role, type User } from '../types';
 import { useGet } from '../useApi';
 import { focusFirstError, optional } from './forms';
 
-export function AdminPage() {
+export function AdminPage({ me }: { me: User }) {
   const [prefix, setPrefix] = useState('');
   const [filter, setFilter] = useState('');
   const users = useGet<Page<User>>(`/api/v1/users${query({ username: filter, limit: 200 })}`);
@@ -72,14 +72,18 @@ export function AdminPage() {
                     <td>{formatDateTime(u.created_at)}</td>
                     <td>
                       <span>{u.disabled ? 'Disabled' : 'Active'}</span>{' '}
-                      <button
-                        type="button"
-                        class="button button--secondary button--small"
-                        onClick={() => void toggle(u)}
-                        aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.username}`}
-                      >
-                        {u.disabled ? 'Enable' : 'Disable'}
-                      </button>
+                      {u.id === me.id ? (
+                        <span class="muted">(you)</span>
+                      ) : (
+                        <button
+                          type="button"
+                          class="button button--secondary button--small"
+                          onClick={() => void toggle(u)}
+                          aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.username}`}
+                        >
+                          {u.disabled ? 'Enable' : 'Disable'}
+                        </button>
+                      )}
                     </td>
                   </tr>
                 ))}
