@@ -48,8 +48,14 @@ Result<std::unique_ptr<app::App>> open_app(const Common& c, const Clock& clock) 
 }
 
 std::string read_password(const std::string& file, const std::string& prompt) {
+  if (file == "-") {
+    // std::cin, not /dev/stdin: that cannot be opened when standard input is a socket.
+    std::string pw;
+    std::getline(std::cin, pw);
+    return pw;
+  }
   if (!file.empty()) {
-    std::ifstream in(file == "-" ? "/dev/stdin" : file);
+    std::ifstream in(file);
     std::string pw;
     std::getline(in, pw);
     return pw;
