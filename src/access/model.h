@@ -90,6 +90,14 @@ struct Decision {
 namespace tend::access {
 
 //! A staff or client account. Never carries the password hash or TOTP secret out of the service.
+//! A colleague as the staff directory shows them: no e-mail, no account state.
+struct StaffMember {
+  std::string id;
+  std::string username;
+  std::string display_name;
+  Role role = Role::Clinician;
+};
+
 struct User {
   std::string id;
   std::string username;

@@ -98,7 +98,8 @@ void register_routes(http::Router& router, AccessService& access) {
                      {"user", to_json(*u)},
                      {"csrf_token",
                       json::opt(p.csrf_token.empty() ? std::nullopt : std::optional(p.csrf_token))},
-                     {"via_token", p.via_token}});
+                     {"via_token", p.via_token},
+                     {"idle_timeout_seconds", access.config().session_idle_minutes * 60}});
       }))
       .summary("The signed-in user and the CSRF token for this session", "session")
       .returns(200, "Current session");
@@ -202,6 +203,31 @@ void register_routes(http::Router& router, AccessService& access) {
                     {"email", "string"},
                     {"client_id", "string"}}))
       .returns(201, "The new account");
+
+  router
+      .add(Method::Get, "/api/v1/staff", access.guard([&access](Request& req, const Principal& p) {
+        auto limit = http::int_query(req, "limit", 20, 1, 100);
+        if (!limit) return Response::problem(limit.error());
+        const auto q = req.query_param("q").value_or("");
+        if (q.size() > 100) {
+          return Response::problem(make_error(Errc::BadRequest, "q is longer than 100 characters",
+                                              {{"q", "is too long"}}));
+        }
+        auto staff = access.staff_directory(p, q, *limit);
+        if (!staff) return Response::problem(staff.error());
+        bj::array items;
+        for (const auto& m : *staff) {
+          items.push_back(bj::object{{"id", m.id},
+                                     {"username", m.username},
+                                     {"display_name", m.display_name},
+                                     {"role", role_name(m.role)}});
+        }
+        return Response::json(200, bj::object{{"items", items}});
+      }))
+      .summary("Colleagues by name, for picking a care team (staff)", "users")
+      .query("q")
+      .query("limit")
+      .returns(200, "Active staff whose username or a word of their name starts with q");
 
   router
       .add(Method::Get, "/api/v1/users", access.guard([&access](Request& req, const Principal& p) {

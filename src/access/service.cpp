@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <set>
 
 #include "platform/ids.h"
 #include "platform/log.h"
@@ -163,6 +164,58 @@ Result<std::vector<User>> AccessService::list_users(const Principal& actor,
     for (const auto& r : rows) out.push_back(user_from_row(r));
     return out;
   });
+}
+
+Result<std::vector<StaffMember>> AccessService::staff_directory(const Principal& actor,
+                                                                const std::string& query,
+                                                                int limit) {
+  if (actor.role == Role::Client) {
+    return make_error(Errc::Forbidden, "the staff directory is for staff");
+  }
+  const std::int64_t n = std::clamp(limit, 1, 100);
+  const std::string q = lower(query);
+  return db_.read([&](sql::Conn& c) -> Result<std::vector<StaffMember>> {
+    // Small tables: a service has tens to hundreds of staff. Match in code so that "okafor"
+    // finds "Chidi Okafor" without a dialect-specific case-insensitive LIKE.
+    auto rows = c.query(
+        "SELECT id, username, display_name, role FROM users WHERE disabled = 0 AND role <> "
+        "'client' ORDER BY display_name, username");
+    std::vector<StaffMember> out;
+    for (const auto& r : rows) {
+      const std::string username = r.str(1);
+      const std::string name = lower(r.str(2));
+      bool match = q.empty() || username.rfind(q, 0) == 0 || name.rfind(q, 0) == 0;
+      for (std::size_t at = name.find(' '); !match && at != std::string::npos;
+           at = name.find(' ', at + 1)) {
+        match = name.compare(at + 1, q.size(), q) == 0;
+      }
+      if (!match) continue;
+      auto role = parse_role(r.str(3));
+      out.push_back({r.str(0), username, r.str(2), role.value_or(Role::Clinician)});
+      if (static_cast<std::int64_t>(out.size()) >= n) break;
+    }
+    return out;
+  });
+}
+
+std::map<std::string, std::string> AccessService::display_names(
+    const std::vector<std::string>& user_ids) {
+  std::map<std::string, std::string> out;
+  if (user_ids.empty()) return out;
+  std::set<std::string> unique(user_ids.begin(), user_ids.end());
+  std::string in;
+  sql::Params params;
+  for (const auto& id : unique) {
+    in += in.empty() ? "?" : ", ?";
+    params.emplace_back(id);
+  }
+  db_.read([&](sql::Conn& c) {
+    for (const auto& r :
+         c.query("SELECT id, display_name FROM users WHERE id IN (" + in + ")", params)) {
+      out[r.str(0)] = r.str(1);
+    }
+  });
+  return out;
 }
 
 Result<User> AccessService::set_disabled(const Principal& actor, const std::string& user_id,

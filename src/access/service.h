@@ -47,6 +47,12 @@ class AccessService {
   Result<User> get_user(const Principal& actor, const std::string& user_id);
   //! Users whose username starts with `username_prefix` (all when empty), by username.
   Result<std::vector<User>> list_users(const Principal& actor, const std::string& username_prefix);
+  //! Active staff whose username or display name starts with `query` (any word of it), for
+  //! picking colleagues by name (care teams). Any staff member may look; clients may not.
+  Result<std::vector<StaffMember>> staff_directory(const Principal& actor, const std::string& query,
+                                                   int limit);
+  //! Display names of the given accounts (those that exist), for showing who did what.
+  std::map<std::string, std::string> display_names(const std::vector<std::string>& user_ids);
   //! Disabling also ends the user's sessions and revokes their tokens.
   Result<User> set_disabled(const Principal& actor, const std::string& user_id, bool disabled);
   Result<User> find_by_username(const std::string& username);

@@ -1,5 +1,7 @@
 #include "clients/routes.h"
 
+#include <map>
+
 #include "clients/rules.h"
 #include "platform/clock.h"
 #include "platform/http/json_body.h"
@@ -28,10 +30,12 @@ bj::object client_schema() {
   return {{"type", "object"}, {"properties", props}, {"additionalProperties", false}};
 }
 
-bj::object entry_json(const audit::Entry& e) {
+bj::object entry_json(const audit::Entry& e, const std::map<std::string, std::string>& names) {
+  const auto name = names.find(e.actor_id);
   return {{"seq", e.seq},
           {"at", format_rfc3339(TimePoint(std::chrono::milliseconds(e.at_ms)))},
           {"actor_id", e.actor_id},
+          {"actor_name", name == names.end() ? bj::value(nullptr) : bj::value(name->second)},
           {"actor_role", e.actor_role},
           {"action", e.action},
           {"resource_kind", e.resource_kind},
@@ -145,8 +149,11 @@ void register_routes(http::Router& router, ClientService& clients, access::Acces
              if (!before) return Response::problem(before.error());
              auto r = clients.access_log(p, req.param("id"), *before, *limit);
              if (!r) return Response::problem(r.error());
+             std::vector<std::string> actors;
+             for (const auto& e : *r) actors.push_back(e.actor_id);
+             const auto names = access.display_names(actors);
              bj::array items;
-             for (const auto& e : *r) items.push_back(entry_json(e));
+             for (const auto& e : *r) items.push_back(entry_json(e, names));
              bj::value next = nullptr;
              if (static_cast<int>(r->size()) == *limit && !r->empty()) {
                next = std::to_string(r->back().seq);

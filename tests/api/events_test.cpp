@@ -76,3 +76,56 @@ TEST(Events, BadLastEventIdAndMissingCredentialsAreRefused) {
 
 }  // namespace
 }  // namespace tend::testing
+
+namespace tend::testing {
+namespace {
+
+TEST(StaffDirectory, ColleaguesByNameForStaffOnlyAndNamesInTheAccessLog) {
+  ApiServer s;
+  s.add_user("clin", "clinician");
+  const auto add_staff = [&](const char* username, const char* name) {
+    access::NewUser nu;
+    nu.username = username;
+    nu.display_name = name;
+    nu.role = access::Role::Clinician;
+    nu.password = k_password;
+    ASSERT_TRUE(s.app().access().create_user(access::system_principal("test"), nu).ok());
+  };
+  add_staff("c.okafor", "Chidi Okafor");
+  add_staff("gone", "Okafor Gone");
+  auto gone = s.app().access().find_by_username("gone");
+  ASSERT_TRUE(gone.ok());
+  ASSERT_TRUE(s.app().access().set_disabled(access::system_principal("test"), gone->id, true).ok());
+  auto clin = s.client_for("clin");
+
+  auto found = clin->get("/api/v1/staff?q=okaf");  // a word of the name
+  ASSERT_EQ(found.status, 200) << found.body;
+  const auto items = found.json().at("items").as_array();
+  ASSERT_EQ(items.size(), 1u) << found.body;  // the disabled account is not offered
+  EXPECT_EQ(items[0].at("display_name").as_string(), "Chidi Okafor");
+  EXPECT_EQ(items[0].at("role").as_string(), "clinician");
+  EXPECT_FALSE(items[0].as_object().contains("email"));
+  EXPECT_EQ(clin->get("/api/v1/staff?q=c.ok").json().at("items").as_array().size(), 1u);
+  EXPECT_EQ(clin->get("/api/v1/staff?q=nobody").json().at("items").as_array().size(), 0u);
+  EXPECT_EQ(clin->get("/api/v1/staff?limit=0").status, 400);
+  EXPECT_EQ(clin->get("/api/v1/staff?q=" + std::string(101, 'a')).status, 400);
+  EXPECT_EQ(clin->get("/api/v1/session").json().at("idle_timeout_seconds").as_int64(), 30 * 60);
+
+  // The access log names who did what.
+  auto created = clin->post("/api/v1/clients", bj::object{{"given_name", "Ada"},
+                                                          {"family_name", "Lovelace"},
+                                                          {"date_of_birth", "1990-01-01"}});
+  ASSERT_EQ(created.status, 201);
+  const std::string id(created.json().at("id").as_string());
+  auto log = clin->get("/api/v1/clients/" + id + "/access-log");
+  ASSERT_EQ(log.status, 200);
+  EXPECT_EQ(log.json().at("items").as_array().back().at("actor_name").as_string(), "clin");
+
+  // Clients do not browse the staff list.
+  s.add_user("ada", "client", id);
+  auto portal = s.client_for("ada");
+  EXPECT_EQ(portal->get("/api/v1/staff?q=ok").status, 403);
+}
+
+}  // namespace
+}  // namespace tend::testing
