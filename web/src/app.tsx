@@ -4,7 +4,7 @@ import { Dialog } from './components/Dialog';
 import { Link } from './components/Link';
 import { Loading } from './components/Page';
 import { closeEvents, openEvents } from './events';
-import { useIdleTimeout } from './idle';
+import { durationWords, useIdleTimeout } from './idle';
 import { AdminPage } from './pages/Admin';
 import { ChartPage } from './pages/Chart';
 import { ClientEditPage, ClientNewPage } from './pages/ClientForm';
@@ -74,6 +74,7 @@ export function App() {
     enabled: !!user,
     onSignOut: () => void signOut('idle'),
     keepAlive: () => api.get('/api/v1/session'),
+    timeoutSeconds: session.status === 'signed-in' ? session.idleTimeoutSeconds : undefined,
   });
   useEffect(() => setServerContactHandler(idle.contacted), []);
 
@@ -100,8 +101,17 @@ export function App() {
   }
 
   const idleDialog = (
-    <Dialog open={idle.warning} title="You will be signed out in 5 minutes" onClose={() => void idle.stay()} dismissible id="idle-dialog">
-      <p>You have not used Tend for a while. To protect the records on this screen, Tend signs you out after 30 minutes without activity.</p>
+    <Dialog
+      open={idle.warning}
+      title={`You will be signed out in ${durationWords(idle.signOutAfterMs - idle.warnAfterMs)}`}
+      onClose={() => void idle.stay()}
+      dismissible
+      id="idle-dialog"
+    >
+      <p>
+        You have not used Tend for a while. To protect the records on this screen, Tend signs you out after {durationWords(idle.signOutAfterMs)} without
+        activity.
+      </p>
       <div class="actions">
         <button type="button" class="button" onClick={() => void idle.stay()}>
           Stay signed in

@@ -1,9 +1,11 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { signOutAfterMs, useIdleTimeout, warnAfterMs } from './idle';
+import { durationWords, idleTimings, useIdleTimeout } from './idle';
 
-function Probe({ onSignOut, keepAlive }: { onSignOut: () => void; keepAlive: () => Promise<unknown> }) {
-  const idle = useIdleTimeout({ enabled: true, onSignOut, keepAlive });
+const { warnAfterMs, signOutAfterMs } = idleTimings();
+
+function Probe({ onSignOut, keepAlive, timeoutSeconds }: { onSignOut: () => void; keepAlive: () => Promise<unknown>; timeoutSeconds?: number }) {
+  const idle = useIdleTimeout({ enabled: true, onSignOut, keepAlive, timeoutSeconds });
   return (
     <div>
       <p data-testid="state">{idle.warning ? 'warning' : 'quiet'}</p>
@@ -13,6 +15,23 @@ function Probe({ onSignOut, keepAlive }: { onSignOut: () => void; keepAlive: () 
     </div>
   );
 }
+
+describe('idle timings', () => {
+  it('warn five minutes before the server’s time-out, or half-way when it is under ten minutes', () => {
+    expect(idleTimings()).toMatchObject({ warnAfterMs: 25 * 60_000, signOutAfterMs: 30 * 60_000 });
+    expect(idleTimings(1800)).toMatchObject({ warnAfterMs: 25 * 60_000, signOutAfterMs: 30 * 60_000 });
+    expect(idleTimings(3600)).toMatchObject({ warnAfterMs: 55 * 60_000, signOutAfterMs: 60 * 60_000 });
+    expect(idleTimings(600)).toMatchObject({ warnAfterMs: 5 * 60_000, signOutAfterMs: 10 * 60_000 });
+    expect(idleTimings(480)).toMatchObject({ warnAfterMs: 4 * 60_000, signOutAfterMs: 8 * 60_000 });
+    expect(idleTimings(0)).toMatchObject({ signOutAfterMs: 30 * 60_000 });
+  });
+
+  it('says durations in words', () => {
+    expect(durationWords(5 * 60_000)).toBe('5 minutes');
+    expect(durationWords(60_000)).toBe('1 minute');
+    expect(durationWords(90_000)).toBe('90 seconds');
+  });
+});
 
 describe('idle time-out', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -53,5 +72,18 @@ describe('idle time-out', () => {
     expect(screen.getByTestId('state').textContent).toBe('quiet');
     await act(() => void vi.advanceTimersByTime(warnAfterMs - 20_000));
     expect(onSignOut).not.toHaveBeenCalled();
+  });
+
+  it('follows the server’s time-out: 8 minutes warns at 4 and signs out at 8', async () => {
+    const onSignOut = vi.fn();
+    render(<Probe onSignOut={onSignOut} keepAlive={async () => {}} timeoutSeconds={480} />);
+    await act(() => void vi.advanceTimersByTime(4 * 60_000 - 20_000));
+    expect(screen.getByTestId('state').textContent).toBe('quiet');
+    await act(() => void vi.advanceTimersByTime(30_000));
+    expect(screen.getByTestId('state').textContent).toBe('warning');
+    await act(() => void vi.advanceTimersByTime(3 * 60_000));
+    expect(onSignOut).not.toHaveBeenCalled();
+    await act(() => void vi.advanceTimersByTime(60_000));
+    expect(onSignOut).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,11 +1,33 @@
-// Signs out after a stretch without input: a warning at 25 minutes, sign-out at 30 (the
-// server's default session idle time is also 30 minutes). While someone is working, the
-// server is contacted at least every few minutes so its idle clock does not run out first.
+// Signs out after a stretch without input, at the server's session idle time-out (the session
+// answer's idle_timeout_seconds; 30 minutes when it is not given). A warning comes 5 minutes
+// before, or half-way when the time-out is under 10 minutes. While someone is working, the
+// server is contacted regularly so its idle clock does not run out first.
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-export const warnAfterMs = 25 * 60_000;
-export const signOutAfterMs = 30 * 60_000;
-const keepAliveMs = 5 * 60_000;
+export const defaultIdleTimeoutSeconds = 30 * 60;
+
+export interface IdleTimings {
+  warnAfterMs: number;
+  signOutAfterMs: number;
+  keepAliveMs: number;
+}
+
+/** When to warn, when to sign out and how often to tell the server, for a time-out in seconds. */
+export function idleTimings(timeoutSeconds: number = defaultIdleTimeoutSeconds): IdleTimings {
+  const seconds = Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 ? timeoutSeconds : defaultIdleTimeoutSeconds;
+  const signOutAfterMs = seconds * 1000;
+  const warnAfterMs = signOutAfterMs < 10 * 60_000 ? signOutAfterMs / 2 : signOutAfterMs - 5 * 60_000;
+  return { warnAfterMs, signOutAfterMs, keepAliveMs: Math.min(5 * 60_000, signOutAfterMs / 3) };
+}
+
+/** "5 minutes", "1 minute", "90 seconds": for the warning and the sign-in page. */
+export function durationWords(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds % 60 !== 0 || seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = seconds / 60;
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
 const checkEveryMs = 10_000;
 const activityEvents = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
 
@@ -18,12 +40,15 @@ export interface IdleState {
 interface Options {
   enabled: boolean;
   onSignOut: () => void;
+  /** The server's idle time-out in seconds. */
+  timeoutSeconds?: number;
   /** Tells the server we are still here (GET /api/v1/session). */
   keepAlive: () => Promise<unknown>;
   now?: () => number;
 }
 
-export function useIdleTimeout({ enabled, onSignOut, keepAlive, now = Date.now }: Options) {
+export function useIdleTimeout({ enabled, onSignOut, keepAlive, timeoutSeconds, now = Date.now }: Options) {
+  const { warnAfterMs, signOutAfterMs, keepAliveMs } = idleTimings(timeoutSeconds);
   const lastInput = useRef(now());
   const lastContact = useRef(now());
   const [state, setState] = useState<IdleState>({ warning: false, remainingMs: signOutAfterMs - warnAfterMs });
@@ -60,7 +85,7 @@ export function useIdleTimeout({ enabled, onSignOut, keepAlive, now = Date.now }
       for (const e of activityEvents) window.removeEventListener(e, onInput, { capture: true });
       window.clearInterval(timer);
     };
-  }, [enabled]);
+  }, [enabled, warnAfterMs, signOutAfterMs]);
 
   /** "Stay signed in": checks the session with the server and starts the clock again. */
   const stay = async () => {
@@ -76,5 +101,5 @@ export function useIdleTimeout({ enabled, onSignOut, keepAlive, now = Date.now }
     lastContact.current = now();
   };
 
-  return { ...state, stay, contacted };
+  return { ...state, stay, contacted, warnAfterMs, signOutAfterMs };
 }

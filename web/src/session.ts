@@ -7,9 +7,20 @@ export type SessionState =
   | { status: 'loading' }
   | { status: 'signed-out'; reason?: 'idle' | 'expired' | 'signed-out' }
   | { status: 'second-factor'; user: User }
-  | { status: 'signed-in'; user: User };
+  | { status: 'signed-in'; user: User; idleTimeoutSeconds?: number };
 
 let state: SessionState = { status: 'loading' };
+/** The server's idle time-out as last told (kept after sign-out for the sign-in page's message). */
+let idleTimeoutSeconds: number | undefined;
+
+export function getIdleTimeoutSeconds(): number | undefined {
+  return idleTimeoutSeconds;
+}
+
+function rememberIdle(seconds: number | undefined): number | undefined {
+  if (typeof seconds === 'number' && seconds > 0) idleTimeoutSeconds = seconds;
+  return idleTimeoutSeconds;
+}
 const listeners = new Set<(s: SessionState) => void>();
 
 function set(next: SessionState) {
@@ -38,7 +49,7 @@ export async function loadSession(): Promise<SessionState> {
   try {
     const answer = await api.get<SessionAnswer>('/api/v1/session');
     setCsrfToken(answer.csrf_token);
-    set({ status: 'signed-in', user: answer.user });
+    set({ status: 'signed-in', user: answer.user, idleTimeoutSeconds: rememberIdle(answer.idle_timeout_seconds) });
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) {
       setCsrfToken(null);
@@ -54,7 +65,8 @@ export async function loadSession(): Promise<SessionState> {
 export async function signIn(username: string, password: string): Promise<SessionState> {
   const answer = await api.post<SignInAnswer>('/api/v1/session', { username, password });
   setCsrfToken(answer.csrf_token);
-  set(answer.mfa_required ? { status: 'second-factor', user: answer.user } : { status: 'signed-in', user: answer.user });
+  const idle = rememberIdle(answer.idle_timeout_seconds);
+  set(answer.mfa_required ? { status: 'second-factor', user: answer.user } : { status: 'signed-in', user: answer.user, idleTimeoutSeconds: idle });
   return state;
 }
 
@@ -62,7 +74,7 @@ export async function signIn(username: string, password: string): Promise<Sessio
 export async function completeSecondFactor(code: string): Promise<SessionState> {
   const answer = await api.post<Partial<SignInAnswer>>('/api/v1/session/totp', { code });
   if (answer?.csrf_token) setCsrfToken(answer.csrf_token);
-  if (answer?.user) set({ status: 'signed-in', user: answer.user });
+  if (answer?.user) set({ status: 'signed-in', user: answer.user, idleTimeoutSeconds: rememberIdle(answer.idle_timeout_seconds) });
   else await loadSession();
   return state;
 }

@@ -34,6 +34,7 @@ export interface SessionAnswer {
   user: User;
   csrf_token: string;
   via_token: boolean;
+  idle_timeout_seconds?: number;
 }
 
 export interface Page<T> {
@@ -70,6 +71,8 @@ export interface AccessEntry {
   seq: number;
   at: string;
   actor_id: string;
+  /** null for system actions. */
+  actor_name?: string | null;
   actor_role: string;
   action: string;
   resource_kind: string;
@@ -118,3 +121,31 @@ export const staffRoles: Role[] = [
   'analyst',
   'admin',
 ];
+
+export interface StaffMember {
+  id: string;
+  username: string;
+  display_name: string;
+  role: Role;
+}
+
+export interface ApiToken {
+  id: string;
+  user_id: string;
+  name: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface NewToken {
+  id: string;
+  token: string;
+  expires_at: string | null;
+}
+
+export interface TotpEnrolment {
+  secret: string;
+  otpauth_uri: string;
+}

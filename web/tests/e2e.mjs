@@ -415,9 +415,20 @@ async function main() {
   begin('admin: add a colleague to the care team, then take them off');
   await page.goto(`/clients/${clientId}`);
   await expectText(page.getByRole('heading', { level: 1 }), /Ada Lovelace/, 'chart for the admin');
-  await page.getByLabel('Staff member').selectOption({ label: 'Dana Reyes (clin2, Clinician)' });
+  await page.getByRole('button', { name: 'Add to the care team' }).click();
+  await expectText(page.locator('#team-user_id-error'), /choose them/i, 'no colleague chosen');
+  await page.getByLabel('Find a colleague').fill('rey');
+  const match = page.getByRole('button', { name: 'Dana Reyes (clin2, Clinician)' });
+  await match.waitFor({ timeout: 10_000 });
+  await expectText(page.locator('#team-user_id-status'), /1 colleague found/, 'matches announced');
+  await checkA11y(page, 'care-team colleague picker');
+  await screenshot(page, '06b-colleague-picker');
+  await page.getByLabel('Find a colleague').press('ArrowDown');
+  if (!(await match.evaluate((e) => e === document.activeElement))) fail('the down arrow does not reach the first match');
+  await page.keyboard.press('Enter');
+  await expectText(page.locator('.staff-chosen'), /Dana Reyes/, 'chosen colleague shown');
   await page.getByLabel('Role on the team').selectOption('consultant');
-  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await page.getByRole('button', { name: 'Add to the care team' }).click();
   await expectText(page.locator('.team'), /Dana Reyes.*Consultant/, 'new team member listed');
   await page.getByRole('button', { name: 'Remove Dana Reyes from the care team' }).click();
   const team = page.locator('.team');
@@ -473,6 +484,8 @@ async function main() {
   await screenshot(page, '02-home-360');
   await page.goto(`/clients/${clientId}?tab=access-log`);
   await accessLogRows(page);
+  const logText = await page.locator('table.access-log').textContent();
+  if (!/Dana Reyes/.test(logText) || !/Site Admin/.test(logText)) fail(`the access log does not name every actor: ${logText}`);
   await expectNoHorizontalScroll(page, 'chart at 360 px');
   await page.getByRole('button', { name: 'Sign out' }).click();
   await staff.close();
@@ -494,6 +507,7 @@ async function main() {
   const showAll = p.getByRole('button', { name: /Show all/ });
   if (await showAll.count()) await showAll.click();
   await expectText(p.locator('.access-list'), /emergency/i, 'the break-the-glass opening is shown');
+  await expectText(p.locator('.access-list'), /Dana Reyes\s*Opened your record in an emergency/, 'the break-the-glass opening names who did it');
   await expectNoHorizontalScroll(p, 'portal at 360 px');
   const small = await p.evaluate(() =>
     [...document.querySelectorAll('button, a, input, select, textarea')]

@@ -1,15 +1,16 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, query } from '../api';
 import { Dialog } from '../components/Dialog';
-import { FormError, SelectField, TextArea, TextField } from '../components/Field';
+import { FormError, SelectField, TextArea } from '../components/Field';
+import { StaffPicker } from '../components/StaffPicker';
 import { Link } from '../components/Link';
 import { ErrorMessage, Loading, PageHeading } from '../components/Page';
 import { onEvent } from '../events';
 import { ageOn, formatDate, formatDateTime, formatDateTimeSeconds, fullName, humanize, preferredNote } from '../format';
 import { noErrors, problemToFormErrors, type FormErrors } from '../problem';
 import { chartTab, chartTabs, type ChartTab } from '../routes';
-import { isAdmin, mayBreakGlass } from '../session';
-import { careTeamRoles, type AccessEntry, type CareTeamMember, type Client, type Notice, type Page, type User } from '../types';
+import { mayBreakGlass } from '../session';
+import { careTeamRoles, type AccessEntry, type CareTeamMember, type Client, type Notice, type Page, type StaffMember, type User } from '../types';
 import { useGet } from '../useApi';
 import { focusFirstError } from './forms';
 
@@ -150,24 +151,29 @@ function Overview({ client: c, user, base }: { client: Client; user: User; base:
   );
 }
 
-function CareTeam({ base, user }: { base: string; user: User }) {
+function CareTeam({ base }: { base: string; user: User }) {
   const team = useGet<Page<CareTeamMember>>(`${base}/care-team`);
-  // Only admins may list accounts; others add a colleague by account id.
-  const users = useGet<Page<User>>(isAdmin(user) ? '/api/v1/users?limit=200' : null);
-  const [userId, setUserId] = useState('');
+  const [chosen, setChosen] = useState<StaffMember | null>(null);
   const [role, setRole] = useState<string>('clinician');
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [busy, setBusy] = useState(false);
+  const [added, setAdded] = useState('');
   const [removeError, setRemoveError] = useState('');
   useEffect(() => focusFirstError(errors), [errors]);
 
   const add = async (e: Event) => {
     e.preventDefault();
+    setAdded('');
+    if (!chosen) {
+      setErrors({ summary: 'Choose a colleague to add.', fields: { user_id: 'Find a colleague by name and choose them from the list.' } });
+      return;
+    }
     setBusy(true);
     try {
-      await api.post(`${base}/care-team`, { user_id: userId.trim(), role });
+      await api.post(`${base}/care-team`, { user_id: chosen.id, role });
       setErrors(noErrors);
-      setUserId('');
+      setAdded(`${chosen.display_name} added to the care team as ${humanize(role).toLowerCase()}.`);
+      setChosen(null);
       team.reload();
     } catch (err) {
       setErrors(err instanceof ApiError ? problemToFormErrors(err.problem, ['user_id', 'role']) : noErrors);
@@ -187,7 +193,6 @@ function CareTeam({ base, user }: { base: string; user: User }) {
   };
 
   const onTeam = new Set(team.data?.items.map((m) => m.user_id));
-  const candidates = (users.data?.items ?? []).filter((u) => u.role !== 'client' && !u.disabled && !onTeam.has(u.id));
 
   return (
     <section aria-labelledby="care-team-heading" class="section">
@@ -215,31 +220,25 @@ function CareTeam({ base, user }: { base: string; user: User }) {
       ) : null}
       <form onSubmit={add} noValidate class="form form--inline" aria-labelledby="add-member-heading">
         <h4 id="add-member-heading">Add to the care team</h4>
+        {added ? (
+          <p class="notice" role="status">
+            {added}
+          </p>
+        ) : null}
         <FormError message={errors.summary} />
-        {isAdmin(user) ? (
-          <SelectField
-            name="user_id"
-            label="Staff member"
-            idPrefix="team"
-            required
-            value={userId}
-            onChange={setUserId}
-            error={errors.fields.user_id}
-            options={[{ value: '', label: 'Choose…' }, ...candidates.map((u) => ({ value: u.id, label: `${u.display_name} (${u.username}, ${humanize(u.role)})` }))]}
-          />
-        ) : (
-          <TextField
-            name="user_id"
-            label="Staff account id"
-            idPrefix="team"
-            hint="Starts with us_. An administrator can tell you a colleague’s account id."
-            required
-            value={userId}
-            onInput={setUserId}
-            spellcheck={false}
-            error={errors.fields.user_id}
-          />
-        )}
+        <StaffPicker
+          id="team-user_id"
+          label="Find a colleague"
+          hint="Type part of their name or username, then choose them from the list."
+          error={errors.fields.user_id}
+          chosen={chosen}
+          onChoose={(m) => {
+            setChosen(m);
+            setAdded('');
+            if (m) setErrors(noErrors);
+          }}
+          exclude={onTeam}
+        />
         <SelectField
           name="role"
           label="Role on the team"
@@ -252,7 +251,7 @@ function CareTeam({ base, user }: { base: string; user: User }) {
         />
         <div class="actions">
           <button type="submit" class="button" disabled={busy}>
-            Add
+            Add to the care team
           </button>
         </div>
       </form>
@@ -312,7 +311,7 @@ function AccessLog({ base, user }: { base: string; user: User }) {
               {items.map((e) => (
                 <tr key={e.seq} class={e.outcome !== 'ok' ? 'denied' : undefined}>
                   <td>{formatDateTimeSeconds(e.at)}</td>
-                  <td>{names.get(e.actor_id) ?? <span class="mono">{e.actor_id}</span>}</td>
+                  <td>{e.actor_id === user.id ? names.get(user.id) : e.actor_name || names.get(e.actor_id) || <span class="mono">{e.actor_id}</span>}</td>
                   <td>{humanize(e.actor_role)}</td>
                   <td>{describeAction(e)}</td>
                   <td>{e.reason || <span class="muted">—</span>}</td>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessEntry } from '../types';
-import { groupAccess, plainAction } from './Portal';
+import { groupAccess, plainAction, whoSaw } from './Portal';
 
 const entry = (seq: number, at: string, actor: string, action: string, kind = 'client', reason = ''): AccessEntry => ({
   seq,
@@ -43,5 +43,13 @@ describe('who has seen my record', () => {
       ['a', 1, ''],
     ]);
     expect(groups[0].at).toBe('2026-11-23T15:01:10.000Z');
+  });
+
+  it('names who did it, falling back to their role for system actions', () => {
+    const names = new Map([['b', 'Team Name']]);
+    expect(whoSaw({ ...entry(1, '', 'a', 'read'), actor_name: 'Chidi Okafor' }, 'me', names)).toBe('Chidi Okafor');
+    expect(whoSaw({ ...entry(1, '', 'me', 'read'), actor_name: 'Ada', actor_role: 'client' }, 'me', names)).toBe('You');
+    expect(whoSaw({ ...entry(1, '', 'b', 'read'), actor_name: null }, 'me', names)).toBe('Team Name');
+    expect(whoSaw({ ...entry(1, '', 'x', 'read'), actor_name: null }, 'me', names)).toBe('A clinician');
   });
 });

@@ -74,6 +74,12 @@ export function groupAccess(entries: AccessEntry[], whoOf: (e: AccessEntry) => s
   return groups;
 }
 
+/** Who did it, for the client: "You", the person's name, or (for system actions) their role in words. */
+export function whoSaw(e: AccessEntry, me: string, names: Map<string, string>): string {
+  if (e.actor_id === me) return 'You';
+  return e.actor_name || names.get(e.actor_id) || roleWords[e.actor_role] || humanize(e.actor_role);
+}
+
 const firstShown = 8;
 
 export function PortalHome({ user }: { user: User }) {
@@ -81,9 +87,8 @@ export function PortalHome({ user }: { user: User }) {
   const log = useGet<Page<AccessEntry>>(clientPath ? `${clientPath}/access-log${query({ limit: 50 })}` : null);
   const team = useGet<Page<CareTeamMember>>(clientPath ? `${clientPath}/care-team` : null);
   const names = new Map<string, string>(team.data?.items.map((m) => [m.user_id, m.display_name]));
-  names.set(user.id, 'You');
   const [showAll, setShowAll] = useState(false);
-  const groups = groupAccess(log.data?.items ?? [], (e) => names.get(e.actor_id) ?? roleWords[e.actor_role] ?? humanize(e.actor_role));
+  const groups = groupAccess(log.data?.items ?? [], (e) => whoSaw(e, user.id, names));
   const shown = showAll ? groups : groups.slice(0, firstShown);
 
   return (

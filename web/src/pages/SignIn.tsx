@@ -3,12 +3,12 @@ import { ApiError } from '../api';
 import { FormError, TextField } from '../components/Field';
 import { PageHeading } from '../components/Page';
 import { noErrors, problemToFormErrors, type FormErrors } from '../problem';
-import { completeSecondFactor, signIn, useSession } from '../session';
+import { durationWords, idleTimings } from '../idle';
+import { completeSecondFactor, getIdleTimeoutSeconds, signIn, useSession } from '../session';
 import { useLocation } from '../router';
 import { focusFirstError } from './forms';
 
 const reasons: Record<string, string> = {
-  idle: 'You were signed out after 30 minutes without activity.',
   expired: 'Your session has ended. Please sign in again.',
   'signed-out': 'You have signed out.',
 };
@@ -16,7 +16,8 @@ const reasons: Record<string, string> = {
 export function SignInPage() {
   const session = useSession();
   const location = useLocation();
-  const reason = reasons[location.query.get('reason') ?? ''];
+  const asked = location.query.get('reason') ?? '';
+  const reason = asked === 'idle' ? `You were signed out after ${durationWords(idleTimings(getIdleTimeoutSeconds()).signOutAfterMs)} without activity.` : reasons[asked];
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
