@@ -12,6 +12,7 @@ import { ClientSearchPage } from './pages/ClientSearch';
 import { HomePage } from './pages/Home';
 import { NotFoundPage } from './pages/NotFound';
 import { PortalHome } from './pages/Portal';
+import { SecurityPage } from './pages/Security';
 import { SignInPage } from './pages/SignIn';
 import { navigate, resolve, useLocation } from './router';
 import { routes } from './routes';
@@ -168,6 +169,9 @@ export function App() {
         </nav>
         <div class="account">
           <span class="account-name">{user.display_name}</span>
+          <Link href="/security" class="account-link" aria-current={match?.name === 'security' ? 'page' : undefined}>
+            Two-step sign-in
+          </Link>
           <button type="button" class="button button--secondary button--small" onClick={() => void signOut()}>
             Sign out
           </button>
@@ -179,6 +183,7 @@ export function App() {
         {match?.name === 'client-new' ? <ClientNewPage /> : null}
         {match?.name === 'chart' ? <ChartPage id={match.params.id} user={user} tab={location.query.get('tab')} /> : null}
         {match?.name === 'client-edit' ? <ClientEditPage id={match.params.id} /> : null}
+        {match?.name === 'security' ? <SecurityPage user={user} /> : null}
         {match?.name === 'admin' ? isAdmin(user) ? <AdminPage me={user} /> : <NotFoundPage /> : null}
         {!match || match.name === 'portal' ? <NotFoundPage /> : null}
       </main>

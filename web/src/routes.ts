@@ -1,6 +1,6 @@
 import type { Route } from './router';
 
-export type RouteName = 'home' | 'signin' | 'clients' | 'client-new' | 'chart' | 'client-edit' | 'admin' | 'portal';
+export type RouteName = 'home' | 'signin' | 'clients' | 'client-new' | 'chart' | 'client-edit' | 'admin' | 'security' | 'portal';
 
 /** Every screen of the app. Literal paths come before ':id' ones ('/clients/new'). */
 export const routes: readonly Route<RouteName>[] = [
@@ -11,6 +11,7 @@ export const routes: readonly Route<RouteName>[] = [
   { name: 'chart', pattern: '/clients/:id' },
   { name: 'client-edit', pattern: '/clients/:id/edit' },
   { name: 'admin', pattern: '/admin' },
+  { name: 'security', pattern: '/security' },
   { name: 'portal', pattern: '/portal' },
 ];
 

@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, query } from '../api';
+import { CopyButton } from '../components/CopyButton';
+import { Dialog } from '../components/Dialog';
 import { FormError, SelectField, TextField } from '../components/Field';
 import { ErrorMessage, Loading, PageHeading } from '../components/Page';
 import { formatDateTime, humanize } from '../format';
 import { noErrors, problemToFormErrors, type FormErrors } from '../problem';
-import { staffRoles, type Page, type Role, type User } from '../types';
+import { staffRoles, type ApiToken, type NewToken, type Page, type Role, type User } from '../types';
 import { useGet } from '../useApi';
 import { focusFirstError, optional } from './forms';
 
@@ -13,6 +15,23 @@ export function AdminPage({ me }: { me: User }) {
   const [filter, setFilter] = useState('');
   const users = useGet<Page<User>>(`/api/v1/users${query({ username: filter, limit: 200 })}`);
   const [rowError, setRowError] = useState('');
+  const [rowNote, setRowNote] = useState('');
+  const [resetting, setResetting] = useState<User | null>(null);
+  const [tokensFor, setTokensFor] = useState<User | null>(null);
+
+  const resetTotp = async (u: User) => {
+    setRowError('');
+    setRowNote('');
+    try {
+      await api.delete(`/api/v1/users/${encodeURIComponent(u.id)}/totp`);
+      setRowNote(`The authenticator of ${u.username} was reset. They sign in with their password alone until they set one up again.`);
+      users.reload();
+    } catch (e) {
+      setRowError(e instanceof ApiError ? problemToFormErrors(e.problem).summary : 'The authenticator could not be reset.');
+    } finally {
+      setResetting(null);
+    }
+  };
 
   const toggle = async (u: User) => {
     setRowError('');
@@ -46,6 +65,11 @@ export function AdminPage({ me }: { me: User }) {
           </div>
         </form>
         {rowError ? <ErrorMessage message={rowError} /> : null}
+        {rowNote ? (
+          <p class="notice" role="status">
+            {rowNote}
+          </p>
+        ) : null}
         {users.loading && !users.data ? <Loading what="Loading accounts" /> : null}
         {users.error ? <ErrorMessage message={problemToFormErrors(users.error.problem).summary} /> : null}
         {users.data ? (
@@ -60,6 +84,7 @@ export function AdminPage({ me }: { me: User }) {
                   <th scope="col">Second factor</th>
                   <th scope="col">Added</th>
                   <th scope="col">Status</th>
+                  <th scope="col">Security</th>
                 </tr>
               </thead>
               <tbody>
@@ -85,6 +110,24 @@ export function AdminPage({ me }: { me: User }) {
                         </button>
                       )}
                     </td>
+                    <td>
+                      <span class="row-actions">
+                        {u.totp_enabled ? (
+                          <button type="button" class="button button--secondary button--small" onClick={() => setResetting(u)} aria-label={`Reset authenticator of ${u.username}`}>
+                            Reset authenticator
+                          </button>
+                        ) : null}
+                        <button
+                          type="button"
+                          class="button button--secondary button--small"
+                          onClick={() => setTokensFor(u)}
+                          aria-label={`API tokens of ${u.username}`}
+                          aria-pressed={tokensFor?.id === u.id}
+                        >
+                          API tokens
+                        </button>
+                      </span>
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -92,6 +135,25 @@ export function AdminPage({ me }: { me: User }) {
           </div>
         ) : null}
       </section>
+      {tokensFor ? <Tokens user={tokensFor} onClose={() => setTokensFor(null)} /> : null}
+      <Dialog open={!!resetting} title="Reset this authenticator?" onClose={() => setResetting(null)} id="reset-totp">
+        {resetting ? (
+          <>
+            <p>
+              {resetting.display_name} ({resetting.username}) will no longer be asked for a code from their authenticator app, and their recovery codes stop
+              working. Do this when they have lost their phone, and check it is really them first.
+            </p>
+            <div class="actions">
+              <button type="button" class="button" onClick={() => void resetTotp(resetting)}>
+                Reset authenticator
+              </button>
+              <button type="button" class="button button--secondary" onClick={() => setResetting(null)}>
+                Cancel
+              </button>
+            </div>
+          </>
+        ) : null}
+      </Dialog>
       <AddUser onAdded={users.reload} />
     </>
   );
@@ -185,6 +247,149 @@ function AddUser({ onAdded }: { onAdded: () => void }) {
         <div class="actions">
           <button type="submit" class="button" disabled={busy}>
             Add account
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function tokenState(t: ApiToken): string {
+  if (t.revoked_at) return `Revoked ${formatDateTime(t.revoked_at)}`;
+  if (t.expires_at && Date.parse(t.expires_at) <= Date.now()) return `Expired ${formatDateTime(t.expires_at)}`;
+  return t.expires_at ? `Active until ${formatDateTime(t.expires_at)}` : 'Active, no end date';
+}
+
+function Tokens({ user, onClose }: { user: User; onClose: () => void }) {
+  const path = `/api/v1/users/${encodeURIComponent(user.id)}/tokens`;
+  const tokens = useGet<Page<ApiToken>>(path);
+  const [name, setName] = useState('');
+  const [days, setDays] = useState('90');
+  const [errors, setErrors] = useState<FormErrors>(noErrors);
+  const [created, setCreated] = useState<(NewToken & { name: string }) | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [listError, setListError] = useState('');
+  useEffect(() => focusFirstError(errors), [errors]);
+  useEffect(() => {
+    setCreated(null);
+    setErrors(noErrors);
+    document.getElementById('tokens-heading')?.focus();
+  }, [user.id]);
+
+  const create = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setCreated(null);
+    try {
+      const body: Record<string, unknown> = {};
+      if (name.trim()) body.name = name.trim();
+      if (days.trim()) body.expires_in_days = Number(days.trim());
+      const t = await api.post<NewToken>(path, body);
+      setErrors(noErrors);
+      setCreated({ ...t, name: name.trim() });
+      setName('');
+      tokens.reload();
+    } catch (err) {
+      setErrors(err instanceof ApiError ? problemToFormErrors(err.problem, ['name', 'expires_in_days']) : noErrors);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const revoke = async (t: ApiToken) => {
+    setListError('');
+    try {
+      await api.delete(`/api/v1/tokens/${encodeURIComponent(t.id)}`);
+      if (created?.id === t.id) setCreated(null);
+      tokens.reload();
+    } catch (err) {
+      setListError(err instanceof ApiError ? problemToFormErrors(err.problem).summary : 'The token could not be revoked.');
+    }
+  };
+
+  const items = tokens.data?.items ?? [];
+  return (
+    <section class="section" aria-labelledby="tokens-heading">
+      <h2 id="tokens-heading" tabIndex={-1}>
+        API tokens of {user.display_name} <span class="muted">({user.username})</span>
+      </h2>
+      <p>Scripts and integrations sign in with a token instead of a password. A token acts as this account, with its permissions.</p>
+      {listError ? <ErrorMessage message={listError} /> : null}
+      {tokens.loading && !tokens.data ? <Loading what="Loading tokens" /> : null}
+      {tokens.error ? <ErrorMessage message={problemToFormErrors(tokens.error.problem).summary} /> : null}
+      {tokens.data ? (
+        items.length === 0 ? (
+          <p>This account has no tokens.</p>
+        ) : (
+          <div class="table-wrap" role="region" aria-label="API tokens (table)" tabIndex={0}>
+            <table class="table tokens">
+              <caption class="visually-hidden">API tokens of {user.username}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">State</th>
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((t) => (
+                  <tr key={t.id}>
+                    <td>{t.name || <span class="muted">No name</span>}</td>
+                    <td>{formatDateTime(t.created_at)}</td>
+                    <td>{t.last_used_at ? formatDateTime(t.last_used_at) : <span class="muted">Never</span>}</td>
+                    <td>{tokenState(t)}</td>
+                    <td>
+                      {t.revoked_at ? null : (
+                        <button type="button" class="button button--secondary button--small" onClick={() => void revoke(t)} aria-label={`Revoke token ${t.name || t.id}`}>
+                          Revoke
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )
+      ) : null}
+      {created ? (
+        <div class="notice token-once" role="status">
+          <p>
+            <strong>New token{created.name ? ` “${created.name}”` : ''}.</strong> Copy it now: it will not be shown again. Keep it as safe as a password.
+          </p>
+          <p>
+            <code class="mono token-value" id="new-token">
+              {created.token}
+            </code>
+          </p>
+          <CopyButton text={created.token} label="Copy token" what="Token" />
+        </div>
+      ) : null}
+      <form onSubmit={create} noValidate class="form form--inline" aria-labelledby="new-token-heading">
+        <h3 id="new-token-heading">Create a token</h3>
+        <FormError message={errors.summary} />
+        <TextField name="name" idPrefix="token" label="Name" hint="What will use it, for example “reporting script”." value={name} onInput={setName} autoComplete="off" error={errors.fields.name} />
+        <TextField
+          name="expires_in_days"
+          idPrefix="token"
+          label="Expires after (days)"
+          hint="Leave empty for the server’s default."
+          inputMode="numeric"
+          value={days}
+          onInput={setDays}
+          autoComplete="off"
+          error={errors.fields.expires_in_days}
+        />
+        <div class="actions">
+          <button type="submit" class="button" disabled={busy}>
+            Create token
+          </button>
+          <button type="button" class="button button--secondary" onClick={onClose}>
+            Close
           </button>
         </div>
       </form>
