@@ -182,7 +182,7 @@ void App::build_routes() {
       .returns(200, "OpenAPI document")
       .open();
   access::register_routes(router_, *access_);
-  register_job_routes(router_, *jobs_, *access_, *db_, *audit_);
+  register_job_routes(router_, *jobs_, *access_, *audit_);
   router_
       .add(Method::Get, "/api/v1/events",
            access_->guard([this](Request& req, const access::Principal& p) {

@@ -49,7 +49,7 @@ bj::object to_json(const jobs::Job& j) {
 }
 
 void register_job_routes(http::Router& router, jobs::JobQueue& jobs, access::AccessService& access,
-                         sql::Db& db, audit::AuditLog& audit) {
+                         audit::AuditLog& audit) {
   router
       .add(Method::Get, "/api/v1/jobs",
            access.guard([&jobs, &access](Request& req, const Principal& p) {
@@ -84,24 +84,27 @@ void register_job_routes(http::Router& router, jobs::JobQueue& jobs, access::Acc
       .returns(200, "Jobs and the count in each state");
 
   const auto change = [&](const char* action, auto fn) {
-    return access.guard([&jobs, &access, &db, &audit, action, fn](Request& req,
-                                                                  const Principal& p) {
+    return access.guard([&jobs, &access, &audit, action, fn](Request& req, const Principal& p) {
       if (auto st = access.require_admin(p); !st) return Response::problem(st.error());
       const std::string id = req.param("id");
-      auto j = fn(jobs, id);
+      // The change and its audit entry commit together.
+      auto j = fn(jobs, id, [&](sql::Conn& c) {
+        audit.append(c, access::audit_entry(p, action, "job", id));
+      });
       if (!j) return Response::problem(j.error());
-      db.write([&](sql::Conn& c) { audit.append(c, access::audit_entry(p, action, "job", id)); });
       return Response::json(200, to_json(*j));
     });
   };
   router
       .add(Method::Post, "/api/v1/jobs/{id}/retry",
-           change("retry", [](jobs::JobQueue& q, const std::string& id) { return q.retry(id); }))
+           change("retry", [](jobs::JobQueue& q, const std::string& id,
+                              const auto& also) { return q.retry(id, also); }))
       .summary("Run a dead or cancelled job again, due now (admins)", "operations")
       .returns(200, "The job, pending");
   router
       .add(Method::Post, "/api/v1/jobs/{id}/cancel",
-           change("cancel", [](jobs::JobQueue& q, const std::string& id) { return q.cancel(id); }))
+           change("cancel", [](jobs::JobQueue& q, const std::string& id,
+                               const auto& also) { return q.cancel(id, also); }))
       .summary("Cancel a pending job (admins)", "operations")
       .returns(200, "The job, cancelled");
 }

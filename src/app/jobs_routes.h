@@ -10,7 +10,7 @@
 namespace tend::app {
 
 void register_job_routes(http::Router& router, jobs::JobQueue& jobs, access::AccessService& access,
-                         sql::Db& db, audit::AuditLog& audit);
+                         audit::AuditLog& audit);
 
 //! A job as API JSON (payloads hold ids only, so they are shown).
 boost::json::object to_json(const jobs::Job& j);

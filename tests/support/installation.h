@@ -2,6 +2,8 @@
 // A data directory and the database every `tend` command in a test is pointed at (SQLite in
 // the directory, or a PostgreSQL schema of its own in the .pg run).
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,12 +23,14 @@ struct Installation {
     return args;
   }
   //! The first column of the first row of `sql`, read through the driver the server uses.
+  //! Opened once, on first use, and kept: tests poll with it.
   std::int64_t scalar(const std::string& sql) const {
-    auto db = database.open();
-    auto v = db->read([&](sql::Conn& c) { return c.query_one(sql)->i64(0); });
-    db->close();
-    return v;
+    if (!db_) db_ = database.open();
+    return db_->read([&](sql::Conn& c) { return c.query_one(sql)->i64(0); });
   }
+
+ private:
+  mutable std::unique_ptr<sql::Db> db_;
 };
 
 }  // namespace tend::testing

@@ -248,36 +248,33 @@ Result<Job> JobQueue::get(const std::string& id) {
   return job_from_row(*r);
 }
 
-Result<Job> JobQueue::retry(const std::string& id) {
-  const std::int64_t now = now_ms();
-  auto n = db_.write([&](sql::Conn& c) {
-    return c.exec(
-        "UPDATE jobs SET state = 'pending', due_at = ?, attempts = 0, finished_at = NULL, "
-        "claimed_by = NULL, claimed_until = NULL WHERE id = ? AND state IN ('dead', 'cancelled')",
-        {now, id});
+Result<Job> JobQueue::change_state(const std::string& id, const std::string& update,
+                                   sql::Params params, const std::string& refusal,
+                                   const std::function<void(sql::Conn&)>& also) {
+  params.emplace_back(id);
+  return db_.write([&](sql::Conn& c) -> Result<Job> {
+    const auto n = c.exec(update, params);
+    auto r = c.query_one(std::string("SELECT ") + k_columns + " FROM jobs WHERE id = ?", {id});
+    if (!r) return make_error(Errc::NotFound, "no job " + id);
+    Job j = job_from_row(*r);
+    if (n != 1) return make_error(Errc::Conflict, "job " + id + " is " + j.state + "; " + refusal);
+    if (also) also(c);
+    return j;
   });
-  auto j = get(id);
-  if (!j) return j;
-  if (n != 1) {
-    return make_error(Errc::Conflict, "job " + id + " is " + j->state +
-                                          "; only dead or cancelled jobs can be retried");
-  }
-  return j;
 }
 
-Result<Job> JobQueue::cancel(const std::string& id) {
-  auto n = db_.write([&](sql::Conn& c) {
-    return c.exec(
-        "UPDATE jobs SET state = 'cancelled', finished_at = ? WHERE id = ? AND state = 'pending'",
-        {now_ms(), id});
-  });
-  auto j = get(id);
-  if (!j) return j;
-  if (n != 1) {
-    return make_error(Errc::Conflict,
-                      "job " + id + " is " + j->state + "; only pending jobs can be cancelled");
-  }
-  return j;
+Result<Job> JobQueue::retry(const std::string& id, const std::function<void(sql::Conn&)>& also) {
+  return change_state(id,
+                      "UPDATE jobs SET state = 'pending', due_at = ?, attempts = 0, "
+                      "finished_at = NULL, claimed_by = NULL, claimed_until = NULL "
+                      "WHERE state IN ('dead', 'cancelled') AND id = ?",
+                      {now_ms()}, "only dead or cancelled jobs can be retried", also);
+}
+
+Result<Job> JobQueue::cancel(const std::string& id, const std::function<void(sql::Conn&)>& also) {
+  return change_state(
+      id, "UPDATE jobs SET state = 'cancelled', finished_at = ? WHERE state = 'pending' AND id = ?",
+      {now_ms()}, "only pending jobs can be cancelled", also);
 }
 
 std::map<std::string, std::int64_t> JobQueue::counts() {

@@ -86,10 +86,11 @@ class JobQueue {
 
   std::vector<Job> list(const std::string& state, int limit);
   Result<Job> get(const std::string& id);
-  //! A dead or cancelled job goes back to pending, due now, with its attempts reset.
-  Result<Job> retry(const std::string& id);
-  //! A pending job is cancelled and will not run.
-  Result<Job> cancel(const std::string& id);
+  //! A dead or cancelled job goes back to pending, due now, with its attempts reset. `also`
+  //! runs in the same transaction when it does (e.g. the audit entry for it).
+  Result<Job> retry(const std::string& id, const std::function<void(sql::Conn&)>& also = {});
+  //! A pending job is cancelled and will not run; `also` as for retry().
+  Result<Job> cancel(const std::string& id, const std::function<void(sql::Conn&)>& also = {});
 
   //! Counts by state, for /metrics and operators.
   std::map<std::string, std::int64_t> counts();
@@ -99,6 +100,8 @@ class JobQueue {
 
  private:
   std::vector<Job> claim(int limit);
+  Result<Job> change_state(const std::string& id, const std::string& update, sql::Params params,
+                           const std::string& refusal, const std::function<void(sql::Conn&)>& also);
   void run_one(const Job& job);
   void record_failure(const Job& job, const std::string& error);
   std::int64_t now_ms() const;

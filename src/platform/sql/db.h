@@ -92,13 +92,26 @@ class Conn {
   virtual Dialect dialect() const = 0;
   //! Inside a write job: runs `fn` on the writer thread once the job's changes are durable
   //! (never if they roll back). Keep it short: it delays the next batch. Reads throw DbError.
-  virtual void after_commit(std::function<void()> fn) = 0;
+  void after_commit(std::function<void()> fn) {
+    if (!writer_) throw DbError(DbError::Kind::Other, "after_commit() is only for write jobs");
+    after_commit_.push_back(std::move(fn));
+  }
+  //! The driver's side of after_commit(): the callbacks of the job that just ran.
+  std::vector<std::function<void()>> take_after_commit() { return std::move(after_commit_); }
 
   std::optional<Row> query_one(std::string_view sql, const Params& params = {}) {
     auto rows = query(sql, params);
     if (rows.empty()) return std::nullopt;
     return std::move(rows.front());
   }
+
+ protected:
+  //! Drivers mark their writer connection, the only one write jobs run on.
+  explicit Conn(bool writer = false) : writer_(writer) {}
+
+ private:
+  bool writer_;
+  std::vector<std::function<void()>> after_commit_;
 };
 
 namespace detail {

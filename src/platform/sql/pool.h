@@ -7,6 +7,7 @@
 // jobs in one transaction and commits once; then each caller is woken alone (a condition
 // variable per job, not one shared by every waiting request).
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -16,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "platform/metrics.h"
 #include "platform/sql/db.h"
 
 namespace tend::sql::detail {
@@ -182,6 +184,75 @@ class ReaderPool {
   std::condition_variable cv_;
   std::vector<std::unique_ptr<C>> all_;
   std::vector<C*> idle_;
+  bool closed_ = false;
+};
+
+//! What both drivers' Db are made of: a reader pool and a write queue, with the rules around
+//! them — no read(), write() or close() from inside a write job, timings in /metrics, close()
+//! once. A driver adds how a read transaction starts and ends (read_with) and how a batch
+//! commits (given to writes_.start), and what else it must let go of on close (release).
+template <class C>
+class PooledDb : public Db {
+ public:
+  bool healthy() override {
+    try {
+      run_read([](Conn& c) { c.query("SELECT 1"); });
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
+  void close() override {
+    refuse_on_writer_thread("close() called from inside a write() job");
+    std::lock_guard close_lock(close_mu_);
+    if (closed_) return;
+    closed_ = true;
+    writes_.stop();  // after the writer has finished every queued job
+    readers_.close();
+    release();
+  }
+
+ protected:
+  explicit PooledDb(std::size_t max_batch) : writes_(this, max_batch) {}
+
+  //! Runs `fn` in one read transaction on `conn`.
+  virtual void read_with(C& conn, const std::function<void(Conn&)>& fn) = 0;
+  //! Closes what the driver holds besides the pool and the queue (after both are done).
+  virtual void release() = 0;
+
+  void run_read(const std::function<void(Conn&)>& fn) override {
+    refuse_on_writer_thread("read() called from inside a write() job; read through the job's Conn");
+    Timed timed{"read"};
+    typename ReaderPool<C>::Lease lease(readers_);
+    read_with(lease.conn(), fn);
+  }
+
+  void run_write(const std::function<bool(Conn&)>& fn) override {
+    refuse_on_writer_thread("write() called from inside a write() job; use the job's Conn instead");
+    Timed timed{"write"};
+    writes_.run(fn);
+  }
+
+  ReaderPool<C> readers_;
+  WriteQueue writes_;
+
+ private:
+  //! Observes the time from construction to destruction as tend_db_duration_seconds{kind}.
+  struct Timed {
+    const char* kind;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    ~Timed() {
+      metrics::observe_db(
+          kind, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+  };
+
+  void refuse_on_writer_thread(const char* what) const {
+    if (WriteQueue::on_writer_thread(this)) throw DbError(DbError::Kind::Other, what);
+  }
+
+  std::mutex close_mu_;
   bool closed_ = false;
 };
 

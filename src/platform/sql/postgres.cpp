@@ -33,12 +33,6 @@
 namespace tend::sql {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
-
-double seconds_since(SteadyClock::time_point start) {
-  return std::chrono::duration<double>(SteadyClock::now() - start).count();
-}
-
 //! Frees a PGresult when it goes out of scope.
 struct ResultPtr {
   PGresult* r = nullptr;
@@ -75,8 +69,8 @@ PGconn* connect(const std::string& url, int connect_timeout_s) {
 //! One PostgreSQL connection with its own prepared-statement cache. Used by one thread at a time.
 class PgConn final : public Conn {
  public:
-  PgConn(const PostgresOptions& options, bool writer) : options_(options), writer_(writer) {
-    accepts_after_commit_ = writer;
+  PgConn(const PostgresOptions& options, bool writer)
+      : Conn(writer), options_(options), writer_(writer) {
     open();
   }
   ~PgConn() override {
@@ -123,18 +117,6 @@ class PgConn final : public Conn {
   }
 
   Dialect dialect() const override { return Dialect::Postgres; }
-
-  void after_commit(std::function<void()> fn) override {
-    if (!accepts_after_commit_) {
-      throw DbError(DbError::Kind::Other, "after_commit() is only for write jobs");
-    }
-    job_after_commit_.push_back(std::move(fn));
-  }
-  //! The writer's side of after_commit(): callbacks of the job running now.
-  std::vector<std::function<void()>> take_job_callbacks() {
-    return std::exchange(job_after_commit_, {});
-  }
-  void accept_after_commit() { accepts_after_commit_ = true; }
 
   //! Runs one or more statements without parameters (transaction control, scripts).
   void run(std::string_view sql) {
@@ -299,17 +281,14 @@ class PgConn final : public Conn {
   std::list<Prepared> lru_;  // front: most recently used
   std::unordered_map<std::string_view, std::list<Prepared>::iterator> index_;
   std::uint64_t next_name_ = 0;
-  bool accepts_after_commit_ = false;
-  std::vector<std::function<void()>> job_after_commit_;
 };
 
 using detail::WriteJob;
 using detail::WriteQueue;
 
-class PgDb final : public Db {
+class PgDb final : public detail::PooledDb<PgConn> {
  public:
-  explicit PgDb(const PostgresOptions& options)
-      : options_(options), writes_(this, options.max_batch) {
+  explicit PgDb(const PostgresOptions& options) : PooledDb(options.max_batch), options_(options) {
     writer_conn_ = std::make_unique<PgConn>(options_, true);
     const int readers = std::max(options_.readers, 1);
     for (int i = 0; i < readers; ++i) readers_.add(std::make_unique<PgConn>(options_, false));
@@ -326,59 +305,19 @@ class PgDb final : public Db {
 
   Dialect dialect() const override { return Dialect::Postgres; }
 
-  void close() override {
-    if (WriteQueue::on_writer_thread(this)) {
-      throw DbError(DbError::Kind::Other, "close() called from inside a write() job");
-    }
-    std::lock_guard close_lock(close_mu_);
-    if (closed_) return;
-    closed_ = true;
-    writes_.stop();
-    readers_.close();
-    writer_conn_.reset();
-  }
-
-  bool healthy() override {
-    try {
-      run_read([](Conn& c) { c.query("SELECT 1"); });
-      return true;
-    } catch (const std::exception&) {
-      return false;
-    }
-  }
-
  protected:
-  void run_read(const std::function<void(Conn&)>& fn) override {
-    if (WriteQueue::on_writer_thread(this)) {
-      throw DbError(DbError::Kind::Other,
-                    "read() called from inside a write() job; read through the job's Conn");
-    }
-    const auto start = SteadyClock::now();
-    detail::ReaderPool<PgConn>::Lease lease(readers_);
-    PgConn& conn = lease.conn();
+  void read_with(PgConn& conn, const std::function<void(Conn&)>& fn) override {
     begin_read(conn);
     try {
       fn(conn);
       conn.run("COMMIT");
     } catch (...) {
       conn.rollback_quietly();
-      metrics::observe_db("read", seconds_since(start));
       throw;
     }
-    metrics::observe_db("read", seconds_since(start));
   }
 
-  void run_write(const std::function<bool(Conn&)>& fn) override {
-    if (WriteQueue::on_writer_thread(this)) {
-      throw DbError(DbError::Kind::Other,
-                    "write() called from inside a write() job; use the job's Conn instead");
-    }
-    struct Timed {
-      SteadyClock::time_point start;
-      ~Timed() { metrics::observe_db("write", seconds_since(start)); }
-    } timed{SteadyClock::now()};
-    writes_.run(fn);
-  }
+  void release() override { writer_conn_.reset(); }
 
  private:
   //! Starts a snapshot read; a connection found dead is replaced once (nothing has run yet).
@@ -392,11 +331,7 @@ class PgDb final : public Db {
         if (attempt > 0 || e.kind() != DbError::Kind::Closed) throw;
         metrics::inc("tend_db_reconnects_total");
         log::warn("db.reconnecting", {{"connection", "reader"}});
-        try {
-          conn.reconnect();
-        } catch (const DbError&) {
-          throw;
-        }
+        conn.reconnect();
       }
     }
   }
@@ -475,7 +410,7 @@ class PgDb final : public Db {
         if (conn.broken()) throw;
         job.error = std::current_exception();
       }
-      auto callbacks = conn.take_job_callbacks();
+      auto callbacks = conn.take_after_commit();
       if (keep && !job.error) {
         conn.run("RELEASE w");
         for (auto& cb : callbacks) after_.push_back(std::move(cb));
@@ -505,11 +440,6 @@ class PgDb final : public Db {
   const PostgresOptions options_;
   std::vector<std::function<void()>> after_;  // writer thread only: the batch's callbacks
   std::unique_ptr<PgConn> writer_conn_;       // writer thread only
-  detail::ReaderPool<PgConn> readers_;
-  WriteQueue writes_;
-
-  std::mutex close_mu_;
-  bool closed_ = false;
 };
 
 class PgListenerImpl final : public PgListener {

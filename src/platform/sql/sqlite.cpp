@@ -32,12 +32,6 @@
 namespace tend::sql {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
-
-double seconds_since(SteadyClock::time_point start) {
-  return std::chrono::duration<double>(SteadyClock::now() - start).count();
-}
-
 DbError::Kind kind_of(int extended_code) {
   switch (extended_code) {
     case SQLITE_CONSTRAINT_UNIQUE:
@@ -170,7 +164,10 @@ class StatementUse {
 //! One SQLite connection. Used by one thread at a time (opened with SQLITE_OPEN_NOMUTEX).
 class SqliteConn final : public Conn {
  public:
-  SqliteConn(const SqliteOptions& options, const std::string& synchronous, bool reader) {
+  // Any connection that is not a reader may take after_commit(); write jobs run only on the
+  // writer's (the checkpointer's never runs one).
+  SqliteConn(const SqliteOptions& options, const std::string& synchronous, bool reader)
+      : Conn(!reader) {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (!reader) flags |= SQLITE_OPEN_CREATE;
     int rc = sqlite3_open_v2(options.path.c_str(), &db_, flags, nullptr);
@@ -259,18 +256,6 @@ class SqliteConn final : public Conn {
 
   Dialect dialect() const override { return Dialect::Sqlite; }
 
-  void after_commit(std::function<void()> fn) override {
-    if (!accepts_after_commit_) {
-      throw DbError(DbError::Kind::Other, "after_commit() is only for write jobs");
-    }
-    job_after_commit_.push_back(std::move(fn));
-  }
-  //! The writer's side of after_commit(): callbacks of the job running now.
-  std::vector<std::function<void()>> take_job_callbacks() {
-    return std::exchange(job_after_commit_, {});
-  }
-  void accept_after_commit() { accepts_after_commit_ = true; }
-
   //! Runs a statement without parameters or results (transaction control).
   void run(std::string_view sql) { exec(sql, {}); }
 
@@ -334,8 +319,6 @@ class SqliteConn final : public Conn {
 
   sqlite3* db_ = nullptr;
   std::unique_ptr<StatementCache> cache_;
-  bool accepts_after_commit_ = false;
-  std::vector<std::function<void()>> job_after_commit_;
 };
 
 std::string checked_synchronous(std::string value) {
@@ -352,13 +335,12 @@ std::string checked_synchronous(std::string value) {
 using detail::WriteJob;
 using detail::WriteQueue;
 
-class SqliteDb final : public Db {
+class SqliteDb final : public detail::PooledDb<SqliteConn> {
  public:
-  explicit SqliteDb(const SqliteOptions& options) : writes_(this, options.max_batch) {
+  explicit SqliteDb(const SqliteOptions& options) : PooledDb(options.max_batch) {
     const std::string synchronous = checked_synchronous(options.synchronous);
     // The writer opens first: it creates the file and switches it to WAL.
     writer_conn_ = std::make_unique<SqliteConn>(options, synchronous, false);
-    writer_conn_->accept_after_commit();
     const int readers = std::max(options.readers, 1);
     for (int i = 0; i < readers; ++i) {
       readers_.add(std::make_unique<SqliteConn>(options, synchronous, true));
@@ -379,14 +361,19 @@ class SqliteDb final : public Db {
 
   Dialect dialect() const override { return Dialect::Sqlite; }
 
-  void close() override {
-    if (WriteQueue::on_writer_thread(this)) {
-      throw DbError(DbError::Kind::Other, "close() called from inside a write() job");
+ protected:
+  void read_with(SqliteConn& conn, const std::function<void(Conn&)>& fn) override {
+    try {
+      conn.run("BEGIN");  // deferred: the snapshot is taken by the first read
+      fn(conn);
+      conn.run("COMMIT");
+    } catch (...) {
+      conn.rollback_quietly();
+      throw;
     }
-    std::lock_guard close_lock(close_mu_);
-    if (closed_) return;
-    closed_ = true;
-    writes_.stop();  // after the writer has finished every queued job
+  }
+
+  void release() override {
     {
       std::lock_guard lock(checkpoint_mu_);
       checkpoint_stop_ = true;
@@ -394,51 +381,7 @@ class SqliteDb final : public Db {
     checkpoint_cv_.notify_all();
     if (checkpointer_.joinable()) checkpointer_.join();
     checkpoint_conn_.reset();
-    readers_.close();
     writer_conn_.reset();
-  }
-
-  bool healthy() override {
-    try {
-      run_read([](Conn& c) { c.query("SELECT 1"); });
-      return true;
-    } catch (const std::exception&) {
-      return false;
-    }
-  }
-
- protected:
-  void run_read(const std::function<void(Conn&)>& fn) override {
-    if (WriteQueue::on_writer_thread(this)) {
-      throw DbError(DbError::Kind::Other,
-                    "read() called from inside a write() job; read through the job's Conn");
-    }
-    const auto start = SteadyClock::now();
-    detail::ReaderPool<SqliteConn>::Lease lease(readers_);
-    SqliteConn& conn = lease.conn();
-    try {
-      conn.run("BEGIN");  // deferred: the snapshot is taken by the first read
-      fn(conn);
-      conn.run("COMMIT");
-    } catch (...) {
-      conn.rollback_quietly();
-      metrics::observe_db("read", seconds_since(start));
-      throw;
-    }
-    metrics::observe_db("read", seconds_since(start));
-  }
-
-  void run_write(const std::function<bool(Conn&)>& fn) override {
-    if (WriteQueue::on_writer_thread(this)) {
-      throw DbError(DbError::Kind::Other,
-                    "write() called from inside a write() job; use the job's Conn instead");
-    }
-    const auto start = SteadyClock::now();
-    struct Timed {
-      SteadyClock::time_point start;
-      ~Timed() { metrics::observe_db("write", seconds_since(start)); }
-    } timed{start};
-    writes_.run(fn);
   }
 
  private:
@@ -463,7 +406,7 @@ class SqliteDb final : public Db {
           job.error = std::current_exception();
         }
         outcome[i] = keep ? Outcome::Kept : Outcome::Discarded;
-        auto callbacks = conn.take_job_callbacks();
+        auto callbacks = conn.take_after_commit();
         if (keep) {
           for (auto& cb : callbacks) after.push_back(std::move(cb));
           conn.run("RELEASE w");
@@ -475,15 +418,15 @@ class SqliteDb final : public Db {
       conn.run("COMMIT");
       metrics::observe_commit_batch(batch.size());
     } catch (const DbError& e) {
-      conn.take_job_callbacks();
+      conn.take_after_commit();
       fail_batch(batch, outcome, e.kind(), e.what());
       return;
     } catch (const std::exception& e) {
-      conn.take_job_callbacks();
+      conn.take_after_commit();
       fail_batch(batch, outcome, DbError::Kind::Other, e.what());
       return;
     } catch (...) {
-      conn.take_job_callbacks();
+      conn.take_after_commit();
       fail_batch(batch, outcome, DbError::Kind::Other, "unknown error");
       return;
     }
@@ -537,8 +480,6 @@ class SqliteDb final : public Db {
   static constexpr int k_checkpoint_pages = 4000;  // ~16 MiB of WAL
 
   std::unique_ptr<SqliteConn> writer_conn_;  // used only by the writer thread
-  detail::ReaderPool<SqliteConn> readers_;
-  WriteQueue writes_;
 
   std::unique_ptr<SqliteConn> checkpoint_conn_;  // used only by the checkpointer thread
   std::mutex checkpoint_mu_;
@@ -546,9 +487,6 @@ class SqliteDb final : public Db {
   bool checkpoint_wanted_ = false;
   bool checkpoint_stop_ = false;
   std::thread checkpointer_;
-
-  std::mutex close_mu_;
-  bool closed_ = false;
 };
 
 }  // namespace
