@@ -6,16 +6,18 @@ import { Loading } from './components/Page';
 import { closeEvents, openEvents } from './events';
 import { durationWords, useIdleTimeout } from './idle';
 import { AdminPage } from './pages/Admin';
+import { AdministerPage } from './pages/Administer';
+import { AssessmentLinkPage } from './pages/AssessmentLink';
 import { ChartPage } from './pages/Chart';
 import { ClientEditPage, ClientNewPage } from './pages/ClientForm';
 import { ClientSearchPage } from './pages/ClientSearch';
 import { HomePage } from './pages/Home';
 import { NotFoundPage } from './pages/NotFound';
-import { PortalHome } from './pages/Portal';
+import { PortalHome, PortalQuestionnaire } from './pages/Portal';
 import { SecurityPage } from './pages/Security';
 import { SignInPage } from './pages/SignIn';
 import { navigate, resolve, useLocation } from './router';
-import { routes } from './routes';
+import { portalRoutes, publicRoutes, routes } from './routes';
 import { isAdmin, loadSession, sessionEnded, signOut, useSession } from './session';
 import type { User } from './types';
 
@@ -34,9 +36,12 @@ export function App() {
   const location = useLocation();
   const match = resolve(routes, location.path);
   const user = session.status === 'signed-in' ? session.user : null;
+  const isPublic = !!match && publicRoutes.includes(match.name);
 
   useEffect(() => {
     setUnauthorizedHandler(sessionEnded);
+    // A public page (a questionnaire link) works the same signed in or not: it asks nothing of the session.
+    if (isPublic) return;
     loadSession().catch(() => {
       // the server could not be reached; the sign-in page says so when it is tried
     });
@@ -44,7 +49,7 @@ export function App() {
 
   // Send people to the right place for their state and role.
   useEffect(() => {
-    if (session.status === 'loading') return;
+    if (session.status === 'loading' || isPublic) return;
     const here = location.path + window.location.search;
     if (!user) {
       if (match?.name !== 'signin') {
@@ -59,9 +64,9 @@ export function App() {
     }
     if (match?.name === 'signin') {
       navigate(safeNext(location.query.get('next')) ?? homeFor(user), { replace: true });
-    } else if (user.role === 'client' && match?.name !== 'portal') {
+    } else if (user.role === 'client' && !(match && portalRoutes.includes(match.name))) {
       navigate('/portal', { replace: true });
-    } else if (user.role !== 'client' && match?.name === 'portal') {
+    } else if (user.role !== 'client' && match && portalRoutes.includes(match.name)) {
       navigate('/', { replace: true });
     }
   }, [session, location.path, location.query.toString()]);
@@ -78,6 +83,20 @@ export function App() {
     timeoutSeconds: session.status === 'signed-in' ? session.idleTimeoutSeconds : undefined,
   });
   useEffect(() => setServerContactHandler(idle.contacted), []);
+
+  if (isPublic && match?.name === 'assessment-link') {
+    return (
+      <>
+        <SkipLink />
+        <header class="site-header site-header--plain">
+          <span class="brand">Tend</span>
+        </header>
+        <main id="main" tabIndex={-1} class="portal public">
+          <AssessmentLinkPage token={match.params.token} />
+        </main>
+      </>
+    );
+  }
 
   if (session.status === 'loading') {
     return (
@@ -135,7 +154,9 @@ export function App() {
           </button>
         </header>
         <main id="main" tabIndex={-1} class="portal">
-          {match?.name === 'portal' ? <PortalHome user={user} /> : <Loading />}
+          {match?.name === 'portal' ? <PortalHome user={user} /> : null}
+          {match?.name === 'portal-questionnaire' ? <PortalQuestionnaire user={user} instrumentId={match.params.instrument} /> : null}
+          {!match || !portalRoutes.includes(match.name) ? <Loading /> : null}
         </main>
         {idleDialog}
       </>
@@ -144,7 +165,7 @@ export function App() {
 
   const nav = [
     { href: '/', label: 'Home', active: match?.name === 'home' },
-    { href: '/clients', label: 'Clients', active: match?.name === 'clients' || match?.name === 'chart' || match?.name === 'client-edit' },
+    { href: '/clients', label: 'Clients', active: match?.name === 'clients' || match?.name === 'chart' || match?.name === 'client-edit' || match?.name === 'assess' },
     { href: '/clients/new', label: 'New client', active: match?.name === 'client-new' },
     ...(isAdmin(user) ? [{ href: '/admin', label: 'Admin', active: match?.name === 'admin' }] : []),
   ];
@@ -183,9 +204,10 @@ export function App() {
         {match?.name === 'client-new' ? <ClientNewPage /> : null}
         {match?.name === 'chart' ? <ChartPage id={match.params.id} user={user} tab={location.query.get('tab')} /> : null}
         {match?.name === 'client-edit' ? <ClientEditPage id={match.params.id} /> : null}
+        {match?.name === 'assess' ? <AdministerPage clientId={match.params.id} instrumentId={match.params.instrument} /> : null}
         {match?.name === 'security' ? <SecurityPage user={user} /> : null}
         {match?.name === 'admin' ? isAdmin(user) ? <AdminPage me={user} /> : <NotFoundPage /> : null}
-        {!match || match.name === 'portal' ? <NotFoundPage /> : null}
+        {!match || portalRoutes.includes(match.name) ? <NotFoundPage /> : null}
       </main>
       {idleDialog}
     </>

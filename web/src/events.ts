@@ -9,7 +9,7 @@ export interface ClientEvent {
 
 type Handler = (data: Record<string, unknown>) => void;
 
-const eventTypes = ['client.updated', 'client.archived', 'client.restored', 'client.break_glass'] as const;
+const eventTypes = ['client.updated', 'client.archived', 'client.restored', 'client.break_glass', 'assessment.scored'] as const;
 const handlers = new Map<string, Set<Handler>>();
 let source: EventSource | null = null;
 
@@ -35,6 +35,11 @@ export function openEvents() {
 export function closeEvents() {
   source?.close();
   source = null;
+}
+
+/** For tests: delivers an event as if the stream had sent it. */
+export function emitForTest(type: (typeof eventTypes)[number], data: Record<string, unknown>) {
+  dispatch(type, JSON.stringify(data));
 }
 
 /** Calls `handler` for each event of `type`; returns the unsubscribe function. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageOn, formatDate, fullName, humanize, parseDate, preferredNote } from './format';
+import { ageOn, dueWords, formatDate, fullName, humanize, parseDate, preferredNote, todayISO } from './format';
 
 const day = (y: number, m: number, d: number) => new Date(y, m - 1, d, 12);
 
@@ -52,5 +52,21 @@ describe('formatting', () => {
     expect(formatDate('1990-12-10')).toMatch(/10/);
     expect(formatDate('not a date')).toBe('not a date');
     expect(humanize('primary_clinician')).toBe('Primary clinician');
+  });
+});
+
+describe('due dates', () => {
+  const due = (due_date: string, days_overdue = 0) => ({ due_date, overdue: days_overdue > 0, days_overdue });
+  it('says overdue, today or the day', () => {
+    expect(dueWords(due('2026-11-10', 3), '2026-11-20')).toBe('Overdue by 3 days');
+    expect(dueWords(due('2026-11-19', 1), '2026-11-20')).toBe('Overdue by 1 day');
+    expect(dueWords(due('2026-11-20'), '2026-11-20')).toBe('Due today');
+    expect(dueWords(due('2026-11-25'), '2026-11-20')).toMatch(/^Due .*25/);
+    expect(dueWords(due('2026-11-18'), '2026-11-20')).toMatch(/^Due since .*18/);
+    // past the due date but within the server's grace days: not yet called overdue
+    expect(dueWords({ due_date: '2026-11-18', overdue: false, days_overdue: 2 }, '2026-11-20')).toMatch(/^Due since .*18/);
+  });
+  it('knows today in the local calendar', () => {
+    expect(todayISO(new Date(2026, 0, 5, 23, 59))).toBe('2026-01-05');
   });
 });

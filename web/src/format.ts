@@ -67,3 +67,29 @@ export function humanize(code: string): string {
   const s = code.replace(/_/g, ' ');
   return s ? s[0].toUpperCase() + s.slice(1) : s;
 }
+
+const dayOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+
+/** The local calendar day of an instant ('2026-11-20T14:03:00Z' → '20 Nov 2026'). */
+export function formatDay(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : dayOnly.format(d);
+}
+
+/** Today's local calendar date as 'YYYY-MM-DD'. */
+export function todayISO(now: Date = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
+}
+
+/** "Overdue by 3 days", "Due today", "Due since 18 Nov 2026" (within the grace days), "Due 5 Dec 2026". */
+export function dueWords(due: { due_date: string; overdue: boolean; days_overdue: number }, today: string = todayISO()): string {
+  // days_overdue counts from the due date; the server calls it overdue only after its grace days
+  if (due.overdue) {
+    const n = Math.max(1, due.days_overdue);
+    return `Overdue by ${n} day${n === 1 ? '' : 's'}`;
+  }
+  if (due.due_date === today) return 'Due today';
+  if (due.due_date < today) return `Due since ${formatDate(due.due_date)}`;
+  return `Due ${formatDate(due.due_date)}`;
+}

@@ -29,6 +29,10 @@ describe('resolve', () => {
     ['/clients/cl_1/edit', 'client-edit', { id: 'cl_1' }],
     ['/admin', 'admin'],
     ['/portal', 'portal'],
+    ['/clients/cl_1/assess/phq-9', 'assess', { id: 'cl_1', instrument: 'phq-9' }],
+    ['/portal/questionnaires/gad-7', 'portal-questionnaire', { instrument: 'gad-7' }],
+    ['/a/tok_abc', 'assessment-link', { token: 'tok_abc' }],
+    ['/a', null],
     ['/clients/cl_1/other', null],
     ['/nowhere', null],
   ];
@@ -49,6 +53,7 @@ describe('href', () => {
 describe('chartTab', () => {
   it('falls back to the overview', () => {
     expect(chartTab('access-log')).toBe('access-log');
+    expect(chartTab('measures')).toBe('measures');
     expect(chartTab(null)).toBe('overview');
     expect(chartTab('bogus')).toBe('overview');
   });

@@ -1,6 +1,18 @@
 import type { Route } from './router';
 
-export type RouteName = 'home' | 'signin' | 'clients' | 'client-new' | 'chart' | 'client-edit' | 'admin' | 'security' | 'portal';
+export type RouteName =
+  | 'home'
+  | 'signin'
+  | 'clients'
+  | 'client-new'
+  | 'chart'
+  | 'client-edit'
+  | 'assess'
+  | 'admin'
+  | 'security'
+  | 'portal'
+  | 'portal-questionnaire'
+  | 'assessment-link';
 
 /** Every screen of the app. Literal paths come before ':id' ones ('/clients/new'). */
 export const routes: readonly Route<RouteName>[] = [
@@ -10,15 +22,25 @@ export const routes: readonly Route<RouteName>[] = [
   { name: 'client-new', pattern: '/clients/new' },
   { name: 'chart', pattern: '/clients/:id' },
   { name: 'client-edit', pattern: '/clients/:id/edit' },
+  { name: 'assess', pattern: '/clients/:id/assess/:instrument' },
   { name: 'admin', pattern: '/admin' },
   { name: 'security', pattern: '/security' },
   { name: 'portal', pattern: '/portal' },
+  { name: 'portal-questionnaire', pattern: '/portal/questionnaires/:instrument' },
+  // public: a questionnaire sent by link, answered without signing in
+  { name: 'assessment-link', pattern: '/a/:token' },
 ];
+
+/** Screens a client (role client) may open; every other path takes them to /portal. */
+export const portalRoutes: readonly RouteName[] = ['portal', 'portal-questionnaire'];
+
+/** Screens that need no session. */
+export const publicRoutes: readonly RouteName[] = ['assessment-link'];
 
 /** Sections of a client's chart, shown as ?tab=… on /clients/:id. */
 export const chartTabs = [
   { id: 'overview', label: 'Overview' },
-  { id: 'assessments', label: 'Assessments' },
+  { id: 'measures', label: 'Measures' },
   { id: 'plan', label: 'Plan' },
   { id: 'sessions', label: 'Sessions & notes' },
   { id: 'safety-plan', label: 'Safety plan' },

@@ -149,3 +149,193 @@ export interface TotpEnrolment {
   secret: string;
   otpauth_uri: string;
 }
+
+// ---- Measurement-based care (assessments, schedules, links)
+
+export type Respondent = 'self' | 'clinician' | 'parent' | 'teacher';
+export type Rater = Respondent | 'other';
+
+/** GET /api/v1/instruments: one line per instrument in the library. */
+export interface InstrumentSummary {
+  id: string;
+  name: string;
+  title: string;
+  item_count: number;
+  respondents: Respondent[];
+  total: { min: number; max: number } | null;
+  /** 'service': the licence keeps the wording out of Tend; items read "Item 3" unless the service added it. */
+  item_text: 'shipped' | 'service';
+  imported: boolean;
+}
+
+export type EnableOperator = '=' | '!=' | '>' | '>=' | '<' | '<=' | 'exists';
+
+export interface EnableWhen {
+  /** linkId of the item whose answer decides. */
+  question: string;
+  operator: EnableOperator;
+  /** Compared with the answered value; for 'exists', 1 = must be answered, 0 = must not. */
+  value: number;
+}
+
+export interface InstrumentItem {
+  linkId: string;
+  prefix: string;
+  text: string;
+  /** Title of the enclosing group, or '' / null. */
+  group: string | null;
+  type: 'choice' | 'integer';
+  required: boolean;
+  options: { value: number; label: string }[];
+  /** integer items only */
+  min: number | null;
+  max: number | null;
+  enable_when: EnableWhen[];
+  enable_behavior: 'all' | 'any';
+}
+
+export interface Band {
+  code: string;
+  label: string;
+  /** null for condition bands (C-SSRS risk levels). */
+  min: number | null;
+  max: number | null;
+  client_text: string;
+}
+
+/** GET /api/v1/instruments/{id} */
+export interface Instrument {
+  id: string;
+  name: string;
+  title: string;
+  client_text: string;
+  copyright: string;
+  respondents: Respondent[];
+  item_text: 'shipped' | 'service';
+  total: { min: number; max: number; label?: string } | null;
+  subscales: { id: string; name: string; min: number; max: number; cutoff: number | null }[];
+  bands: Band[];
+  higher_is_worse: boolean;
+  reliable_change: number | null;
+  items: InstrumentItem[];
+}
+
+export interface Answer {
+  linkId: string;
+  value: number;
+}
+
+export interface Change {
+  from_id: string;
+  from_total: number;
+  /** to − from */
+  delta: number;
+  threshold: number;
+  direction: 'improved' | 'worse' | 'same';
+  reliable: boolean;
+  classification: 'reliable_improvement' | 'reliable_deterioration' | 'no_reliable_change';
+  recovered?: boolean | null;
+  reliable_recovery?: boolean | null;
+  response?: boolean | null;
+  remission?: boolean | null;
+}
+
+export interface Flag {
+  code: string;
+  label: string;
+  severity: 'critical' | 'warning' | 'info';
+  items: string[];
+}
+
+/** A scored result. */
+export interface Assessment {
+  id: string;
+  client_id: string;
+  instrument: string;
+  instrument_name: string;
+  rater: Rater;
+  via: string;
+  entered_by: string | null;
+  completed_at: string;
+  recorded_at: string;
+  answers: Answer[];
+  total: number | null;
+  total_max: number | null;
+  subscales: { id: string; name: string; score: number; positive: boolean | null }[];
+  band: { code: string; label: string; client_text: string } | null;
+  flags: Flag[];
+  complete: boolean;
+  missing: string[];
+  case: boolean | null;
+  change: { previous: Change | null; first: Change | null };
+}
+
+/** GET /api/v1/clients/{id}/measures: one per instrument the client has results for. */
+export interface Measure {
+  instrument: string;
+  name: string;
+  count: number;
+  latest: Assessment;
+  first: Assessment;
+  bands: Band[];
+  total: { min: number; max: number } | null;
+  higher_is_worse: boolean;
+  reliable_change: number | null;
+}
+
+export interface NextDue {
+  due_date: string;
+  overdue: boolean;
+  days_overdue: number;
+}
+
+export interface Schedule {
+  id: string;
+  client_id: string;
+  instrument: string;
+  instrument_name: string;
+  every_days: number;
+  start_date: string;
+  end_date: string | null;
+  active: boolean;
+  next_due: NextDue | null;
+}
+
+/** GET /api/v1/assessments/due?mine=true */
+export interface DueMeasure {
+  client_id: string;
+  client_name: string;
+  instrument: string;
+  instrument_name: string;
+  schedule_id: string;
+  due_date: string;
+  overdue: boolean;
+  days_overdue: number;
+}
+
+/** POST /api/v1/clients/{id}/assessment-links */
+export interface AssessmentLink {
+  token: string;
+  /** "/a/<token>", relative to the site. */
+  url: string;
+  expires_at: string;
+  instrument: string;
+}
+
+/** GET /api/v1/assessment-links/{token} (public) */
+export interface LinkQuestionnaire {
+  instrument: Instrument;
+  rater: Rater;
+  expires_at: string;
+}
+
+/** POST /api/v1/assessment-links/{token} (public) */
+export interface LinkReceipt {
+  received: boolean;
+  band: { label: string; client_text: string } | null;
+  needs_follow_up: boolean;
+}
+
+export interface Items<T> {
+  items: T[];
+}

@@ -13,6 +13,7 @@ import { mayBreakGlass } from '../session';
 import { careTeamRoles, type AccessEntry, type CareTeamMember, type Client, type Notice, type Page, type StaffMember, type User } from '../types';
 import { useGet } from '../useApi';
 import { focusFirstError } from './forms';
+import { MeasuresTab } from './Measures';
 
 interface Props {
   id: string;
@@ -57,8 +58,9 @@ export function ChartPage({ id, user, tab }: Props) {
       <section class="tab-panel" aria-labelledby="tab-heading">
         <h2 id="tab-heading">{chartTabs.find((t) => t.id === active)!.label}</h2>
         {active === 'overview' ? <Overview client={c} user={user} base={base} /> : null}
+        {active === 'measures' ? <MeasuresTab clientId={id} /> : null}
         {active === 'access-log' ? <AccessLog base={base} user={user} /> : null}
-        {active !== 'overview' && active !== 'access-log' ? <Coming tab={active} /> : null}
+        {active !== 'overview' && active !== 'access-log' && active !== 'measures' ? <Coming tab={active} /> : null}
       </section>
     </>
   );
@@ -90,8 +92,7 @@ function ChartHeader({ client: c }: { client: Client }) {
   );
 }
 
-const comingText: Record<Exclude<ChartTab, 'overview' | 'access-log'>, string> = {
-  assessments: 'Questionnaires such as the PHQ-9 and GAD-7, their scores and how they change over time.',
+const comingText: Record<Exclude<ChartTab, 'overview' | 'access-log' | 'measures'>, string> = {
   plan: 'The treatment plan: goals, the steps toward them, and when they are reviewed.',
   sessions: 'Appointments and the notes written after them.',
   'safety-plan': 'The client’s safety plan, written together with them.',

@@ -1,10 +1,15 @@
 import { useState } from 'preact/hooks';
-import { query } from '../api';
+import { ApiError, query } from '../api';
+import { ClientThanks } from '../components/ClientThanks';
+import { Link } from '../components/Link';
 import { ErrorMessage, Loading, PageHeading } from '../components/Page';
-import { formatDateTime, humanize } from '../format';
+import { ClientIntro, noQuestionnaireErrors, Questionnaire, type QuestionnaireErrors } from '../components/Questionnaire';
+import { formatDateTime, formatDay, humanize, todayISO } from '../format';
+import { formatScore } from '../measureChart';
 import { problemToFormErrors } from '../problem';
-import type { AccessEntry, CareTeamMember, Page, User } from '../types';
-import { useGet } from '../useApi';
+import { problemToAnswerErrors } from '../questionnaire';
+import type { AccessEntry, Answer, Assessment, CareTeamMember, Instrument, Items, Page, Schedule, User } from '../types';
+import { useGet, useIdempotentPost } from '../useApi';
 
 const roleWords: Record<string, string> = {
   clinician: 'A clinician',
@@ -102,6 +107,8 @@ export function PortalHome({ user }: { user: User }) {
           <p>If you might hurt yourself or someone else, call your local emergency number now, or go to the nearest emergency department.</p>
         </section>
 
+        {clientPath ? <QuestionnairesToDo clientPath={clientPath} /> : null}
+
         <section class="card" aria-labelledby="care-team">
           <h2 id="care-team">Your care team</h2>
           {team.loading && !team.data ? <Loading /> : null}
@@ -137,6 +144,8 @@ export function PortalHome({ user }: { user: User }) {
           <p>Coming soon: write to your care team securely.</p>
         </section>
 
+        {clientPath ? <MyResults clientPath={clientPath} /> : null}
+
         <section class="card card--wide" aria-labelledby="who-has-seen">
           <h2 id="who-has-seen">Who has seen my record</h2>
           <p>Every time someone opens or changes your record, Tend writes it down. Here are the latest.</p>
@@ -171,6 +180,144 @@ export function PortalHome({ user }: { user: User }) {
           ) : null}
         </section>
       </div>
+    </>
+  );
+}
+
+/** Schedules with something due today or earlier, oldest due first. */
+export function dueSchedules(schedules: readonly Schedule[], today: string = todayISO()): Schedule[] {
+  return schedules
+    .filter((s) => s.active && s.next_due && s.next_due.due_date <= today)
+    .sort((a, b) => a.next_due!.due_date.localeCompare(b.next_due!.due_date));
+}
+
+function QuestionnairesToDo({ clientPath }: { clientPath: string }) {
+  const schedules = useGet<Items<Schedule>>(`${clientPath}/schedules`);
+  const due = dueSchedules(schedules.data?.items ?? []);
+  // one entry per questionnaire, even when two schedules of it are due
+  const seen = new Set<string>();
+  const todo = due.filter((s) => !seen.has(s.instrument) && seen.add(s.instrument));
+  return (
+    <section class="card card--wide" aria-labelledby="todo-heading">
+      <h2 id="todo-heading">Questionnaires to do</h2>
+      {schedules.loading && !schedules.data ? <Loading /> : null}
+      {schedules.error ? <p>Your questionnaires could not be loaded just now. Please try again later.</p> : null}
+      {schedules.data && todo.length === 0 ? <p>Nothing to fill in right now. Thank you.</p> : null}
+      {todo.length ? (
+        <ul class="todo-list">
+          {todo.map((s) => (
+            <li key={s.id}>
+              <span class="todo-name">{s.instrument_name}</span>
+              <Link href={`/portal/questionnaires/${encodeURIComponent(s.instrument)}`} class="button" aria-label={`Start the ${s.instrument_name}`}>
+                Start
+              </Link>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
+
+/** The client's own totals, newest first, one list per questionnaire. */
+export function groupByInstrument(results: readonly Assessment[]): { instrument: string; name: string; results: Assessment[] }[] {
+  const groups = new Map<string, { instrument: string; name: string; results: Assessment[] }>();
+  for (const a of results) {
+    let g = groups.get(a.instrument);
+    if (!g) groups.set(a.instrument, (g = { instrument: a.instrument, name: a.instrument_name, results: [] }));
+    g.results.push(a);
+  }
+  return [...groups.values()];
+}
+
+function MyResults({ clientPath }: { clientPath: string }) {
+  const results = useGet<Items<Assessment>>(`${clientPath}/assessments`);
+  if (results.error || !results.data || results.data.items.length === 0) return null;
+  return (
+    <section class="card card--wide" aria-labelledby="my-results">
+      <h2 id="my-results">My questionnaires so far</h2>
+      {groupByInstrument(results.data.items).map((g) => (
+        <div key={g.instrument} class="my-results">
+          <h3>{g.name}</h3>
+          <ol class="plain-list">
+            {g.results.slice(0, 10).map((a) => (
+              <li key={a.id}>
+                {formatDay(a.completed_at)}: {a.total === null ? (a.band?.label ?? 'sent') : `${formatScore(a.total)}${a.total_max !== null ? ` out of ${formatScore(a.total_max)}` : ''}`}
+              </li>
+            ))}
+          </ol>
+        </div>
+      ))}
+      <p class="muted">Your clinician can talk through what these mean with you.</p>
+    </section>
+  );
+}
+
+/** /portal/questionnaires/:instrument — the client fills in a questionnaire, one question at a time. */
+export function PortalQuestionnaire({ user, instrumentId }: { user: User; instrumentId: string }) {
+  const instrument = useGet<Instrument>(`/api/v1/instruments/${encodeURIComponent(instrumentId)}`);
+  if (instrument.loading && !instrument.data) return <Loading what="Opening the questionnaire" />;
+  if (!user.client_id || instrument.error || !instrument.data) {
+    return (
+      <>
+        <PageHeading title="Questionnaire" />
+        <ErrorMessage message={instrument.error ? problemToFormErrors(instrument.error.problem).summary : 'This questionnaire could not be opened.'} />
+        <p>
+          <Link href="/portal">Back to home</Link>
+        </p>
+      </>
+    );
+  }
+  return <TakeQuestionnaire clientId={user.client_id} instrument={instrument.data} />;
+}
+
+function TakeQuestionnaire({ clientId, instrument }: { clientId: string; instrument: Instrument }) {
+  const post = useIdempotentPost();
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<QuestionnaireErrors>(noQuestionnaireErrors);
+  const [result, setResult] = useState<Assessment | null>(null);
+
+  const submit = async (answers: Answer[]) => {
+    setBusy(true);
+    try {
+      setResult(await post<Assessment>(`/api/v1/clients/${encodeURIComponent(clientId)}/assessments`, { instrument: instrument.id, answers, rater: 'self' }));
+    } catch (e) {
+      const sorted = problemToAnswerErrors(e instanceof ApiError ? e.problem : { status: 0 }, instrument.items);
+      setErrors({ summary: sorted.summary, items: sorted.items });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <PageHeading title={instrument.name} />
+      {result ? (
+        <ClientThanks clientText={result.band?.client_text} needsFollowUp={result.flags.some((f) => f.severity === 'critical')} who="your care team">
+          <p>
+            <Link href="/portal" class="button">
+              Back to home
+            </Link>
+          </p>
+        </ClientThanks>
+      ) : (
+        <>
+          <Questionnaire
+            instrument={instrument}
+            layout="one"
+            intro={<ClientIntro instrument={instrument} />}
+            submitLabel="Send my answers"
+            busy={busy}
+            errors={errors}
+            onSubmit={(a) => void submit(a)}
+            idPrefix="portal-q"
+          />
+          <p class="leave">
+            <Link href="/portal">Stop and go back to home</Link>
+          </p>
+        </>
+      )}
+      {instrument.copyright ? <p class="copyright muted">{instrument.copyright}</p> : null}
     </>
   );
 }

@@ -1,0 +1,102 @@
+// Shapes the assessment API answers with, for the unit tests (not imported by the app).
+import type { Assessment, Change, Instrument, InstrumentItem } from './types';
+
+const frequency = [
+  { value: 0, label: 'Not at all' },
+  { value: 1, label: 'Several days' },
+  { value: 2, label: 'More than half the days' },
+  { value: 3, label: 'Nearly every day' },
+];
+
+export function choiceItem(linkId: string, text: string, extra: Partial<InstrumentItem> = {}): InstrumentItem {
+  return { linkId, prefix: '', text, group: null, type: 'choice', required: true, options: frequency, min: null, max: null, enable_when: [], enable_behavior: 'all', ...extra };
+}
+
+/** A PHQ-9 with its real bands, flag item and change rule, cut to the items a test needs. */
+export function phq9(items?: InstrumentItem[]): Instrument {
+  return {
+    id: 'phq-9',
+    name: 'PHQ-9',
+    title: 'Patient Health Questionnaire-9 (PHQ-9)',
+    client_text: 'The PHQ-9 asks about nine common symptoms of depression over the last two weeks.',
+    copyright: 'No permission required to reproduce.',
+    respondents: ['self', 'clinician'],
+    item_text: 'shipped',
+    total: { min: 0, max: 27, label: 'PHQ-9 total score' },
+    subscales: [],
+    bands: [
+      { code: 'minimal', label: 'Minimal', min: 0, max: 4, client_text: 'Few or no symptoms.' },
+      { code: 'mild', label: 'Mild', min: 5, max: 9, client_text: 'Mild symptoms.' },
+      { code: 'moderate', label: 'Moderate', min: 10, max: 14, client_text: 'Moderate symptoms.' },
+      { code: 'moderately_severe', label: 'Moderately severe', min: 15, max: 19, client_text: 'Moderately severe symptoms.' },
+      { code: 'severe', label: 'Severe', min: 20, max: 27, client_text: 'Severe symptoms.' },
+    ],
+    higher_is_worse: true,
+    reliable_change: 6,
+    items: items ?? [
+      choiceItem('q1', 'Little interest or pleasure in doing things', { prefix: '1.' }),
+      choiceItem('q2', 'Feeling down, depressed, or hopeless', { prefix: '2.' }),
+      choiceItem('q9', 'Thoughts that you would be better off dead, or of hurting yourself', { prefix: '9.' }),
+    ],
+  };
+}
+
+/** The C-SSRS screener's chain: items 3–5 only after "Yes" to item 2. */
+export function cssrsItems(): InstrumentItem[] {
+  const yesNo = [
+    { value: 1, label: 'Yes' },
+    { value: 0, label: 'No' },
+  ];
+  const after2 = { enable_when: [{ question: 'q2', operator: '=' as const, value: 1 }], options: yesNo };
+  return [
+    choiceItem('q1', 'Wished you were dead?', { options: yesNo }),
+    choiceItem('q2', 'Thoughts of killing yourself?', { options: yesNo }),
+    choiceItem('q3', 'Thought about how?', after2),
+    choiceItem('q4', 'Any intention of acting?', after2),
+    choiceItem('q5', 'Worked out the details?', after2),
+    choiceItem('q6', 'Done anything to end your life?', { options: yesNo }),
+  ];
+}
+
+export function change(delta: number, classification: Change['classification'], extra: Partial<Change> = {}): Change {
+  return {
+    from_id: 'as_prev',
+    from_total: 0,
+    delta,
+    threshold: 6,
+    direction: delta < 0 ? 'improved' : delta > 0 ? 'worse' : 'same',
+    reliable: classification !== 'no_reliable_change',
+    classification,
+    ...extra,
+  };
+}
+
+export function assessment(id: string, completedAt: string, total: number, extra: Partial<Assessment> = {}): Assessment {
+  const band = total < 5 ? 'Minimal' : total < 10 ? 'Mild' : total < 15 ? 'Moderate' : total < 20 ? 'Moderately severe' : 'Severe';
+  return {
+    id,
+    client_id: 'cl_1',
+    instrument: 'phq-9',
+    instrument_name: 'PHQ-9',
+    rater: 'self',
+    via: 'session',
+    entered_by: 'us_1',
+    completed_at: completedAt,
+    recorded_at: completedAt,
+    answers: [],
+    total,
+    total_max: 27,
+    subscales: [],
+    band: { code: band.toLowerCase().replace(/ /g, '_'), label: band, client_text: `${band} symptoms.` },
+    flags: [],
+    complete: true,
+    missing: [],
+    case: total >= 10,
+    change: { previous: null, first: null },
+    ...extra,
+  };
+}
+
+export function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': status >= 400 ? 'application/problem+json' : 'application/json' } });
+}

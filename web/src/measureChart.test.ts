@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { assessment, change, phq9 } from './fixtures';
+import {
+  bandStripes,
+  changeWords,
+  formatScore,
+  frameFor,
+  labelLines,
+  linear,
+  markerOf,
+  markerPath,
+  outcomeWords,
+  plotPoints,
+  scoreScale,
+  scoreTicks,
+  shortChange,
+  timeScale,
+} from './measureChart';
+import type { Band } from './types';
+
+const frame = { width: 600, height: 300, top: 10, right: 100, bottom: 30, left: 40 };
+// plot: y from 270 (score min) to 10 (score max); x from 54 to 486
+
+describe('scales', () => {
+  it('maps a domain onto a range, and a point domain to the middle', () => {
+    const f = linear([0, 10], [100, 0]);
+    expect(f(0)).toBe(100);
+    expect(f(10)).toBe(0);
+    expect(f(2.5)).toBe(75);
+    expect(linear([5, 5], [0, 100])(5)).toBe(50);
+  });
+
+  it('puts the lowest score at the bottom and the highest at the top', () => {
+    const y = scoreScale({ min: 0, max: 27 }, frame);
+    expect(y(0)).toBe(270);
+    expect(y(27)).toBe(10);
+    expect(y(13.5)).toBe(140);
+  });
+
+  it('spreads times over the plot inside a small padding; one instant sits in the middle', () => {
+    const x = timeScale([1000, 2000, 5000], frame);
+    expect(x(1000)).toBe(54);
+    expect(x(5000)).toBe(486);
+    expect(x(3000)).toBe(270);
+    expect(timeScale([7], frame)(7)).toBe(270);
+  });
+
+  it('leaves a narrower label gutter and a shorter chart on a phone', () => {
+    expect(frameFor(340)).toMatchObject({ width: 340, right: 92, height: 220 });
+    expect(frameFor(900)).toMatchObject({ width: 900, right: 132, height: 260 });
+    expect(frameFor(100).width).toBe(280);
+  });
+});
+
+describe('band stripes', () => {
+  const y = scoreScale({ min: 0, max: 27 }, frame);
+  const stripes = bandStripes(phq9().bands, { min: 0, max: 27 }, true, y);
+
+  it('cover the whole scale with boundaries half-way between whole-score ranges', () => {
+    expect(stripes.map((s) => [s.code, s.from, s.to])).toEqual([
+      ['minimal', 0, 4.5],
+      ['mild', 4.5, 9.5],
+      ['moderate', 9.5, 14.5],
+      ['moderately_severe', 14.5, 19.5],
+      ['severe', 19.5, 27],
+    ]);
+  });
+
+  it('are placed in pixels edge to edge, top of each at its upper score', () => {
+    for (const s of stripes) {
+      expect(s.y).toBeCloseTo(y(s.to));
+      expect(s.y + s.height).toBeCloseTo(y(s.from));
+    }
+    expect(stripes[0].y + stripes[0].height).toBe(270);
+    expect(stripes[4].y).toBe(10);
+    // a score exactly at a band's minimum is inside that band's stripe, not on a line
+    const ten = y(10);
+    const moderate = stripes[2];
+    expect(ten).toBeGreaterThan(moderate.y);
+    expect(ten).toBeLessThan(moderate.y + moderate.height);
+  });
+
+  it('take calm-to-warm tones by severity, following the direction of the scale', () => {
+    expect(stripes.map((s) => s.tone)).toEqual([0, 1, 2, 3, 4]);
+    // WHO-5: higher is better, so the top band is the calm one
+    const who5: Band[] = [
+      { code: 'low', label: 'Low wellbeing', min: 0, max: 28, client_text: '' },
+      { code: 'ok', label: 'Good wellbeing', min: 29, max: 100, client_text: '' },
+    ];
+    const w = bandStripes(who5, { min: 0, max: 100 }, false, scoreScale({ min: 0, max: 100 }, frame));
+    expect(w.map((s) => [s.code, s.tone])).toEqual([
+      ['low', 4],
+      ['ok', 0],
+    ]);
+    expect(w[0].to).toBe(28.5);
+  });
+
+  it('meet at the next minimum when the ranges touch, and are none for condition bands', () => {
+    const touching: Band[] = [
+      { code: 'a', label: 'A', min: 0, max: 1.5, client_text: '' },
+      { code: 'b', label: 'B', min: 1.5, max: 4, client_text: '' },
+    ];
+    expect(bandStripes(touching, { min: 0, max: 4 }, true, y).map((s) => [s.from, s.to])).toEqual([
+      [0, 1.5],
+      [1.5, 4],
+    ]);
+    const risk: Band[] = [
+      { code: 'high', label: 'High risk', min: null, max: null, client_text: '' },
+      { code: 'low', label: 'Low risk', min: null, max: null, client_text: '' },
+    ];
+    expect(bandStripes(risk, { min: 0, max: 6 }, true, y)).toEqual([]);
+    expect(bandStripes([], { min: 0, max: 6 }, true, y)).toEqual([]);
+  });
+
+  it('sort bands that arrive out of order', () => {
+    const shuffled = [...phq9().bands].reverse();
+    expect(bandStripes(shuffled, { min: 0, max: 27 }, true, y).map((s) => s.code)).toEqual(['minimal', 'mild', 'moderate', 'moderately_severe', 'severe']);
+  });
+
+  it('label lines fit the gutter, a word never split', () => {
+    expect(labelLines('Moderately severe', 12)).toEqual(['Moderately', 'severe']);
+    expect(labelLines('Mild', 12)).toEqual(['Mild']);
+    expect(labelLines('Good wellbeing here', 14)).toEqual(['Good wellbeing', 'here']);
+  });
+
+  it('ticks sit at the ends of the scale and where each band starts', () => {
+    expect(scoreTicks({ min: 0, max: 27 }, phq9().bands)).toEqual([0, 5, 10, 15, 20, 27]);
+  });
+});
+
+describe('points and reliable-change markers', () => {
+  const results = [
+    assessment('as_3', '2026-03-01T10:00:00Z', 8, { change: { previous: change(-8, 'reliable_improvement'), first: change(-11, 'reliable_improvement') } }),
+    assessment('as_1', '2026-01-01T10:00:00Z', 19),
+    assessment('as_2', '2026-02-01T10:00:00Z', 16, { change: { previous: change(-3, 'no_reliable_change'), first: change(-3, 'no_reliable_change') } }),
+    assessment('as_4', '2026-04-01T10:00:00Z', 15, { change: { previous: change(7, 'reliable_deterioration'), first: change(-4, 'no_reliable_change') } }),
+    assessment('as_x', '2026-04-02T10:00:00Z', 0, { total: null }),
+  ];
+  const points = plotPoints(results, { min: 0, max: 27 }, frame);
+
+  it('are oldest first, placed by time and score, leaving out results without a total', () => {
+    expect(points.map((p) => p.id)).toEqual(['as_1', 'as_2', 'as_3', 'as_4']);
+    expect(points[0].x).toBe(54);
+    expect(points[3].x).toBe(486);
+    expect(points[1].x).toBeGreaterThan(points[0].x);
+    const y = scoreScale({ min: 0, max: 27 }, frame);
+    expect(points.map((p) => p.y)).toEqual([y(19), y(16), y(8), y(15)]);
+  });
+
+  it('are marked only where the change since the previous result is reliable', () => {
+    expect(points.map((p) => p.marker)).toEqual(['result', 'result', 'improvement', 'deterioration']);
+    expect(markerOf({ change: { previous: { ...change(-7, 'reliable_improvement'), reliable: false }, first: null } })).toBe('result');
+  });
+
+  it('draw a diamond for an improvement and a triangle for a deterioration', () => {
+    expect(markerPath('improvement', 10, 10, 5)).toBe('M10 5L15 10L10 15L5 10Z');
+    expect(markerPath('deterioration', 10, 10, 5)).toBe('M10 5L15 14L5 14Z');
+  });
+
+  it('a single result sits in the middle', () => {
+    const one = plotPoints([assessment('as_1', '2026-01-01T10:00:00Z', 12)], { min: 0, max: 27 }, frame);
+    expect(one).toHaveLength(1);
+    expect(one[0].x).toBe(270);
+  });
+});
+
+describe('change in words', () => {
+  it('says the direction, size and whether it is reliable', () => {
+    expect(changeWords(change(-7, 'reliable_improvement'), 'first')).toBe('Down 7 since first — reliable improvement');
+    expect(changeWords(change(2, 'no_reliable_change'), 'previous')).toBe('Up 2 since previous — no reliable change');
+    expect(changeWords(change(6, 'reliable_deterioration'), 'previous')).toBe('Up 6 since previous — reliable deterioration');
+    expect(changeWords(change(0, 'no_reliable_change'), 'first')).toBe('No change since first');
+    expect(changeWords(null, 'first')).toBe('');
+  });
+
+  it('is short in a table cell', () => {
+    expect(shortChange(change(-7, 'reliable_improvement'))).toBe('−7, reliable improvement');
+    expect(shortChange(change(3, 'no_reliable_change'))).toBe('+3');
+    expect(shortChange(change(0, 'no_reliable_change'))).toBe('No change');
+    expect(shortChange(null)).toBe('');
+  });
+
+  it('names outcomes from the first result', () => {
+    expect(outcomeWords(change(-12, 'reliable_improvement', { recovered: true, reliable_recovery: true, response: true, remission: true }))).toEqual([
+      'reliable recovery',
+      'response (score halved)',
+      'remission',
+    ]);
+    expect(outcomeWords(change(-3, 'no_reliable_change', { recovered: true }))).toEqual(['recovered (below the clinical cut-off)']);
+  });
+
+  it('shows prorated scores with one decimal', () => {
+    expect(formatScore(12)).toBe('12');
+    expect(formatScore(12.25)).toBe('12.3');
+  });
+});

@@ -1,0 +1,192 @@
+// The arithmetic of the measures chart: scales, severity-band stripes, points and their
+// reliable-change markers, and the words for change. Pure functions of numbers, so they can be
+// tested without drawing; components/MeasureChart.tsx turns them into SVG.
+import type { Assessment, Band, Change } from './types';
+
+/** The drawing area in pixels: the plot is inside the margins; band labels sit in the right one. */
+export interface Frame {
+  width: number;
+  height: number;
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
+}
+
+/** A frame for a chart `width` pixels wide: a wider label gutter on wider screens. */
+export function frameFor(width: number): Frame {
+  const w = Math.max(280, Math.round(width));
+  const right = w < 480 ? 92 : 132;
+  return { width: w, height: w < 480 ? 220 : 260, top: 12, right, bottom: 36, left: 40 };
+}
+
+/** The linear map taking `domain` onto `range`; a zero-width domain maps to the range's middle. */
+export function linear([d0, d1]: readonly [number, number], [r0, r1]: readonly [number, number]): (v: number) => number {
+  if (d1 === d0) return () => (r0 + r1) / 2;
+  const k = (r1 - r0) / (d1 - d0);
+  return (v) => r0 + (v - d0) * k;
+}
+
+/** Score → y pixel: the instrument's minimum at the bottom of the plot, its maximum at the top. */
+export function scoreScale(total: { min: number; max: number }, frame: Frame): (v: number) => number {
+  return linear([total.min, total.max], [frame.height - frame.bottom, frame.top]);
+}
+
+/** Inner padding so the first and last points are not drawn on the axes. */
+const xPad = 14;
+
+/** Time (ms) → x pixel over the plot; one result (or one instant) sits in the middle. */
+export function timeScale(times: readonly number[], frame: Frame): (t: number) => number {
+  const lo = Math.min(...times);
+  const hi = Math.max(...times);
+  return linear([lo, hi], [frame.left + xPad, frame.width - frame.right - xPad]);
+}
+
+/** A shaded horizontal stripe for one severity band. */
+export interface Stripe {
+  code: string;
+  label: string;
+  /** Scores covered, low to high. */
+  from: number;
+  to: number;
+  /** Pixels: top edge and height. */
+  y: number;
+  height: number;
+  /** 0 for the least severe band up to 4 for the most severe: picks a calm tint. */
+  tone: number;
+}
+
+/**
+ * Stripes for numeric bands, least to most severe by score. A band reaches up to the next
+ * band's minimum; when the published ranges leave a gap between whole scores (PHQ-9 0–4,
+ * 5–9 …) the boundary sits half-way (4.5), so no result is drawn on a line. Condition bands
+ * (C-SSRS: min null) give no stripes. The tone follows the direction: when higher is better
+ * (WHO-5) the top band is the calm one.
+ */
+export function bandStripes(bands: readonly Band[], total: { min: number; max: number }, higherIsWorse: boolean, y: (v: number) => number): Stripe[] {
+  if (!bands.length || bands.some((b) => b.min === null || b.min === undefined)) return [];
+  const sorted = [...bands].sort((a, b) => (a.min as number) - (b.min as number));
+  const clamp = (v: number) => Math.min(total.max, Math.max(total.min, v));
+  const boundary = (lower: Band, upper: Band) => {
+    const next = upper.min as number;
+    return lower.max !== null && lower.max !== undefined && lower.max < next ? (lower.max + next) / 2 : next;
+  };
+  const n = sorted.length;
+  const stripes: Stripe[] = [];
+  sorted.forEach((band, i) => {
+    const from = clamp(i === 0 ? total.min : boundary(sorted[i - 1], band));
+    const to = clamp(i === n - 1 ? total.max : boundary(band, sorted[i + 1]));
+    if (to <= from) return;
+    const rank = higherIsWorse ? i : n - 1 - i;
+    const tone = n === 1 ? 0 : Math.round((rank * 4) / (n - 1));
+    const top = y(to);
+    stripes.push({ code: band.code, label: band.label, from, to, y: top, height: y(from) - top, tone });
+  });
+  return stripes;
+}
+
+/** Splits a band label into lines of at most `width` characters (SVG text does not wrap). */
+export function labelLines(label: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const word of label.split(/\s+/).filter(Boolean)) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+/** Scores labelled on the y axis: the ends of the scale and where each band starts. */
+export function scoreTicks(total: { min: number; max: number }, bands: readonly Band[]): number[] {
+  const ticks = new Set<number>([total.min, total.max]);
+  for (const b of bands) if (b.min !== null && b.min !== undefined && b.min > total.min && b.min < total.max) ticks.add(b.min);
+  return [...ticks].sort((a, b) => a - b);
+}
+
+export type Marker = 'result' | 'improvement' | 'deterioration';
+
+/** The marker of a result: its change since the previous result, when that change is reliable. */
+export function markerOf(a: Pick<Assessment, 'change'>): Marker {
+  const c = a.change?.previous;
+  if (!c?.reliable) return 'result';
+  if (c.classification === 'reliable_improvement') return 'improvement';
+  if (c.classification === 'reliable_deterioration') return 'deterioration';
+  return 'result';
+}
+
+export interface PlotPoint {
+  id: string;
+  x: number;
+  y: number;
+  total: number;
+  completedAt: string;
+  marker: Marker;
+}
+
+/** Results with a total, oldest first, placed by when they were completed. */
+export function plotPoints(results: readonly Assessment[], total: { min: number; max: number }, frame: Frame): PlotPoint[] {
+  const scored = results
+    .filter((a) => typeof a.total === 'number')
+    .map((a) => ({ a, t: Date.parse(a.completed_at) }))
+    .filter((p) => !Number.isNaN(p.t))
+    .sort((p, q) => p.t - q.t);
+  if (!scored.length) return [];
+  const x = timeScale(
+    scored.map((p) => p.t),
+    frame,
+  );
+  const y = scoreScale(total, frame);
+  return scored.map(({ a, t }) => ({ id: a.id, x: x(t), y: y(a.total as number), total: a.total as number, completedAt: a.completed_at, marker: markerOf(a) }));
+}
+
+/** SVG path data for a marker of half-size `s` centred on (x, y): a diamond for a reliable improvement, a triangle for a reliable deterioration. */
+export function markerPath(marker: Exclude<Marker, 'result'>, x: number, y: number, s: number): string {
+  const r = (v: number) => Math.round(v * 10) / 10;
+  if (marker === 'improvement') return `M${r(x)} ${r(y - s)}L${r(x + s)} ${r(y)}L${r(x)} ${r(y + s)}L${r(x - s)} ${r(y)}Z`;
+  return `M${r(x)} ${r(y - s)}L${r(x + s)} ${r(y + s * 0.8)}L${r(x - s)} ${r(y + s * 0.8)}Z`;
+}
+
+/** 12 → "12"; 12.25 → "12.3" (prorated scores). */
+export function formatScore(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+}
+
+const classificationWords: Record<Change['classification'], string> = {
+  reliable_improvement: 'reliable improvement',
+  reliable_deterioration: 'reliable deterioration',
+  no_reliable_change: 'no reliable change',
+};
+
+/** "Down 7 since first — reliable improvement"; "No change since previous". */
+export function changeWords(change: Change | null | undefined, since: 'first' | 'previous'): string {
+  if (!change) return '';
+  const d = change.delta;
+  if (d === 0) return `No change since ${since}`;
+  return `${d < 0 ? 'Down' : 'Up'} ${formatScore(Math.abs(d))} since ${since} — ${classificationWords[change.classification] ?? change.classification.replace(/_/g, ' ')}`;
+}
+
+/** The outcomes measured from the first result, in words ("reliable recovery", "remission"). */
+export function outcomeWords(change: Change | null | undefined): string[] {
+  if (!change) return [];
+  const words: string[] = [];
+  if (change.reliable_recovery) words.push('reliable recovery');
+  else if (change.recovered) words.push('recovered (below the clinical cut-off)');
+  if (change.response) words.push('response (score halved)');
+  if (change.remission) words.push('remission');
+  return words;
+}
+
+/** The short text beside a marker, and what it means. */
+export const markerText: Record<Exclude<Marker, 'result'>, { short: string; long: string }> = {
+  improvement: { short: 'Better', long: 'Reliable improvement since the previous result' },
+  deterioration: { short: 'Worse', long: 'Reliable deterioration since the previous result' },
+};
+
+/** For a table cell: "−7, reliable improvement", "+2", "No change"; '' for a first result. */
+export function shortChange(change: Change | null | undefined): string {
+  if (!change) return '';
+  if (change.delta === 0) return 'No change';
+  const sign = change.delta < 0 ? '−' : '+';
+  const amount = `${sign}${formatScore(Math.abs(change.delta))}`;
+  return change.reliable ? `${amount}, ${classificationWords[change.classification] ?? change.classification.replace(/_/g, ' ')}` : amount;
+}

@@ -1,0 +1,152 @@
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { emitForTest } from '../events';
+import { assessment, change, json, phq9 } from '../fixtures';
+import type { Measure, Schedule } from '../types';
+import { linkRater, MeasuresTab } from './Measures';
+
+afterEach(() => {
+  cleanup();
+  window.history.replaceState(null, '', '/');
+});
+
+const first = assessment('as_1', '2026-10-01T10:00:00Z', 19, {
+  answers: [
+    { linkId: 'q1', value: 3 },
+    { linkId: 'q2', value: 3 },
+    { linkId: 'q9', value: 0 },
+  ],
+});
+const latest = assessment('as_2', '2026-11-20T10:00:00Z', 12, {
+  answers: [
+    { linkId: 'q1', value: 1 },
+    { linkId: 'q2', value: 2 },
+    { linkId: 'q9', value: 1 },
+  ],
+  flags: [{ code: 'suicidal_ideation', label: 'Thoughts of death or self-harm (item 9)', severity: 'critical', items: ['q9'] }],
+  change: { previous: change(-7, 'reliable_improvement', { from_id: 'as_1' }), first: change(-7, 'reliable_improvement', { from_id: 'as_1' }) },
+});
+const measure: Measure = {
+  instrument: 'phq-9',
+  name: 'PHQ-9',
+  count: 2,
+  latest,
+  first,
+  bands: phq9().bands,
+  total: { min: 0, max: 27 },
+  higher_is_worse: true,
+  reliable_change: 6,
+};
+const schedule: Schedule = {
+  id: 'sch_1',
+  client_id: 'cl_1',
+  instrument: 'phq-9',
+  instrument_name: 'PHQ-9',
+  every_days: 14,
+  start_date: '2026-10-01',
+  end_date: null,
+  active: true,
+  next_due: { due_date: '2026-11-15', overdue: true, days_overdue: 3 },
+};
+
+function serve() {
+  const calls: { method: string; url: string; body?: unknown }[] = [];
+  const fetchMock = vi.fn(async (url: string, init: RequestInit) => {
+    const method = init.method ?? 'GET';
+    calls.push({ method, url, body: init.body ? JSON.parse(init.body as string) : undefined });
+    if (method === 'GET' && url === '/api/v1/clients/cl_1/measures') return json({ items: [measure] });
+    if (method === 'GET' && url === '/api/v1/instruments') return json({ items: [{ id: 'phq-9', name: 'PHQ-9', title: 'Patient Health Questionnaire-9', item_count: 3, respondents: ['self', 'clinician'], total: { min: 0, max: 27 }, item_text: 'shipped', imported: false }] });
+    if (method === 'GET' && url === '/api/v1/instruments/phq-9') return json(phq9());
+    if (method === 'GET' && url === '/api/v1/clients/cl_1/assessments?instrument=phq-9') return json({ items: [latest, first] });
+    if (method === 'GET' && url === '/api/v1/clients/cl_1/schedules') return json({ items: [schedule] });
+    if (method === 'POST' && url === '/api/v1/clients/cl_1/assessment-links')
+      return json({ token: 'tok_1', url: '/a/tok_1', expires_at: '2026-11-27T10:00:00Z', instrument: 'phq-9' }, 201);
+    if (method === 'POST' && url === '/api/v1/clients/cl_1/schedules') return json({ ...schedule, id: 'sch_2', every_days: 28 }, 201);
+    if (method === 'DELETE' && url === '/api/v1/clients/cl_1/schedules/sch_1') return json({ ...schedule, active: false });
+    throw new Error(`unexpected ${method} ${url}`);
+  });
+  vi.stubGlobal('fetch', fetchMock);
+  return calls;
+}
+
+describe('the Measures tab', () => {
+  it('says the latest band and change in words, shows critical flags, and the answers on demand', async () => {
+    serve();
+    render(<MeasuresTab clientId="cl_1" />);
+    const card = (await screen.findByRole('heading', { name: 'PHQ-9' })).closest('section')!;
+    expect(card.querySelector('.measure-latest')!.textContent).toContain('Latest: 12 of 27, Moderate');
+    expect(card.querySelector('.measure-change')!.textContent).toBe('Down 7 since first — reliable improvement.');
+    const flag = await within(card).findByRole('note', { name: 'Needs attention today' });
+    await waitFor(() => expect(flag.textContent).toContain('item 9 answered “Several days”'));
+
+    const table = await within(card).findByRole('table');
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows[0].textContent).toContain('−7, reliable improvement');
+    expect(rows[0].textContent).toContain('(reliable improvement since the previous result)');
+    expect(rows[1].textContent).toContain('First result');
+    await waitFor(() => expect(card.querySelectorAll('g.point')).toHaveLength(2));
+
+    const show = within(rows[0]).getByRole('button', { name: /Show the answers of/ });
+    expect(show.getAttribute('aria-expanded')).toBe('false');
+    fireEvent.click(show);
+    const answers = await within(card).findByRole('table', { name: /Answers to the PHQ-9/ });
+    const text = answers.textContent!;
+    expect(text).toContain('Little interest or pleasure in doing things');
+    expect(text).toContain('More than half the days');
+    expect(text).toContain('Flagged: Thoughts of death or self-harm (item 9)');
+    expect(within(rows[0]).getByRole('button', { name: /Hide the answers of/ }).getAttribute('aria-expanded')).toBe('true');
+
+    // a point on the chart opens the same detail
+    fireEvent.click(card.querySelector('g.point[data-id="as_1"]')!);
+    await waitFor(() => expect(within(card).getByRole('table', { name: /Answers to the PHQ-9/ }).textContent).toContain('Nearly every day'));
+  });
+
+  it('reloads when a result for this client is scored', async () => {
+    const calls = serve();
+    render(<MeasuresTab clientId="cl_1" />);
+    await screen.findByRole('heading', { name: 'PHQ-9' });
+    await waitFor(() => expect(calls.filter((c) => c.url.includes('assessments?instrument')).length).toBe(1));
+    const before = calls.filter((c) => c.url.endsWith('/measures')).length;
+    await act(() => emitForTest('assessment.scored', { client_id: 'cl_other', assessment_id: 'as_9', instrument: 'phq-9' }));
+    await act(() => emitForTest('assessment.scored', { client_id: 'cl_1', assessment_id: 'as_3', instrument: 'phq-9' }));
+    await waitFor(() => expect(calls.filter((c) => c.url.endsWith('/measures')).length).toBe(before + 1));
+    await waitFor(() => expect(calls.filter((c) => c.url.includes('assessments?instrument')).length).toBe(2));
+  });
+
+  it('makes a link to send, with the full address to copy', async () => {
+    const calls = serve();
+    render(<MeasuresTab clientId="cl_1" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Send a link' }));
+    const shown = await screen.findByText(`${window.location.origin}/a/tok_1`);
+    expect(shown.id).toBe('assessment-link');
+    expect(screen.getByRole('button', { name: 'Copy link' })).toBeTruthy();
+    expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ instrument: 'phq-9', rater: 'self' });
+    expect(screen.getByRole('link', { name: 'Administer now' }).getAttribute('href')).toBe('/clients/cl_1/assess/phq-9');
+  });
+
+  it('lists schedules with what is overdue, adds one and stops one', async () => {
+    const calls = serve();
+    render(<MeasuresTab clientId="cl_1" />);
+    const item = (await screen.findByText('PHQ-9', { selector: '.schedule-what strong' })).closest('li')!;
+    expect(item.textContent).toContain('every 14 days');
+    expect(item.textContent).toContain('Overdue by 3 days');
+
+    fireEvent.input(screen.getByLabelText('Every (days)'), { target: { value: 'often' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add schedule' }));
+    expect(await screen.findByText('Enter a whole number of days, 1 or more.')).toBeTruthy();
+    fireEvent.input(screen.getByLabelText('Every (days)'), { target: { value: '28' } });
+    fireEvent.input(screen.getByLabelText(/Starting on/), { target: { value: '2026-12-01' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add schedule' }));
+    await screen.findByText('PHQ-9 every 28 days added.');
+    expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ instrument: 'phq-9', every_days: 28, start_date: '2026-12-01' });
+
+    fireEvent.click(screen.getByRole('button', { name: 'Stop PHQ-9 every 14 days' }));
+    await screen.findByText('PHQ-9 every 14 days stopped.');
+    expect(calls.some((c) => c.method === 'DELETE' && c.url === '/api/v1/clients/cl_1/schedules/sch_1')).toBe(true);
+  });
+
+  it('sends a link to whoever answers the instrument', () => {
+    expect(linkRater(['self', 'clinician'])).toBe('self');
+    expect(linkRater(['parent', 'teacher'])).toBe('parent');
+  });
+});

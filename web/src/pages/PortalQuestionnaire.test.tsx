@@ -1,0 +1,101 @@
+import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { assessment, json, phq9 } from '../fixtures';
+import type { Schedule, User } from '../types';
+import { dueSchedules, groupByInstrument, PortalQuestionnaire } from './Portal';
+import { sortDue } from './Home';
+
+afterEach(cleanup);
+
+const me: User = {
+  id: 'us_c',
+  username: 'ada',
+  display_name: 'Ada',
+  role: 'client',
+  email: null,
+  disabled: false,
+  totp_enabled: false,
+  client_id: 'cl_1',
+  created_at: '2026-01-01T00:00:00Z',
+};
+
+describe('the portal questionnaire', () => {
+  it('ends with plain words, and a kind follow-up message instead of flag language', async () => {
+    const flagged = assessment('as_9', '2026-11-20T10:00:00Z', 14, {
+      flags: [{ code: 'suicidal_ideation', label: 'Thoughts of death or self-harm (item 9)', severity: 'critical', items: ['q9'] }],
+    });
+    const posts: { url: string; body: unknown; key: string }[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init: RequestInit) => {
+        if (init.method === 'GET') return json(phq9());
+        posts.push({ url, body: JSON.parse(init.body as string), key: (init.headers as Record<string, string>)['Idempotency-Key'] });
+        return json(flagged, 201);
+      }),
+    );
+    render(<PortalQuestionnaire user={me} instrumentId="phq-9" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Start' }));
+    expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('Question 1 of 3');
+    for (const label of ['Several days', 'Several days', 'Several days']) {
+      const r = screen.getByRole('radio', { name: label });
+      fireEvent.pointerDown(r);
+      fireEvent.click(r);
+    }
+    fireEvent.click(screen.getByRole('button', { name: 'Send my answers' }));
+    await screen.findByRole('heading', { name: 'Thank you. Someone will be in touch.' });
+    expect(posts[0].url).toBe('/api/v1/clients/cl_1/assessments');
+    expect(posts[0].body).toMatchObject({ instrument: 'phq-9', rater: 'self' });
+    expect(posts[0].key).toMatch(/^[0-9a-f-]{36}$/);
+    const text = document.body.textContent!;
+    expect(text).toContain('Moderate symptoms.');
+    expect(text).toContain('988');
+    expect(text).not.toMatch(/Thoughts of death|critical|flag/i);
+    expect(screen.getByRole('link', { name: 'Back to home' }).getAttribute('href')).toBe('/portal');
+  });
+});
+
+const sched = (id: string, instrument: string, due: string | null, active = true): Schedule => ({
+  id,
+  client_id: 'cl_1',
+  instrument,
+  instrument_name: instrument.toUpperCase(),
+  every_days: 14,
+  start_date: '2026-01-01',
+  end_date: null,
+  active,
+  next_due: due ? { due_date: due, overdue: false, days_overdue: 0 } : null,
+});
+
+describe('what is due', () => {
+  it('the portal lists active schedules due today or before, oldest first', () => {
+    const due = dueSchedules([sched('a', 'gad-7', '2026-11-20'), sched('b', 'phq-9', '2026-11-10'), sched('c', 'who-5', '2026-11-21'), sched('d', 'k10', '2026-11-01', false), sched('e', 'pcl-5', null)], '2026-11-20');
+    expect(due.map((s) => s.id)).toEqual(['b', 'a']);
+  });
+
+  it('the caseload shows overdue first, longest overdue at the top', () => {
+    const d = (client_name: string, due_date: string, days_overdue: number) => ({
+      client_id: client_name,
+      client_name,
+      instrument: 'phq-9',
+      instrument_name: 'PHQ-9',
+      schedule_id: `s-${client_name}`,
+      due_date,
+      overdue: days_overdue > 0,
+      days_overdue,
+    });
+    const sorted = sortDue([d('Bo', '2026-11-20', 0), d('Cy', '2026-11-10', 10), d('Al', '2026-11-18', 2), d('Di', '2026-11-19', 0)]);
+    expect(sorted.map((x) => x.client_name)).toEqual(['Cy', 'Al', 'Di', 'Bo']);
+  });
+
+  it('groups a client’s own results by questionnaire, newest first', () => {
+    const groups = groupByInstrument([
+      assessment('3', '2026-11-03T00:00:00Z', 5),
+      { ...assessment('2', '2026-11-02T00:00:00Z', 7), instrument: 'gad-7', instrument_name: 'GAD-7' },
+      assessment('1', '2026-11-01T00:00:00Z', 9),
+    ]);
+    expect(groups.map((g) => [g.name, g.results.map((a) => a.id)])).toEqual([
+      ['PHQ-9', ['3', '1']],
+      ['GAD-7', ['2']],
+    ]);
+  });
+});
