@@ -44,6 +44,8 @@ enum class Resource {
   Demographics,       //!< a client's identifying and contact details
   Scheduling,         //!< appointments (times, rooms, attendance)
   Clinical,           //!< assessments, plans, notes, alerts …
+  SelfReport,         //!< what a client reports about themselves (measures, check-ins): clinical,
+                      //!< and the client may add to their own
   PsychotherapyNote,  //!< private notes of their author
   SubstanceUse,       //!< records under 42 CFR Part 2-style consent
   CareTeam,

@@ -76,6 +76,8 @@ std::string_view resource_name(Resource r) {
       return "scheduling";
     case Resource::Clinical:
       return "clinical";
+    case Resource::SelfReport:
+      return "self_report";
     case Resource::PsychotherapyNote:
       return "psychotherapy_note";
     case Resource::SubstanceUse:
@@ -94,9 +96,9 @@ std::string_view resource_name(Resource r) {
 
 const std::vector<Resource>& all_resources() {
   static const std::vector<Resource> v = {
-      Resource::Demographics,      Resource::Scheduling,   Resource::Clinical,
-      Resource::PsychotherapyNote, Resource::SubstanceUse, Resource::CareTeam,
-      Resource::AccessLog,         Resource::Aggregates,   Resource::Users};
+      Resource::Demographics,      Resource::Scheduling,   Resource::Clinical, Resource::SelfReport,
+      Resource::PsychotherapyNote, Resource::SubstanceUse, Resource::CareTeam, Resource::AccessLog,
+      Resource::Aggregates,        Resource::Users};
   return v;
 }
 
@@ -117,11 +119,15 @@ bool is_one_of(Action a, std::initializer_list<Action> set) {
 // A client acting through the portal: their own record only, read-only for now.
 Decision decide_client(Action action, Resource resource, const ClientContext& ctx) {
   if (!ctx.is_own_record) return deny("client: own record only");
+  if (resource == Resource::SelfReport && action == Action::Create) {
+    return allow("client: reports on themselves (measures, check-ins)");
+  }
   if (action != Action::Read) return deny("client: read-only access to own record");
   switch (resource) {
     case Resource::Demographics:
     case Resource::Scheduling:
     case Resource::Clinical:
+    case Resource::SelfReport:
     case Resource::CareTeam:
     case Resource::AccessLog:
     case Resource::SubstanceUse:
@@ -247,6 +253,8 @@ Decision decide_clinical(Role role, Action action, Resource resource, const Clie
 }  // namespace
 
 Decision decide(Role role, Action action, Resource resource, const ClientContext& ctx) {
+  // For staff, what a client reports about themselves is clinical information like any other.
+  if (role != Role::Client && resource == Resource::SelfReport) resource = Resource::Clinical;
   switch (role) {
     case Role::Client:
       return decide_client(action, resource, ctx);

@@ -9,6 +9,7 @@
 #include "access/routes.h"
 #include "app/jobs_routes.h"
 #include "app/web.h"
+#include "assessment/routes.h"
 #include "clients/routes.h"
 #include "platform/http/middleware.h"
 #include "platform/http/server.h"
@@ -76,6 +77,15 @@ static void schedule_prune(sql::Conn& c, jobs::JobQueue& q, TimePoint due) {
   q.enqueue(c, j);
 }
 
+//! One pending due-measure reminder run per hour, whichever instance schedules it.
+static void schedule_reminders(sql::Conn& c, jobs::JobQueue& q, TimePoint due) {
+  jobs::NewJob j;
+  j.kind = "assessment.remind_due";
+  j.due = due;
+  j.dedupe_key = "next";
+  q.enqueue(c, j);
+}
+
 App::App(const Config& cfg, const Clock& clock, crypto::Keyring keys)
     : cfg_(cfg), clock_(clock), keys_(std::move(keys)) {}
 
@@ -127,6 +137,12 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
       std::make_unique<events::EventHub>(*app->db_, clock, cfg.on_postgres() ? cfg.db_url() : "");
   app->access_->set_events(app->events_.get());
   app->clients_->set_events(app->events_.get());
+  app->instruments_.load_embedded();
+  if (!cfg.instruments_dir.empty()) app->instruments_.load_dir(cfg.instruments_dir);
+  app->assessments_ = std::make_unique<assessment::AssessmentService>(
+      *app->db_, clock, *app->audit_, *app->access_, app->instruments_);
+  app->assessments_->set_events(app->events_.get());
+  app->assessments_->load_imported();
   app->jobs_ = std::make_unique<jobs::JobQueue>(*app->db_, clock, instance_name());
   app->jobs_->lease = std::chrono::seconds(cfg.job_lease_seconds);
   register_probe_handler(*app->jobs_, clock);
@@ -135,6 +151,13 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
                      [a = app.get(), &clock](sql::Conn& c, const jobs::Job&) {
                        a->events_->prune(c);
                        schedule_prune(c, *a->jobs_, clock.now() + std::chrono::hours(24));
+                       return ok_status();
+                     });
+  // Measures that fall due are announced once per due date; each run schedules the next.
+  app->jobs_->handle("assessment.remind_due",
+                     [a = app.get(), &clock](sql::Conn& c, const jobs::Job&) {
+                       a->assessments_->remind_due(c);
+                       schedule_reminders(c, *a->jobs_, clock.now() + std::chrono::hours(1));
                        return ok_status();
                      });
   app->build_routes();
@@ -208,6 +231,7 @@ void App::build_routes() {
       .query("last_event_id")
       .returns(200, "text/event-stream");
   clients::register_routes(router_, *clients_, *access_);
+  assessment::register_routes(router_, *assessments_, *access_);
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();
@@ -254,8 +278,10 @@ Status App::serve() {
   so.tls_cert_file = cfg_.tls_cert;
   so.tls_key_file = cfg_.tls_key;
   start_background();
-  db_->write(
-      [&](sql::Conn& c) { schedule_prune(c, *jobs_, clock_.now() + std::chrono::hours(1)); });
+  db_->write([&](sql::Conn& c) {
+    schedule_prune(c, *jobs_, clock_.now() + std::chrono::hours(1));
+    schedule_reminders(c, *jobs_, clock_.now() + std::chrono::minutes(1));
+  });
   http::Server server(so, [this](Request& r) { return handle(r); });
   try {
     server.start();

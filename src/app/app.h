@@ -6,6 +6,8 @@
 
 #include "access/service.h"
 #include "app/config.h"
+#include "assessment/library.h"
+#include "assessment/service.h"
 #include "audit/service.h"
 #include "clients/service.h"
 #include "platform/clock.h"
@@ -43,6 +45,8 @@ class App {
   audit::AuditLog& audit() { return *audit_; }
   access::AccessService& access() { return *access_; }
   clients::ClientService& clients() { return *clients_; }
+  assessment::AssessmentService& assessments() { return *assessments_; }
+  assessment::Library& instruments() { return instruments_; }
   jobs::JobQueue& jobs() { return *jobs_; }
   events::EventHub& events() { return *events_; }
   const http::Router& router() const { return router_; }
@@ -58,6 +62,8 @@ class App {
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<access::AccessService> access_;
   std::unique_ptr<clients::ClientService> clients_;
+  assessment::Library instruments_;
+  std::unique_ptr<assessment::AssessmentService> assessments_;
   std::unique_ptr<jobs::JobQueue> jobs_;
   std::unique_ptr<events::EventHub> events_;
   http::Router router_;

@@ -108,6 +108,10 @@ const std::vector<Setting>& settings() {
            "Serve the web app from this directory (e.g. web/dist while developing) instead of "
            "the copy compiled into the binary",
            &Config::web_root),
+      text("instruments_dir",
+           "A directory of the service's own instrument files (content/instruments format); "
+           "one with a shipped instrument's id replaces it",
+           &Config::instruments_dir),
       text("tls_cert", "PEM certificate chain; with --tls-key, serve HTTPS", &Config::tls_cert),
       text("tls_key", "PEM private key for --tls-cert", &Config::tls_key),
       flag_bool("allow_insecure_http",

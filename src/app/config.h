@@ -45,6 +45,8 @@ struct Config {
   std::int64_t pg_readers = 8;
   std::int64_t pg_lock_timeout_ms = 10000;
   std::string web_root;  //!< "" = the web app compiled into the binary
+  //! A service's own instrument files; one with a shipped instrument's id replaces it.
+  std::string instruments_dir;
   std::int64_t job_poll_ms = 1000;
   std::int64_t job_lease_seconds = 300;
   std::string log_level = "info";

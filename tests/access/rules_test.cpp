@@ -64,10 +64,11 @@ const char* situation_name(Situation s) {
 
 using R = Resource;
 
-const Row k_none = {
-    {R::Demographics, "......."},      {R::Scheduling, "......."},   {R::Clinical, "......."},
-    {R::PsychotherapyNote, "......."}, {R::SubstanceUse, "......."}, {R::CareTeam, "......."},
-    {R::AccessLog, "......."},         {R::Aggregates, "......."},   {R::Users, "......."}};
+const Row k_none = {{R::Demographics, "......."},      {R::Scheduling, "......."},
+                    {R::Clinical, "......."},          {R::SelfReport, "......."},
+                    {R::PsychotherapyNote, "......."}, {R::SubstanceUse, "......."},
+                    {R::CareTeam, "......."},          {R::AccessLog, "......."},
+                    {R::Aggregates, "......."},        {R::Users, "......."}};
 
 Row with(Row base, std::initializer_list<std::pair<const Resource, std::string>> changes) {
   for (const auto& [r, s] : changes) base[r] = s;
@@ -112,7 +113,16 @@ Row peer_support(Situation s) {
   return r;
 }
 
+Row expected_by_role(Role role, Situation s);
+
+// Staff see what a client reports about themselves exactly as other clinical information.
 Row expected(Role role, Situation s) {
+  Row r = expected_by_role(role, s);
+  if (role != Role::Client) r[R::SelfReport] = r[R::Clinical];
+  return r;
+}
+
+Row expected_by_role(Role role, Situation s) {
   switch (role) {
     case Role::Admin:
       return with(k_none, {{R::Demographics, "yyyyy.."},
@@ -131,6 +141,7 @@ Row expected(Role role, Situation s) {
       return with(k_none, {{R::Demographics, "y......"},
                            {R::Scheduling, "y......"},
                            {R::Clinical, "y......"},
+                           {R::SelfReport, "y.y...."},
                            {R::SubstanceUse, "y......"},
                            {R::CareTeam, "y......"},
                            {R::AccessLog, "y......"}});
@@ -165,7 +176,7 @@ TEST(AccessPolicy, EveryRoleActionResourceAndSituation) {
       }
     }
   }
-  EXPECT_EQ(checked, 8 * 6 * 9 * 7);
+  EXPECT_EQ(checked, 8 * 6 * 10 * 7);
 }
 
 TEST(AccessPolicy, BreakGlassIsMarkedAndOnlyWhenNotOnTeam) {
