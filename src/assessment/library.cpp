@@ -368,13 +368,11 @@ Status validate_instrument(const Instrument& in) {
         errs.push_back({path + ".min", "bands must ascend"});
       }
       if (b.max) {
-        const double next = i + 1 < in.bands.size() && in.bands[i + 1].min ? *in.bands[i + 1].min
-                            : in.total                                     ? in.total->max + 1e-9
-                                                                           : *b.max;
-        if (*b.max < *b.min || *b.max >= next + 1e-9 ||
-            (i + 1 == in.bands.size() && in.total && std::fabs(*b.max - in.total->max) > 1e-9)) {
-          errs.push_back({path + ".max", "must lie between min and the next band's min"});
-        }
+        const bool last = i + 1 == in.bands.size();
+        const bool fits = *b.max >= *b.min &&
+                          (last ? !in.total || std::fabs(*b.max - in.total->max) < 1e-9
+                                : !in.bands[i + 1].min || *b.max < *in.bands[i + 1].min - 1e-9);
+        if (!fits) errs.push_back({path + ".max", "must lie between min and the next band's min"});
       }
     } else {
       if (b.min) errs.push_back({path + ".min", "do not mix numeric and condition bands"});
