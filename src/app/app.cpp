@@ -11,6 +11,7 @@
 #include "app/web.h"
 #include "assessment/routes.h"
 #include "clients/routes.h"
+#include "fhir/routes.h"
 #include "platform/http/middleware.h"
 #include "platform/http/server.h"
 #include "platform/log.h"
@@ -232,6 +233,7 @@ void App::build_routes() {
       .returns(200, "text/event-stream");
   clients::register_routes(router_, *clients_, *access_);
   assessment::register_routes(router_, *assessments_, *access_);
+  fhir::register_routes(router_, *assessments_, *access_);
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();

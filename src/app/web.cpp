@@ -35,6 +35,7 @@ http::Response page(int status, std::string body, std::string_view type) {
 
 bool is_web_path(std::string_view path) {
   if (path.rfind("/api/", 0) == 0 || path == "/api") return false;
+  if (path.rfind("/fhir/", 0) == 0 || path == "/fhir") return false;
   return path != "/healthz" && path != "/readyz" && path != "/metrics";
 }
 

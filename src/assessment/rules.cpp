@@ -181,7 +181,9 @@ Result<Score> score(const Instrument& in, const Answers& answers, const ScoringC
     }
     if (scored(it.link_id)) {
       out.missing.push_back(it.link_id);
-    } else if (it.required) {
+    } else if (it.required && !(it.type == ItemType::Choice && it.options.empty())) {
+      // A choice whose options carry no values (an imported form's "how difficult") is
+      // recorded when answered but can never be scored, so it cannot be required for scoring.
       errors.push_back({field(it.link_id), "is required"});
     }
   }

@@ -12,7 +12,8 @@ Result<boost::json::object> json_body(const Request& req) {
   std::string_view type = *ct;
   type = type.substr(0, type.find(';'));
   while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-  if (type != "application/json" && type != "application/merge-patch+json") {
+  if (type != "application/json" && type != "application/merge-patch+json" &&
+      type != "application/fhir+json") {
     return make_error(Errc::UnsupportedMedia, "Content-Type must be application/json");
   }
   return json::parse_object(req.body);
