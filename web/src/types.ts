@@ -277,6 +277,8 @@ export interface Measure {
   count: number;
   latest: Assessment;
   first: Assessment;
+  /** Every result, oldest first (the server sends them; older servers may not). */
+  results?: Assessment[];
   bands: Band[];
   total: { min: number; max: number } | null;
   higher_is_worse: boolean;

@@ -7,7 +7,7 @@
 //
 // Screenshots of each main page go to web/test-results/. Exits non-zero on the first failure.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -128,10 +128,10 @@ async function apiSession(base, username) {
   if (r.status !== 201) fail(`API sign-in as ${username} answered ${r.status}: ${await r.text()}`);
   const cookie = r.headers.get('set-cookie').split(';')[0];
   const { csrf_token } = await r.json();
-  return async (method, path, body) => {
+  return async (method, path, body, extraHeaders = {}) => {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { Cookie: cookie, 'X-CSRF-Token': csrf_token, 'Content-Type': 'application/json' },
+      headers: { Cookie: cookie, 'X-CSRF-Token': csrf_token, 'Content-Type': 'application/json', ...extraHeaders },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -597,6 +597,213 @@ async function main() {
   await expectPath(p, /^\/signin\?reason=idle/, 'signed out after 30 idle minutes');
   await expectText(p.locator('.notice'), /30 minutes without activity/, 'idle sign-out message');
   await phone.close();
+  assertClean();
+
+  await measures(base, clientId);
+}
+
+/** Every control on a phone page is at least 44 px tall; a radio counts by its label, a link inside a sentence is exempt. */
+async function expectBigTargets(page, what) {
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll('button, a, input, select, textarea, summary')]
+      .filter((e) => e.getClientRects().length && !e.classList.contains('skip-link'))
+      .filter((e) => !(e.tagName === 'A' && getComputedStyle(e).display === 'inline' && e.closest('p')))
+      .map((e) => {
+        const target = e.matches('input[type=radio], input[type=checkbox]') ? (e.closest('label') ?? e) : e;
+        return { what: e.outerHTML.slice(0, 80), h: Math.round(target.getBoundingClientRect().height) };
+      })
+      .filter((e) => e.h < 44),
+  );
+  if (small.length) fail(`${what}: controls smaller than 44 px: ${JSON.stringify(small)}`);
+}
+
+/** Taps the answer of the one question on screen and waits for the next screen. */
+async function tapAnswer(page, label, next) {
+  await page.getByRole('radio', { name: label, exact: true }).tap();
+  await expectText(page.locator('.step-heading'), next, `after answering “${label}”`);
+}
+
+function isoDaysAgo(days) {
+  return new Date(Date.now() - days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+const phq9 = (values) => values.map((value, i) => ({ linkId: `q${i + 1}`, value }));
+
+// ---------------------------------------------------------------------------------------------
+// Measurement-based care: the Measures tab, administering, schedules, what is due, the portal
+// questionnaire and a questionnaire link, on the client registered above (Ada Lovelace).
+
+async function measures(base, clientId) {
+  begin('measures: a baseline PHQ-9 four weeks ago, entered through the API');
+  const asClin = await apiSession(base, 'clin');
+  // 3+3+3+2+2+2+2+2+0 = 19, moderately severe
+  const baseline = await asClin(
+    'POST',
+    `/api/v1/clients/${clientId}/assessments`,
+    { instrument: 'phq-9', answers: phq9([3, 3, 3, 2, 2, 2, 2, 2, 0]), rater: 'self', completed_at: isoDaysAgo(28) },
+    { 'Idempotency-Key': randomUUID() },
+  );
+  if (baseline.total !== 19) fail(`the baseline PHQ-9 scored ${baseline.total}, not 19`);
+
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  const d = await desk.newPage();
+  watch(d, 'measures');
+  await d.goto('/');
+  await signIn(d, 'clin');
+  await expectPath(d, /^\/$/, 'home');
+  await expectText(d.locator('#due-heading'), /Measures due/, 'measures due on the home page');
+
+  begin('measures: the tab shows the first result');
+  await d.goto(`/clients/${clientId}?tab=measures`);
+  const card = d.locator('section.measure', { has: d.getByRole('heading', { name: 'PHQ-9', exact: true }) });
+  await expectText(card.locator('.measure-latest'), /Latest: 19 of 27, Moderately severe/, 'latest PHQ-9');
+  await checkA11y(d, 'measures tab (one result)');
+
+  begin('measures: a clinician administers a PHQ-9 on a desktop, all items on one page');
+  await d.getByLabel('Questionnaire', { exact: true }).first().selectOption('phq-9');
+  await d.getByRole('link', { name: 'Administer now' }).click();
+  await expectPath(d, new RegExp(`^/clients/${clientId}/assess/phq-9$`), 'administer page');
+  await expectText(d.getByRole('heading', { level: 1 }), /PHQ-9 for Ada Lovelace/, 'administer heading');
+  const shown = await d.locator('fieldset.question').count();
+  if (shown !== 10) fail(`the desktop form shows ${shown} items, not all 10 on one page`);
+  await checkA11y(d, 'administer (desktop)');
+  await d.getByRole('button', { name: 'Save and score' }).click();
+  await expectText(d.locator('.form-error'), /answer the 9 marked questions/, 'unanswered items marked');
+  if (!(await d.locator('[data-link-id="q1"] input').first().evaluate((e) => e === document.activeElement))) fail('focus did not move to the first unanswered item');
+  const words = ['Not at all', 'Several days', 'More than half the days', 'Nearly every day'];
+  // 2+2+1+2+1+1+1+1+1 = 12, moderate; item 9 answered: a critical flag
+  const answers = [2, 2, 1, 2, 1, 1, 1, 1, 1];
+  for (const [i, v] of answers.entries()) await d.locator(`[data-link-id="q${i + 1}"]`).getByRole('radio', { name: words[v], exact: true }).check();
+  await d.locator('[data-link-id="difficulty"]').getByRole('radio', { name: 'Somewhat difficult' }).check();
+  await screenshot(d, '13-administer-desktop');
+  await d.getByRole('button', { name: 'Save and score' }).click();
+  await expectText(d.getByRole('heading', { name: 'Result recorded' }), /Result recorded/, 'result screen');
+  const result = await expectText(d.locator('.result'), /12 of 27/, 'total of the maximum');
+  for (const want of [/Moderate/, /Down 7 since previous — reliable improvement/]) if (!want.test(result)) fail(`the result lacks ${want}: ${result}`);
+  await expectText(d.getByRole('note', { name: 'Needs attention today' }), /Thoughts of death or self-harm \(item 9\).*item 9 answered “Several days”/, 'critical flag shown');
+  await checkA11y(d, 'administer result');
+  await screenshot(d, '14-administer-result');
+
+  begin('measures: the chart shows both results, the reliable change marked and worded');
+  await d.getByRole('link', { name: 'See all measures' }).click();
+  await expectPath(d, new RegExp(`^/clients/${clientId}\\?tab=measures$`), 'measures tab');
+  await expectText(card.locator('.measure-change'), /Down 7 since first — reliable improvement/, 'change in words');
+  await expectText(card.locator('g.point--improvement .marker-text'), /Better/, 'reliable-improvement marker with its word');
+  const stripes = await card.locator('g.band text').allTextContents();
+  if (stripes.join('|') !== 'Minimal|Mild|Moderate|Moderately severe|Severe') fail(`band labels: ${stripes.join('|')}`);
+  await card.locator(`g.point[data-id="${baseline.id}"]`).click();
+  await expectText(card.locator('.result-detail'), /Little interest or pleasure in doing things[\s\S]*Nearly every day/, 'answers of the chosen result');
+  await checkA11y(d, 'measures chart with answers');
+  await screenshot(d, '15-measures-chart');
+
+  begin('measures: a result scored elsewhere appears live');
+  await asClin('POST', `/api/v1/clients/${clientId}/assessments`, { instrument: 'phq-9', answers: phq9([1, 1, 1, 1, 1, 1, 1, 1, 0]), rater: 'clinician' }, { 'Idempotency-Key': randomUUID() });
+  await expectText(card.locator('.measure-head'), /3 results/, 'measures reloaded on assessment.scored');
+
+  begin('measures: schedules are added, listed with the next due date, and stopped');
+  const schedules = d.locator('section.schedules');
+  const addSchedule = async (instrument, days) => {
+    await schedules.getByLabel('Questionnaire').selectOption(instrument);
+    await schedules.getByLabel('Every (days)').fill(String(days));
+    await schedules.getByRole('button', { name: 'Add schedule' }).click();
+    await expectText(schedules.locator('.notice'), new RegExp(`every ${days} days added`), `${instrument} schedule added`);
+  };
+  await addSchedule('phq-9', 14);
+  await addSchedule('gad-7', 7);
+  await addSchedule('who-5', 28);
+  await expectText(schedules.locator('li', { hasText: 'GAD-7' }), /Due today/, 'GAD-7 due today (no result yet)');
+  await expectText(schedules.locator('li', { hasText: 'PHQ-9' }), /Due (?!today)/, 'PHQ-9 due in 14 days (a result today)');
+  await schedules.getByRole('button', { name: 'Stop WHO-5 every 28 days' }).click();
+  await expectText(schedules.locator('.notice'), /WHO-5 every 28 days stopped/, 'schedule stopped');
+  if (await schedules.locator('li', { hasText: 'WHO-5' }).count()) fail('the stopped schedule is still listed');
+  await checkA11y(d, 'measures schedules');
+  await screenshot(d, '16-measures-schedules');
+
+  begin('measures: send a link');
+  await d.getByLabel('Questionnaire', { exact: true }).first().selectOption('phq-9');
+  await d.getByRole('button', { name: 'Send a link' }).click();
+  const linkUrl = (await expectText(d.locator('#assessment-link'), /\/a\/\S+/, 'link shown')).trim();
+  const linkPath = new URL(linkUrl).pathname;
+  log(`link ${linkPath}`);
+  await checkA11y(d, 'measures link made');
+
+  begin('home: measures due, with a link to administer');
+  await d.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).click();
+  const dueRow = d.locator('table.due-table tr', { hasText: 'GAD-7' });
+  // the server names the client as colleagues call them (preferred name first)
+  await expectText(dueRow, /Lovelace[\s\S]*Due today/, 'GAD-7 due for Ada');
+  if ((await d.locator('table.due-table tr', { hasText: 'WHO-5' }).count()) !== 0) fail('a stopped schedule is listed as due');
+  await checkA11y(d, 'home with measures due');
+  await screenshot(d, '17-home-measures-due');
+  await dueRow.getByRole('link', { name: /^Administer the GAD-7 for .*Lovelace$/ }).click();
+  await expectPath(d, new RegExp(`^/clients/${clientId}/assess/gad-7$`), 'administer from the due list');
+  await d.getByRole('button', { name: 'Sign out' }).click();
+  await desk.close();
+  assertClean();
+
+  begin('portal on a phone (390×844): the questionnaire that is due, one question per screen');
+  const ph = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, baseURL: base });
+  const q = await ph.newPage();
+  watch(q, 'portal questionnaire');
+  await q.goto('/portal');
+  await signIn(q, 'client1');
+  await expectPath(q, /^\/portal$/, 'portal');
+  await expectText(q.locator('.todo-list'), /GAD-7/, 'GAD-7 to do');
+  await expectText(q.locator('#my-results').locator('..'), /PHQ-9[\s\S]*12 out of 27/, 'own PHQ-9 totals');
+  await checkA11y(q, 'portal with a questionnaire to do');
+  await expectBigTargets(q, 'portal');
+  await screenshot(q, '18-portal-todo-390');
+  await q.getByRole('link', { name: 'Start the GAD-7' }).tap();
+  await expectPath(q, /^\/portal\/questionnaires\/gad-7$/, 'portal questionnaire');
+  await q.getByRole('button', { name: 'Start' }).tap();
+  await expectText(q.locator('.step-heading'), /Question 1 of 8/, 'progress');
+  await checkA11y(q, 'portal questionnaire item');
+  await expectBigTargets(q, 'portal questionnaire item');
+  await expectNoHorizontalScroll(q, 'portal questionnaire at 390 px');
+  await screenshot(q, '19-portal-question-390');
+  await tapAnswer(q, 'Several days', /Question 2 of 8/);
+  await q.getByRole('button', { name: 'Back' }).tap();
+  await expectText(q.locator('.step-heading'), /Question 1 of 8/, 'back to the first question');
+  if (!(await q.getByRole('radio', { name: 'Several days', exact: true }).isChecked())) fail('the answer was not kept after Back');
+  await q.getByRole('button', { name: 'Next' }).tap();
+  for (let n = 2; n <= 7; n++) await tapAnswer(q, n === 7 ? 'More than half the days' : 'Several days', new RegExp(`Question ${n + 1} of 8`));
+  await tapAnswer(q, 'Somewhat difficult', /Ready to send/);
+  await checkA11y(q, 'portal questionnaire ready to send');
+  await q.getByRole('button', { name: 'Send my answers' }).tap();
+  const thanks = await expectText(q.locator('.thanks'), /Thank you/, 'portal thanks');
+  if (/flag|critical|item \d/i.test(thanks)) fail(`the client sees scoring language: ${thanks}`);
+  await checkA11y(q, 'portal questionnaire result');
+  await screenshot(q, '20-portal-result-390');
+  await q.getByRole('link', { name: 'Back to home' }).tap();
+  await expectText(q.locator('#todo-heading').locator('..'), /Nothing to fill in right now/, 'nothing left to do');
+  await expectText(q.locator('#my-results').locator('..'), /GAD-7[\s\S]*8 out of 21/, 'the new GAD-7 total in the history');
+  await ph.close();
+  assertClean();
+
+  begin('a questionnaire link on a phone, without signing in; an answer that needs follow-up');
+  const anon = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, baseURL: base });
+  const a = await anon.newPage();
+  watch(a, 'link');
+  await a.goto(linkPath);
+  await expectText(a.getByRole('heading', { level: 1 }), /PHQ-9/, 'link questionnaire heading');
+  await checkA11y(a, 'questionnaire link: before you start');
+  await expectBigTargets(a, 'questionnaire link');
+  await screenshot(a, '21-link-start-390');
+  await a.getByRole('button', { name: 'Start' }).tap();
+  for (let n = 1; n <= 8; n++) await tapAnswer(a, 'Not at all', new RegExp(`Question ${n + 1} of 10`));
+  await checkA11y(a, 'questionnaire link: item 9');
+  await tapAnswer(a, 'More than half the days', /Question 10 of 10/);
+  await a.getByRole('button', { name: 'Next' }).tap(); // the last item is optional
+  await expectText(a.locator('.step-heading'), /Ready to send/, 'ready to send');
+  await a.getByRole('button', { name: 'Send my answers' }).tap();
+  const followUp = await expectText(a.locator('.thanks'), /Someone will be in touch/, 'follow-up message');
+  for (const want of [/emergency number/, /988/]) if (!want.test(followUp)) fail(`the follow-up message lacks ${want}: ${followUp}`);
+  await checkA11y(a, 'questionnaire link: follow-up');
+  await expectNoHorizontalScroll(a, 'questionnaire link at 390 px');
+  await screenshot(a, '22-link-follow-up-390');
+  await a.reload();
+  await expectText(a.getByRole('heading', { level: 1 }), /This link cannot be used/, 'a used link');
+  await anon.close();
   assertClean();
 }
 

@@ -49,12 +49,12 @@ const schedule: Schedule = {
   next_due: { due_date: '2026-11-15', overdue: true, days_overdue: 3 },
 };
 
-function serve() {
+function serve(withResults = false) {
   const calls: { method: string; url: string; body?: unknown }[] = [];
   const fetchMock = vi.fn(async (url: string, init: RequestInit) => {
     const method = init.method ?? 'GET';
     calls.push({ method, url, body: init.body ? JSON.parse(init.body as string) : undefined });
-    if (method === 'GET' && url === '/api/v1/clients/cl_1/measures') return json({ items: [measure] });
+    if (method === 'GET' && url === '/api/v1/clients/cl_1/measures') return json({ items: [withResults ? { ...measure, results: [first, latest] } : measure] });
     if (method === 'GET' && url === '/api/v1/instruments') return json({ items: [{ id: 'phq-9', name: 'PHQ-9', title: 'Patient Health Questionnaire-9', item_count: 3, respondents: ['self', 'clinician'], total: { min: 0, max: 27 }, item_text: 'shipped', imported: false }] });
     if (method === 'GET' && url === '/api/v1/instruments/phq-9') return json(phq9());
     if (method === 'GET' && url === '/api/v1/clients/cl_1/assessments?instrument=phq-9') return json({ items: [latest, first] });
@@ -86,7 +86,7 @@ describe('the Measures tab', () => {
     expect(rows[1].textContent).toContain('First result');
     await waitFor(() => expect(card.querySelectorAll('g.point')).toHaveLength(2));
 
-    const show = within(rows[0]).getByRole('button', { name: /Show the answers of/ });
+    const show = within(rows[0]).getByRole('button', { name: /Show answers of/ });
     expect(show.getAttribute('aria-expanded')).toBe('false');
     fireEvent.click(show);
     const answers = await within(card).findByRole('table', { name: /Answers to the PHQ-9/ });
@@ -94,7 +94,7 @@ describe('the Measures tab', () => {
     expect(text).toContain('Little interest or pleasure in doing things');
     expect(text).toContain('More than half the days');
     expect(text).toContain('Flagged: Thoughts of death or self-harm (item 9)');
-    expect(within(rows[0]).getByRole('button', { name: /Hide the answers of/ }).getAttribute('aria-expanded')).toBe('true');
+    expect(within(rows[0]).getByRole('button', { name: /Hide answers of/ }).getAttribute('aria-expanded')).toBe('true');
 
     // a point on the chart opens the same detail
     fireEvent.click(card.querySelector('g.point[data-id="as_1"]')!);
@@ -111,6 +111,18 @@ describe('the Measures tab', () => {
     await act(() => emitForTest('assessment.scored', { client_id: 'cl_1', assessment_id: 'as_3', instrument: 'phq-9' }));
     await waitFor(() => expect(calls.filter((c) => c.url.endsWith('/measures')).length).toBe(before + 1));
     await waitFor(() => expect(calls.filter((c) => c.url.includes('assessments?instrument')).length).toBe(2));
+  });
+
+  it('uses the results the measures answer carries, without asking again', async () => {
+    const calls = serve(true);
+    render(<MeasuresTab clientId="cl_1" />);
+    const card = (await screen.findByRole('heading', { name: 'PHQ-9' })).closest('section')!;
+    const rows = within(await within(card).findByRole('table')).getAllByRole('row').slice(1) as HTMLTableRowElement[];
+    // newest first in the table, though the answer lists them oldest first
+    expect(rows.map((r) => r.cells[1].textContent)).toEqual(['12 of 27, ModerateFlag', '19 of 27, Moderately severe']);
+    expect(calls.some((c) => c.url.includes('/assessments?'))).toBe(false);
+    await act(() => emitForTest('assessment.scored', { client_id: 'cl_1', assessment_id: 'as_3', instrument: 'phq-9' }));
+    await waitFor(() => expect(calls.filter((c) => c.url.endsWith('/measures')).length).toBe(2));
   });
 
   it('makes a link to send, with the full address to copy', async () => {

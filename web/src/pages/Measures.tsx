@@ -135,14 +135,15 @@ function GiveQuestionnaire({ clientId, base, instruments, preferred }: { clientI
 }
 
 function MeasureCard({ clientId, base, measure: m, tick }: { clientId: string; base: string; measure: Measure; tick: number }) {
-  const results = useGet<Items<Assessment>>(`${base}/assessments${query({ instrument: m.instrument })}`);
+  // The measures answer carries every result; ask for them separately only when it does not.
+  const results = useGet<Items<Assessment>>(m.results ? null : `${base}/assessments${query({ instrument: m.instrument })}`);
   const instrument = useGet<Instrument>(`/api/v1/instruments/${enc(m.instrument)}`);
   const [selected, setSelected] = useState<string | null>(null);
   const detailHeading = useRef<HTMLHeadingElement>(null);
   const focusDetail = useRef(false);
 
   useEffect(() => {
-    if (tick) results.reload();
+    if (tick && !m.results) results.reload();
   }, [tick]);
   useEffect(() => {
     if (!focusDetail.current || !selected) return;
@@ -152,7 +153,8 @@ function MeasureCard({ clientId, base, measure: m, tick }: { clientId: string; b
   }, [selected]);
 
   const latest = m.latest;
-  const all = results.data?.items ?? [];
+  // newest first, as the table lists them
+  const all = m.results ? [...m.results].reverse() : (results.data?.items ?? []);
   const chosen = all.find((a) => a.id === selected) ?? null;
   const slug = m.instrument.replace(/[^a-zA-Z0-9_-]/g, '-');
   const sinceFirst = m.count > 1 ? changeWords(latest.change?.first, 'first') : '';
@@ -265,10 +267,10 @@ function ResultsTable({ name, results, selected, onToggle, detailId }: { name: s
                     class="button button--secondary button--small"
                     aria-expanded={open}
                     aria-controls={open ? detailId : undefined}
-                    aria-label={`${open ? 'Hide' : 'Show'} the answers of ${formatDay(a.completed_at)}`}
+                    aria-label={`${open ? 'Hide' : 'Show'} answers of ${formatDay(a.completed_at)}`}
                     onClick={() => onToggle(a.id)}
                   >
-                    {open ? 'Hide answers' : 'Answers'}
+                    {open ? 'Hide answers' : 'Show answers'}
                   </button>
                 </td>
               </tr>
