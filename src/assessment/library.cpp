@@ -474,6 +474,7 @@ Result<Instrument> parse_instrument(std::string_view text, const std::string& so
   in.panel_loinc = parsed->panel_loinc;
   in.copyright = parsed->copyright;
   in.items = std::move(parsed->items);
+  in.instructions = std::move(parsed->instructions);
   in.questionnaire_json = bj::serialize(*q);
 
   const auto* sp = root.if_contains("scoring");

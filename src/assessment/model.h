@@ -124,6 +124,7 @@ struct Instrument {
   bool imported = false;  //!< from POST /api/v1/instruments/import
   std::vector<std::string> respondents;
   std::vector<Item> items;
+  std::vector<std::string> instructions;  //!< shown before the first item
   std::optional<ScoreRule> total;
   std::vector<ScoreRule> subscales;
   MissingRule missing;

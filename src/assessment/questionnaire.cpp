@@ -1304,7 +1304,13 @@ class QuestionnaireReader {
         p_.nodes[index].item = p_.pq.items.size();
         if (!enable.empty()) enables_.push_back(PendingEnable{p_.pq.items.size(), path, enable});
         p_.pq.items.push_back(std::move(item));
-      } else if (type != "display" && type != "string" && type != "text") {
+      } else if (type == "display") {
+        // Text before the first question is the form's instruction ("Over the last 2 weeks
+        // …"); text after it (scoring notes for staff) is not shown to respondents.
+        if (p_.pq.items.empty() && !p_.nodes[index].text.empty()) {
+          p_.pq.instructions.push_back(p_.nodes[index].text);
+        }
+      } else if (type != "string" && type != "text") {
         return refuse(path + ".type", "item " + quoted(link_id) + " has type " + quoted(type) +
                                           ", which Tend cannot score or keep");
       }
@@ -1832,6 +1838,7 @@ Result<Instrument> import_questionnaire(const bj::object& q, const std::string& 
   in.imported = true;
   in.text_shipped = true;
   in.items = p.pq.items;
+  in.instructions = p.pq.instructions;
   in.questionnaire_json = bj::serialize(q);
   if (!p.pq.panel_loinc.empty()) {
     for (const auto& k : known) {

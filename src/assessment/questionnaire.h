@@ -46,6 +46,7 @@ struct ParsedQuestionnaire {
   std::string copyright;
   std::vector<Item> items;  //!< answerable items flattened in order; display/group excluded
   std::vector<CalculatedSum> sums;
+  std::vector<std::string> instructions;  //!< display text before the first question
 };
 
 //! Reads the structure of a Questionnaire. Refuses (Validation, field named as a path such as

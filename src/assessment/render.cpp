@@ -161,6 +161,7 @@ bj::object summary_json(const Instrument& in) {
 bj::object detail_json(const Instrument& in) {
   auto o = summary_json(in);
   o["client_text"] = in.client_text;
+  o["instructions"] = strings(in.instructions);
   o["copyright"] = in.copyright;
   o["source"] = in.source;
   o["licence"] = in.licence;

@@ -267,6 +267,62 @@ void register_routes(http::Router& router, AssessmentService& svc, access::Acces
       .returns(200, "Measures");
 
   router
+      .add(Method::Get, "/api/v1/clients/{id}/outcomes",
+           access.guard([&](Request& req, const access::Principal& p) {
+             auto r = svc.measures(p, req.param("id"));
+             if (!r) return Response::problem(r.error());
+             bj::array measures;
+             const Assessment* phq[2] = {nullptr, nullptr};
+             const Assessment* gad[2] = {nullptr, nullptr};
+             for (const auto& s : *r) {
+               const auto& first = s.results.front();
+               const auto& last = s.results.back();
+               if (s.instrument->id == "phq-9" && first.score.total)
+                 phq[0] = &first, phq[1] = &last;
+               if (s.instrument->id == "gad-7" && first.score.total)
+                 gad[0] = &first, gad[1] = &last;
+               measures.push_back(bj::object{
+                   {"instrument", s.instrument->id},
+                   {"name", s.instrument->name},
+                   {"count", s.results.size()},
+                   {"first",
+                    bj::object{{"id", first.id},
+                               {"total", first.score.total ? rules::number(*first.score.total)
+                                                           : bj::value(nullptr)},
+                               {"completed_at", time_text(first.completed_at_ms)}}},
+                   {"last", bj::object{{"id", last.id},
+                                       {"total", last.score.total ? rules::number(*last.score.total)
+                                                                  : bj::value(nullptr)},
+                                       {"completed_at", time_text(last.completed_at_ms)}}},
+                   {"change", last.since_first ? bj::value(rules::to_json(*last.since_first))
+                                               : bj::value(nullptr)}});
+             }
+             // NHS Talking Therapies: paired PHQ-9 and GAD-7, first and last, at least two of each.
+             bj::value tt = nullptr;
+             if (phq[0] && gad[0] && phq[0] != phq[1] && gad[0] != gad[1]) {
+               const auto o = rules::talking_therapies(*phq[0]->score.total, *phq[1]->score.total,
+                                                       *gad[0]->score.total, *gad[1]->score.total);
+               tt = bj::object{{"phq9_first", rules::number(*phq[0]->score.total)},
+                               {"phq9_last", rules::number(*phq[1]->score.total)},
+                               {"gad7_first", rules::number(*gad[0]->score.total)},
+                               {"gad7_last", rules::number(*gad[1]->score.total)},
+                               {"case_at_start", o.case_at_start},
+                               {"recovered", o.recovered},
+                               {"reliable_improvement", o.reliable_improvement},
+                               {"reliable_deterioration", o.reliable_deterioration},
+                               {"reliable_recovery", o.reliable_recovery}};
+             }
+             return Response::json(
+                 200, bj::object{{"measures", std::move(measures)}, {"talking_therapies", tt}});
+           }))
+      .summary(
+          "Change from the first to the latest result of each measure, and the NHS Talking "
+          "Therapies outcome (recovery, reliable improvement, reliable recovery, reliable "
+          "deterioration) from paired PHQ-9 and GAD-7",
+          "assessment")
+      .returns(200, "Outcomes");
+
+  router
       .add(Method::Post, "/api/v1/clients/{id}/schedules",
            access.guard([&](Request& req, const access::Principal& p) {
              auto body = http::json_body(req);

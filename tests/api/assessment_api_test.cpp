@@ -162,6 +162,38 @@ TEST_F(AssessmentApi, ASubmissionIsScoredStoredAndRetriedOnce) {
   EXPECT_EQ(desk->get(base + "/assessments").status, 403);
 }
 
+TEST_F(AssessmentApi, OutcomesFollowTheTalkingTherapiesDefinitions) {
+  auto gad7 = [](int v1, int v2) {
+    return answers({{"q1", v1}, {"q2", v2}, {"q3", 1}, {"q4", 1}, {"q5", 1}, {"q6", 1}, {"q7", 1}});
+  };
+  EXPECT_TRUE(clin->get(base + "/outcomes").json().at("talking_therapies").is_null());
+  ASSERT_EQ(
+      submit(*clin, {{"instrument", "phq-9"}, {"answers", phq9(2, 2, 2, 2, 2, 2, 2, 0, 0)}}).status,
+      201);
+  ASSERT_EQ(submit(*clin, {{"instrument", "gad-7"}, {"answers", gad7(3, 3)}}).status, 201);
+  EXPECT_TRUE(clin->get(base + "/outcomes").json().at("talking_therapies").is_null())
+      << "one of each is not a pair";
+  ASSERT_EQ(
+      submit(*clin, {{"instrument", "phq-9"}, {"answers", phq9(1, 1, 1, 1, 1, 1, 0, 0, 0)}}).status,
+      201);
+  ASSERT_EQ(submit(*clin, {{"instrument", "gad-7"}, {"answers", gad7(1, 1)}}).status, 201);
+  auto o = clin->get(base + "/outcomes");
+  ASSERT_EQ(o.status, 200);
+  const auto j = o.json();
+  const auto& tt = j.at("talking_therapies");
+  EXPECT_EQ(tt.at("phq9_first").as_int64(), 14);
+  EXPECT_EQ(tt.at("phq9_last").as_int64(), 6);
+  EXPECT_EQ(tt.at("gad7_first").as_int64(), 11);
+  EXPECT_EQ(tt.at("gad7_last").as_int64(), 7);
+  EXPECT_TRUE(tt.at("case_at_start").as_bool());
+  EXPECT_TRUE(tt.at("recovered").as_bool());
+  EXPECT_TRUE(tt.at("reliable_improvement").as_bool());
+  EXPECT_TRUE(tt.at("reliable_recovery").as_bool());
+  EXPECT_FALSE(tt.at("reliable_deterioration").as_bool());
+  EXPECT_EQ(j.at("measures").as_array().size(), 2u);
+  EXPECT_EQ(server->client_for("other")->get(base + "/outcomes").status, 404);
+}
+
 TEST_F(AssessmentApi, EveryBadInputIsRefusedNamingTheFieldAndNothingIsStored) {
   struct Case {
     const char* what;
