@@ -142,6 +142,69 @@ std::string ascii_handle(std::string s) {
 
 }  // namespace
 
+namespace {
+
+//! Item answers (0..3 each) adding up to `total` over `items` items; the suicide item (the last
+//! of the PHQ-9) is kept at 0 unless `last_item` says otherwise.
+assessment::Answers spread(std::mt19937_64& rng, int total, int items, int last_item = -1) {
+  assessment::Answers a;
+  std::vector<int> v(static_cast<std::size_t>(items), 0);
+  const int fixed = last_item >= 0 ? 1 : 0;
+  if (last_item >= 0) v.back() = last_item;
+  int left = std::clamp(total - std::max(0, last_item), 0, 3 * (items - fixed));
+  while (left > 0) {
+    auto& x = v[std::uniform_int_distribution<std::size_t>(0, v.size() - 1 - fixed)(rng)];
+    if (x < 3) {
+      ++x;
+      --left;
+    }
+  }
+  for (int i = 0; i < items; ++i) a["q" + std::to_string(i + 1)] = v[static_cast<std::size_t>(i)];
+  return a;
+}
+
+//! A course of PHQ-9 and GAD-7 results every two weeks: most clients improve, some do not, a
+//! few get worse; some are on a schedule that is now overdue.
+void demo_measures(App& app, std::mt19937_64& rng, const access::Principal& by,
+                   const std::string& client_id) {
+  if (!chance(rng, 0.65)) return;
+  const int n = std::uniform_int_distribution<int>(2, 8)(rng);
+  const double course = std::discrete_distribution<int>({65, 25, 10})(rng);  // better, same, worse
+  const double slope = course == 0 ? -1.6 : course == 1 ? -0.3 : 0.9;
+  const int phq0 = std::uniform_int_distribution<int>(8, 22)(rng);
+  const int gad0 = std::clamp(phq0 + std::uniform_int_distribution<int>(-5, 3)(rng), 4, 21);
+  const auto now = std::chrono::system_clock::now();
+  std::optional<std::string> started;
+  const int overdue_days = chance(rng, 0.3) ? std::uniform_int_distribution<int>(4, 20)(rng) : 0;
+  for (int k = 0; k < n; ++k) {
+    const auto when = now - std::chrono::hours(24 * (14 * (n - 1 - k) + overdue_days + 1));
+    const std::int64_t ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
+    if (!started) started = format_date(when);
+    const double noise = std::normal_distribution<double>(0, 1.5)(rng);
+    const int phq = std::clamp(static_cast<int>(std::lround(phq0 + slope * k * 1.2 + noise)), 0, 27);
+    const int gad = std::clamp(static_cast<int>(std::lround(gad0 + slope * k + noise)), 0, 21);
+    const int item9 = phq >= 18 && chance(rng, 0.3) ? 1 : 0;
+    for (const auto& [id, answers] :
+         {std::pair{std::string("phq-9"), spread(rng, phq, 9, item9)},
+          std::pair{std::string("gad-7"), spread(rng, gad, 7)}}) {
+      assessment::Submission s;
+      s.instrument = id;
+      s.answers = answers;
+      s.completed_at_ms = ms;
+      s.rater = chance(rng, 0.5) ? assessment::Rater::Self : assessment::Rater::Clinician;
+      (void)app.assessments().submit(by, client_id, s);
+    }
+  }
+  if (chance(rng, 0.8)) {
+    for (const char* id : {"phq-9", "gad-7"}) {
+      (void)app.assessments().add_schedule(by, client_id, id, 14, started, std::nullopt);
+    }
+  }
+}
+
+}  // namespace
+
 Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
   auto existing = app.access().list_users(access::system_principal("demo"), "");
   if (!existing) return existing.error();
@@ -273,6 +336,7 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
                                          "care_manager");
     if (chance(rng, 0.15))
       (void)app.access().add_team_member(primary, created->id, peer.user_id, "peer_support");
+    demo_measures(app, rng, primary, created->id);
     ++summary.clients;
     if (i == 0) {
       // One client uses the portal, so the client's side can be seen too.
