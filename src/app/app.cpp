@@ -140,6 +140,15 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
   app->clients_->set_events(app->events_.get());
   app->instruments_.load_embedded();
   if (!cfg.instruments_dir.empty()) app->instruments_.load_dir(cfg.instruments_dir);
+  // A refused file stops nothing else; operators see it here, in the metrics and with
+  // `tend instruments check`.
+  for (const auto& p : app->instruments_.problems()) {
+    log::error("instrument.refused", {{"file", p.source}, {"detail", p.detail}});
+  }
+  metrics::set_gauge("tend_instruments_refused",
+                     static_cast<double>(app->instruments_.problems().size()));
+  metrics::set_gauge("tend_instruments_loaded",
+                     static_cast<double>(app->instruments_.all().size()));
   app->assessments_ = std::make_unique<assessment::AssessmentService>(
       *app->db_, clock, *app->audit_, *app->access_, app->instruments_);
   app->assessments_->set_events(app->events_.get());

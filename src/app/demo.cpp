@@ -182,12 +182,12 @@ void demo_measures(App& app, std::mt19937_64& rng, const access::Principal& by,
         std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
     if (!started) started = format_date(when);
     const double noise = std::normal_distribution<double>(0, 1.5)(rng);
-    const int phq = std::clamp(static_cast<int>(std::lround(phq0 + slope * k * 1.2 + noise)), 0, 27);
+    const int phq =
+        std::clamp(static_cast<int>(std::lround(phq0 + slope * k * 1.2 + noise)), 0, 27);
     const int gad = std::clamp(static_cast<int>(std::lround(gad0 + slope * k + noise)), 0, 21);
     const int item9 = phq >= 18 && chance(rng, 0.3) ? 1 : 0;
-    for (const auto& [id, answers] :
-         {std::pair{std::string("phq-9"), spread(rng, phq, 9, item9)},
-          std::pair{std::string("gad-7"), spread(rng, gad, 7)}}) {
+    for (const auto& [id, answers] : {std::pair{std::string("phq-9"), spread(rng, phq, 9, item9)},
+                                      std::pair{std::string("gad-7"), spread(rng, gad, 7)}}) {
       assessment::Submission s;
       s.instrument = id;
       s.answers = answers;

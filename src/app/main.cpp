@@ -13,6 +13,7 @@
 #include "app/config.h"
 #include "app/db_copy.h"
 #include "app/demo.h"
+#include "assessment/library.h"
 #include "platform/log.h"
 
 using namespace tend;
@@ -403,6 +404,48 @@ int main(int argc, char** argv) {
       }
     });
     std::cout << probe_count << " probe jobs added\n";
+  });
+
+  // ---- instruments ----
+  auto* instruments =
+      cli.add_subcommand("instruments", "The instrument library (no database needed)");
+  instruments->require_subcommand(1);
+  std::string instruments_dir;
+  auto load_library = [&](assessment::Library& lib) {
+    lib.load_embedded();
+    if (!instruments_dir.empty()) lib.load_dir(instruments_dir);
+  };
+  auto* ilist =
+      instruments->add_subcommand("list", "List every instrument with its range and licence note");
+  ilist
+      ->add_option("--instruments-dir", instruments_dir,
+                   "A directory of the service's own instrument files")
+      ->envname("TEND_INSTRUMENTS_DIR");
+  ilist->callback([&] {
+    assessment::Library lib;
+    load_library(lib);
+    for (const auto& in : lib.all()) {
+      std::cout << in->id << "  " << in->name << "  ";
+      if (in->total)
+        std::cout << in->total->min << "-" << in->total->max;
+      else
+        std::cout << "risk level";
+      std::cout << "  " << in->items.size() << " items"
+                << (in->text_shipped ? "" : "  (wording added by the service)") << "\n";
+    }
+    rc = lib.problems().empty() ? 0 : 1;
+  });
+  auto* icheck = instruments->add_subcommand(
+      "check", "Validate the built-in instruments and a directory of the service's own files");
+  icheck->add_option("dir", instruments_dir,
+                     "Directory of instrument files (content/instruments format)");
+  icheck->callback([&] {
+    assessment::Library lib;
+    load_library(lib);
+    for (const auto& p : lib.problems()) std::cerr << p.detail << "\n";
+    std::cout << lib.all().size() << " instruments valid, " << lib.problems().size()
+              << " refused\n";
+    rc = lib.problems().empty() ? 0 : 1;
   });
 
   // ---- db ----

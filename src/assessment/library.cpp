@@ -12,7 +12,6 @@
 
 #include "assessment/questionnaire.h"
 #include "platform/content.h"
-#include "platform/log.h"
 
 namespace tend::assessment {
 
@@ -632,7 +631,6 @@ Result<Instrument> parse_instrument(std::string_view text, const std::string& so
 void Library::load_text(std::string_view text, const std::string& source) {
   auto r = parse_instrument(text, source);
   if (!r) {
-    log::error("instrument refused", {{"file", source}, {"detail", r.error().detail}});
     std::unique_lock lock(mu_);
     problems_.push_back({source, r.error().detail});
     return;
