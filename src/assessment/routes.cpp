@@ -158,14 +158,14 @@ void register_routes(http::Router& router, AssessmentService& svc, access::Acces
              Submission s;
              s.instrument = r.string("instrument", {true, 60}).value_or("");
              auto answers = read_answers(r.raw("answers"));
+             // Without a rater the answers are the client's own (entered by staff in session).
              if (auto rater = r.string("rater", {false, 20})) {
                auto rt = rules::rater_from(*rater);
-               if (!rt)
+               if (!rt) {
                  r.add_error("rater", "must be one of self, clinician, parent, teacher, other");
-               else
+               } else {
                  s.rater = *rt;
-             } else if (p.role != access::Role::Client) {
-               s.rater = Rater::Self;  // the client's own answers, entered by staff in session
+               }
              }
              if (auto at = r.string("completed_at", {false, 40})) {
                TimePoint t;
