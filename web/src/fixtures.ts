@@ -12,6 +12,13 @@ export function choiceItem(linkId: string, text: string, extra: Partial<Instrume
   return { linkId, prefix: '', text, group: null, type: 'choice', required: true, options: frequency, min: null, max: null, enable_when: [], enable_behavior: 'all', ...extra };
 }
 
+export const PHQ9_INSTRUCTIONS = 'Over the last 2 weeks, how often have you been bothered by any of the following problems?';
+
+/** An imported form's unscored "how difficult" question: a choice with no options to score. */
+export function valuelessItem(linkId = 'difficulty'): InstrumentItem {
+  return choiceItem(linkId, 'How difficult have these problems made it for you to do your work?', { options: [], required: false });
+}
+
 /** A PHQ-9 with its real bands, flag item and change rule, cut to the items a test needs. */
 export function phq9(items?: InstrumentItem[]): Instrument {
   return {
@@ -19,6 +26,7 @@ export function phq9(items?: InstrumentItem[]): Instrument {
     name: 'PHQ-9',
     title: 'Patient Health Questionnaire-9 (PHQ-9)',
     client_text: 'The PHQ-9 asks about nine common symptoms of depression over the last two weeks.',
+    instructions: [PHQ9_INSTRUCTIONS],
     copyright: 'No permission required to reproduce.',
     respondents: ['self', 'clinician'],
     item_text: 'shipped',

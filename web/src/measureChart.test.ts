@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assessment, change, phq9 } from './fixtures';
+import { formatDay } from './format';
 import {
   bandStripes,
   changeWords,
@@ -9,14 +10,16 @@ import {
   linear,
   markerOf,
   markerPath,
+  measureOutcomeText,
   outcomeWords,
   plotPoints,
   scoreScale,
   scoreTicks,
   shortChange,
+  talkingTherapiesWords,
   timeScale,
 } from './measureChart';
-import type { Band } from './types';
+import type { Band, MeasureOutcome, TalkingTherapiesOutcome } from './types';
 
 const frame = { width: 600, height: 300, top: 10, right: 100, bottom: 30, left: 40 };
 // plot: y from 270 (score min) to 10 (score max); x from 54 to 486
@@ -192,5 +195,98 @@ describe('change in words', () => {
   it('shows prorated scores with one decimal', () => {
     expect(formatScore(12)).toBe('12');
     expect(formatScore(12.25)).toBe('12.3');
+  });
+});
+
+describe('the NHS Talking Therapies outcome in words', () => {
+  const tt = (phq9: [number, number], gad7: [number, number], flags: Partial<TalkingTherapiesOutcome>): TalkingTherapiesOutcome => ({
+    phq9_first: phq9[0],
+    phq9_last: phq9[1],
+    gad7_first: gad7[0],
+    gad7_last: gad7[1],
+    case_at_start: true,
+    recovered: false,
+    reliable_improvement: false,
+    reliable_deterioration: false,
+    reliable_recovery: false,
+    ...flags,
+  });
+
+  it('says nothing before there is a pair of each', () => {
+    expect(talkingTherapiesWords(null)).toBe('');
+    expect(talkingTherapiesWords(undefined)).toBe('');
+  });
+
+  it('recovered and reliably improved', () => {
+    expect(talkingTherapiesWords(tt([14, 6], [11, 7], { recovered: true, reliable_improvement: true, reliable_recovery: true }))).toBe(
+      'Recovered and reliably improved (NHS Talking Therapies definitions: PHQ-9 14 → 6, GAD-7 11 → 7)',
+    );
+  });
+
+  it('recovered without reliable improvement', () => {
+    expect(talkingTherapiesWords(tt([10, 8], [8, 6], { recovered: true }))).toBe(
+      'Recovered (both scores below the clinical cut-offs), without reliable improvement (NHS Talking Therapies definitions: PHQ-9 10 → 8, GAD-7 8 → 6)',
+    );
+  });
+
+  it('reliably improved but still in the clinical range', () => {
+    expect(talkingTherapiesWords(tt([19, 12], [11, 7], { reliable_improvement: true }))).toBe(
+      'Reliably improved, not recovered: still in the clinical range (NHS Talking Therapies definitions: PHQ-9 19 → 12, GAD-7 11 → 7)',
+    );
+  });
+
+  it('no reliable change', () => {
+    expect(talkingTherapiesWords(tt([15, 13], [12, 11], {}))).toBe('No reliable change, and still in the clinical range (NHS Talking Therapies definitions: PHQ-9 15 → 13, GAD-7 12 → 11)');
+  });
+
+  it('reliable deterioration, said first and plainly', () => {
+    expect(talkingTherapiesWords(tt([12, 20], [9, 10], { reliable_deterioration: true }))).toBe('Reliable deterioration (NHS Talking Therapies definitions: PHQ-9 12 → 20, GAD-7 9 → 10)');
+    // worse on one measure though both are now below the cut-offs: still a deterioration
+    expect(talkingTherapiesWords(tt([2, 8], [9, 7], { recovered: true, reliable_deterioration: true }))).toBe(
+      'Reliable deterioration, although both scores are now below the clinical cut-offs (NHS Talking Therapies definitions: PHQ-9 2 → 8, GAD-7 9 → 7)',
+    );
+  });
+
+  it('not in the clinical range at the start: recovery does not apply', () => {
+    const low = { case_at_start: false };
+    expect(talkingTherapiesWords(tt([8, 7], [6, 5], low))).toBe(
+      'Not in the clinical range at the start: recovery does not apply; no reliable change (NHS Talking Therapies definitions: PHQ-9 8 → 7, GAD-7 6 → 5)',
+    );
+    expect(talkingTherapiesWords(tt([9, 2], [7, 1], { ...low, reliable_improvement: true }))).toBe(
+      'Not in the clinical range at the start: recovery does not apply; reliably improved (NHS Talking Therapies definitions: PHQ-9 9 → 2, GAD-7 7 → 1)',
+    );
+    expect(talkingTherapiesWords(tt([3, 12], [2, 3], { ...low, reliable_deterioration: true }))).toBe(
+      'Reliable deterioration. Not in the clinical range at the start: recovery does not apply (NHS Talking Therapies definitions: PHQ-9 3 → 12, GAD-7 2 → 3)',
+    );
+  });
+});
+
+describe('a measure from first to latest', () => {
+  const m = (count: number, first: number | null, last: number | null, extra: Partial<MeasureOutcome> = {}): MeasureOutcome => ({
+    instrument: 'phq-9',
+    name: 'PHQ-9',
+    count,
+    first: { id: 'as_1', total: first, completed_at: '2026-10-01T10:00:00Z' },
+    last: { id: 'as_3', total: last, completed_at: '2026-11-20T10:00:00Z' },
+    change: null,
+    ...extra,
+  });
+
+  it('gives the scores, the span and the change with its outcome', () => {
+    const t = measureOutcomeText(m(3, 19, 8, { change: change(-11, 'reliable_improvement', { recovered: true, reliable_recovery: true, remission: false }) }));
+    expect(t.scores).toBe('19 → 8');
+    expect(t.when).toBe(`${formatDay('2026-10-01T10:00:00Z')} to ${formatDay('2026-11-20T10:00:00Z')}, 3 results`);
+    expect(t.change).toBe('Down 11 since first — reliable improvement; reliable recovery');
+  });
+
+  it('with one result, no change yet', () => {
+    const t = measureOutcomeText(m(1, 19, 19));
+    expect(t).toEqual({ scores: '19', when: `one result, ${formatDay('2026-11-20T10:00:00Z')}`, change: '' });
+  });
+
+  it('without a total (C-SSRS), only the span', () => {
+    const t = measureOutcomeText(m(2, null, null));
+    expect(t.scores).toBe('');
+    expect(t.change).toBe('');
   });
 });

@@ -1,7 +1,9 @@
 // The arithmetic of the measures chart: scales, severity-band stripes, points and their
-// reliable-change markers, and the words for change. Pure functions of numbers, so they can be
-// tested without drawing; components/MeasureChart.tsx turns them into SVG.
-import type { Assessment, Band, Change } from './types';
+// reliable-change markers, and the words for change and outcomes (first → latest, NHS Talking
+// Therapies). Pure functions of numbers, so they can be tested without drawing;
+// components/MeasureChart.tsx turns them into SVG.
+import { formatDay } from './format';
+import type { Assessment, Band, Change, MeasureOutcome, TalkingTherapiesOutcome } from './types';
 
 /** The drawing area in pixels: the plot is inside the margins; band labels sit in the right one. */
 export interface Frame {
@@ -189,4 +191,59 @@ export function shortChange(change: Change | null | undefined): string {
   const sign = change.delta < 0 ? '−' : '+';
   const amount = `${sign}${formatScore(Math.abs(change.delta))}`;
   return change.reliable ? `${amount}, ${classificationWords[change.classification] ?? change.classification.replace(/_/g, ' ')}` : amount;
+}
+
+/** "PHQ-9 14 → 6, GAD-7 11 → 7" */
+function pairScores(tt: TalkingTherapiesOutcome): string {
+  return `PHQ-9 ${formatScore(tt.phq9_first)} → ${formatScore(tt.phq9_last)}, GAD-7 ${formatScore(tt.gad7_first)} → ${formatScore(tt.gad7_last)}`;
+}
+
+/**
+ * The NHS Talking Therapies outcome of the first and latest PHQ-9 and GAD-7, in one plain
+ * statement with the scores it rests on: "Recovered and reliably improved (NHS Talking
+ * Therapies definitions: PHQ-9 14 → 6, GAD-7 11 → 7)". Reliable deterioration is said first,
+ * whatever else holds. Recovery applies only to a client in the clinical range at the start
+ * (PHQ-9 10 or more, or GAD-7 8 or more); '' when there is no pair of each yet.
+ */
+export function talkingTherapiesWords(tt: TalkingTherapiesOutcome | null | undefined): string {
+  if (!tt) return '';
+  const sentences: string[] = [];
+  if (tt.reliable_deterioration) {
+    sentences.push(tt.case_at_start && tt.recovered ? 'Reliable deterioration, although both scores are now below the clinical cut-offs' : 'Reliable deterioration');
+    if (!tt.case_at_start) sentences.push('Not in the clinical range at the start: recovery does not apply');
+  } else if (!tt.case_at_start) {
+    sentences.push(`Not in the clinical range at the start: recovery does not apply; ${tt.reliable_improvement ? 'reliably improved' : 'no reliable change'}`);
+  } else if (tt.reliable_recovery || (tt.recovered && tt.reliable_improvement)) {
+    sentences.push('Recovered and reliably improved');
+  } else if (tt.recovered) {
+    sentences.push('Recovered (both scores below the clinical cut-offs), without reliable improvement');
+  } else if (tt.reliable_improvement) {
+    sentences.push('Reliably improved, not recovered: still in the clinical range');
+  } else {
+    sentences.push('No reliable change, and still in the clinical range');
+  }
+  return `${sentences.join('. ')} (NHS Talking Therapies definitions: ${pairScores(tt)})`;
+}
+
+/** One measure's first and latest result in words, for "Outcome so far". */
+export interface MeasureOutcomeText {
+  /** "19 → 8"; "19" with one result; '' when the measure has no total (C-SSRS). */
+  scores: string;
+  /** "1 Oct 2026 to 20 Nov 2026, 3 results"; "one result, 1 Oct 2026". */
+  when: string;
+  /** "Down 11 since first — reliable improvement; reliable recovery"; '' with one result. */
+  change: string;
+}
+
+export function measureOutcomeText(m: MeasureOutcome): MeasureOutcomeText {
+  const total = (v: number | null) => (v === null || v === undefined ? '' : formatScore(v));
+  const first = total(m.first.total);
+  const last = total(m.last.total);
+  if (m.count <= 1) return { scores: last, when: `one result, ${formatDay(m.last.completed_at)}`, change: '' };
+  const outcomes = outcomeWords(m.change);
+  return {
+    scores: first && last ? `${first} → ${last}` : '',
+    when: `${formatDay(m.first.completed_at)} to ${formatDay(m.last.completed_at)}, ${m.count} results`,
+    change: [changeWords(m.change, 'first'), outcomes.join(', ')].filter(Boolean).join('; '),
+  };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { choiceItem, cssrsItems } from './fixtures';
+import { choiceItem, cssrsItems, phq9, valuelessItem } from './fixtures';
 import {
+  answerableItems,
   answerLabel,
   answersToSend,
   checkAnswers,
@@ -11,6 +12,7 @@ import {
   newIdempotencyKey,
   problemToAnswerErrors,
   visibleItems,
+  wordingMissing,
 } from './questionnaire';
 import type { EnableWhen, InstrumentItem } from './types';
 
@@ -145,6 +147,43 @@ describe('server errors', () => {
   it('a lost connection says the answers are still here', () => {
     expect(problemToAnswerErrors({ status: 0 }, items).summary).toMatch(/not sent yet.*still here/);
     expect(problemToAnswerErrors({ status: 503 }, items).summary).toMatch(/still here/);
+  });
+});
+
+describe('items without a value to give', () => {
+  const items = [choiceItem('q1', 'One'), valuelessItem('difficulty'), choiceItem('q2', 'Two'), { ...choiceItem('days', 'Days'), type: 'integer' as const, options: [], min: 0, max: 30 }];
+
+  it('are neither shown nor asked for; integer items stay', () => {
+    expect(ids(answerableItems(items))).toEqual(['q1', 'q2', 'days']);
+    expect(ids(visibleItems(items, {}))).toEqual(['q1', 'q2', 'days']);
+    // not required, even when the form says so
+    const required = items.map((i) => ({ ...i, required: true }));
+    expect(Object.keys(checkAnswers(required, { q1: 0, q2: 1, days: 3 }))).toEqual([]);
+  });
+
+  it('are not sent, even with a value somehow set', () => {
+    expect(answersToSend(items, { q1: 1, difficulty: 2, q2: 0, days: 4 })).toEqual([
+      { linkId: 'q1', value: 1 },
+      { linkId: 'q2', value: 0 },
+      { linkId: 'days', value: 4 },
+    ]);
+  });
+
+  it('take the server’s errors about them into the general line', () => {
+    const sorted = problemToAnswerErrors({ status: 422, errors: [{ field: 'answers.difficulty', message: 'Is not a question of this form' }] }, items);
+    expect(sorted.items).toEqual({});
+    expect(sorted.summary).toContain('Is not a question of this form');
+  });
+});
+
+describe('wording the service adds', () => {
+  const numbered = [choiceItem('q1', 'Item 1'), choiceItem('q15', 'Item 15 (No problem, Minor problem, Moderate problem, Serious problem)')];
+
+  it('is missing while a licensed form’s items still read “Item 3”', () => {
+    expect(wordingMissing({ item_text: 'service', items: numbered })).toBe(true);
+    expect(wordingMissing({ item_text: 'service', items: [choiceItem('q1', 'Have you used drugs other than those required for medical reasons?')] })).toBe(false);
+    expect(wordingMissing({ item_text: 'shipped', items: numbered })).toBe(false);
+    expect(wordingMissing(phq9())).toBe(false);
   });
 });
 

@@ -2,7 +2,7 @@
 // sent, what is still missing, and where the server's errors belong. No DOM here, so the
 // rules can be tested on their own.
 import { problemToFormErrors, type Problem } from './problem';
-import type { Answer, EnableWhen, InstrumentItem } from './types';
+import type { Answer, EnableWhen, Instrument, InstrumentItem } from './types';
 
 /** Answers by linkId; the value is the option's scored value or the integer typed. */
 export type AnswerMap = Record<string, number>;
@@ -66,10 +66,32 @@ export function enabledItems(items: readonly InstrumentItem[], answers: AnswerMa
   return shown;
 }
 
-/** The items to show, in form order. */
+/**
+ * Whether an item can be answered with a value: a number, or a choice that has options. An
+ * imported form's unscored question ("How difficult have these problems made it …") comes with
+ * no options: it is neither shown nor sent.
+ */
+export function canAnswer(item: InstrumentItem): boolean {
+  return item.type === 'integer' || item.options.length > 0;
+}
+
+/** The items a form asks, in form order: those that can be answered with a value. */
+export function answerableItems(items: readonly InstrumentItem[]): InstrumentItem[] {
+  return items.filter(canAnswer);
+}
+
+/** The items to show, in form order: enabled by these answers, and answerable. */
 export function visibleItems(items: readonly InstrumentItem[], answers: AnswerMap): InstrumentItem[] {
   const on = enabledItems(items, answers);
-  return items.filter((i) => on.has(i.linkId));
+  return items.filter((i) => on.has(i.linkId) && canAnswer(i));
+}
+
+/**
+ * True when the instrument's wording is the service's to add (its licence keeps it out of Tend)
+ * and the service has not added it yet: the items still read "Item 3".
+ */
+export function wordingMissing(instrument: Pick<Instrument, 'item_text' | 'items'>): boolean {
+  return instrument.item_text === 'service' && instrument.items.some((i) => /^Item \d+(\s|$)/.test(i.text.trim()));
 }
 
 /** What is sent: answers of shown items only, in form order. */
@@ -157,11 +179,13 @@ export interface AnswerErrors {
  * line. A network failure says the answers are still here, since nothing is lost.
  */
 export function problemToAnswerErrors(problem: Problem, items: readonly InstrumentItem[], shown: readonly string[] = []): AnswerErrors {
-  const placed = new Set<string>([...items.map((i) => `answers.${i.linkId}`), ...shown]);
+  // an error about an item the form does not ask goes into the general line
+  const asked = answerableItems(items);
+  const placed = new Set<string>([...asked.map((i) => `answers.${i.linkId}`), ...shown]);
   const form = problemToFormErrors(problem, [...placed]);
   const result: AnswerErrors = { summary: form.summary, items: {}, fields: {} };
   for (const [field, message] of Object.entries(form.fields)) {
-    const linkId = itemOfField(field, items);
+    const linkId = itemOfField(field, asked);
     if (linkId) result.items[linkId] = message;
     else result.fields[field] = message;
   }

@@ -186,6 +186,7 @@ export interface InstrumentItem {
   group: string | null;
   type: 'choice' | 'integer';
   required: boolean;
+  /** Empty for a choice item that cannot be answered with a value (an imported form's unscored "how difficult"). */
   options: { value: number; label: string }[];
   /** integer items only */
   min: number | null;
@@ -209,6 +210,8 @@ export interface Instrument {
   name: string;
   title: string;
   client_text: string;
+  /** The form's text before the first question ("Over the last 2 weeks, how often …"); may be empty or absent. */
+  instructions?: string[];
   copyright: string;
   respondents: Respondent[];
   item_text: 'shipped' | 'service';
@@ -283,6 +286,43 @@ export interface Measure {
   total: { min: number; max: number } | null;
   higher_is_worse: boolean;
   reliable_change: number | null;
+}
+
+/** First and latest result of one measure in GET /api/v1/clients/{id}/outcomes. */
+export interface OutcomeResult {
+  id: string;
+  total: number | null;
+  completed_at: string;
+}
+
+/** GET /api/v1/clients/{id}/outcomes: change from the first to the latest result of each measure. */
+export interface MeasureOutcome {
+  instrument: string;
+  name: string;
+  count: number;
+  first: OutcomeResult;
+  last: OutcomeResult;
+  /** The latest result's change since the first; null with one result (or no total). */
+  change: Change | null;
+}
+
+/** The NHS Talking Therapies paired outcome (first and last PHQ-9 and GAD-7). */
+export interface TalkingTherapiesOutcome {
+  phq9_first: number;
+  phq9_last: number;
+  gad7_first: number;
+  gad7_last: number;
+  case_at_start: boolean;
+  recovered: boolean;
+  reliable_improvement: boolean;
+  reliable_deterioration: boolean;
+  reliable_recovery: boolean;
+}
+
+export interface Outcomes {
+  measures: MeasureOutcome[];
+  /** null until the client has at least two PHQ-9 and two GAD-7 results. */
+  talking_therapies: TalkingTherapiesOutcome | null;
 }
 
 export interface NextDue {

@@ -628,6 +628,9 @@ function isoDaysAgo(days) {
 }
 
 const phq9 = (values) => values.map((value, i) => ({ linkId: `q${i + 1}`, value }));
+const gad7 = phq9; // q1 … q7, the same way
+const phqInstructions = 'Over the last 2 weeks, how often have you been bothered by any of the following problems?';
+const gadInstructions = 'Over the last 2 weeks, how often have you been bothered by the following problems?';
 
 // ---------------------------------------------------------------------------------------------
 // Measurement-based care: the Measures tab, administering, schedules, what is due, the portal
@@ -657,6 +660,7 @@ async function measures(base, clientId) {
   await d.goto(`/clients/${clientId}?tab=measures`);
   const card = d.locator('section.measure', { has: d.getByRole('heading', { name: 'PHQ-9', exact: true }) });
   await expectText(card.locator('.measure-latest'), /Latest: 19 of 27, Moderately severe/, 'latest PHQ-9');
+  if (await d.locator('section.outcome').count()) fail('an outcome is shown with only one result');
   await checkA11y(d, 'measures tab (one result)');
 
   begin('measures: a clinician administers a PHQ-9 on a desktop, all items on one page');
@@ -666,6 +670,15 @@ async function measures(base, clientId) {
   await expectText(d.getByRole('heading', { level: 1 }), /PHQ-9 for Ada Lovelace/, 'administer heading');
   const shown = await d.locator('fieldset.question').count();
   if (shown !== 10) fail(`the desktop form shows ${shown} items, not all 10 on one page`);
+  // the form's instructions, once, above the items
+  const instructions = await expectText(d.locator('.questionnaire .question-instructions'), /Over the last 2 weeks/, 'PHQ-9 instructions on the administer page');
+  if (instructions.trim() !== phqInstructions) fail(`the administer page's instructions read ${JSON.stringify(instructions)}`);
+  const above = await d.evaluate(() => {
+    const text = document.querySelectorAll('.question-instructions');
+    const first = document.querySelector('fieldset.question');
+    return text.length === 1 && !!first && !!(text[0].compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING);
+  });
+  if (!above) fail('the instructions are not shown once above the items');
   await checkA11y(d, 'administer (desktop)');
   await d.getByRole('button', { name: 'Save and score' }).click();
   await expectText(d.locator('.form-error'), /answer the 9 marked questions/, 'unanswered items marked');
@@ -696,9 +709,39 @@ async function measures(base, clientId) {
   await checkA11y(d, 'measures chart with answers');
   await screenshot(d, '15-measures-chart');
 
+  begin('measures: two GAD-7 results (through the API) give the NHS Talking Therapies outcome');
+  // 2+2+2+2+1+1+1 = 11, then 7; the later one more than 7 days ago, so the weekly GAD-7
+  // schedule added below is still due today
+  for (const [values, days, total] of [
+    [[2, 2, 2, 2, 1, 1, 1], 27, 11],
+    [[1, 1, 1, 1, 1, 1, 1], 14, 7],
+  ]) {
+    const gad = await asClin(
+      'POST',
+      `/api/v1/clients/${clientId}/assessments`,
+      { instrument: 'gad-7', answers: gad7(values), rater: 'self', completed_at: isoDaysAgo(days) },
+      { 'Idempotency-Key': randomUUID() },
+    );
+    if (gad.total !== total) fail(`a GAD-7 scored ${gad.total}, not ${total}`);
+  }
+  const outcome = d.locator('section.outcome');
+  // PHQ-9 19 → 12 is a reliable improvement, but 12 is still in the clinical range
+  await expectText(
+    outcome.locator('.outcome-tt'),
+    /^Reliably improved, not recovered: still in the clinical range \(NHS Talking Therapies definitions: PHQ-9 19 → 12, GAD-7 11 → 7\)$/,
+    'Talking Therapies outcome after two PHQ-9 and two GAD-7',
+  );
+  await expectText(outcome.locator('li', { hasText: 'PHQ-9' }), /PHQ-9: 19 → 12 \(.*2 results\)\. Down 7 since first — reliable improvement/, 'PHQ-9 first → latest');
+  await expectText(outcome.locator('li', { hasText: 'GAD-7' }), /GAD-7: 11 → 7 \(.*2 results\)\. Down 4 since first/, 'GAD-7 first → latest');
+  await checkA11y(d, 'measures outcome so far');
+
   begin('measures: a result scored elsewhere appears live');
   await asClin('POST', `/api/v1/clients/${clientId}/assessments`, { instrument: 'phq-9', answers: phq9([1, 1, 1, 1, 1, 1, 1, 1, 0]), rater: 'clinician' }, { 'Idempotency-Key': randomUUID() });
   await expectText(card.locator('.measure-head'), /3 results/, 'measures reloaded on assessment.scored');
+  // 19 → 8 and 11 → 7: both below the cut-offs now, and reliably better
+  await expectText(outcome.locator('.outcome-tt'), /^Recovered and reliably improved \(NHS Talking Therapies definitions: PHQ-9 19 → 8, GAD-7 11 → 7\)$/, 'outcome reloaded on assessment.scored');
+  await outcome.scrollIntoViewIfNeeded();
+  await screenshot(d, '15b-measures-outcome');
 
   begin('measures: schedules are added, listed with the next due date, and stopped');
   const schedules = d.locator('section.schedules');
@@ -757,6 +800,8 @@ async function measures(base, clientId) {
   await expectPath(q, /^\/portal\/questionnaires\/gad-7$/, 'portal questionnaire');
   await q.getByRole('button', { name: 'Start' }).tap();
   await expectText(q.locator('.step-heading'), /Question 1 of 8/, 'progress');
+  const gadShown = await expectText(q.locator('.question-instructions'), /Over the last 2 weeks/, 'GAD-7 instructions above the question');
+  if (gadShown.trim() !== gadInstructions) fail(`the portal's GAD-7 instructions read ${JSON.stringify(gadShown)}`);
   await checkA11y(q, 'portal questionnaire item');
   await expectBigTargets(q, 'portal questionnaire item');
   await expectNoHorizontalScroll(q, 'portal questionnaire at 390 px');
@@ -767,6 +812,7 @@ async function measures(base, clientId) {
   if (!(await q.getByRole('radio', { name: 'Several days', exact: true }).isChecked())) fail('the answer was not kept after Back');
   await q.getByRole('button', { name: 'Next' }).tap();
   for (let n = 2; n <= 7; n++) await tapAnswer(q, n === 7 ? 'More than half the days' : 'Several days', new RegExp(`Question ${n + 1} of 8`));
+  await expectText(q.locator('.question-instructions'), /^Over the last 2 weeks/, 'the instructions on the last question too');
   await tapAnswer(q, 'Somewhat difficult', /Ready to send/);
   await checkA11y(q, 'portal questionnaire ready to send');
   await q.getByRole('button', { name: 'Send my answers' }).tap();
@@ -790,7 +836,9 @@ async function measures(base, clientId) {
   await expectBigTargets(a, 'questionnaire link');
   await screenshot(a, '21-link-start-390');
   await a.getByRole('button', { name: 'Start' }).tap();
+  await expectText(a.locator('.question-instructions'), /^Over the last 2 weeks, how often have you been bothered by any of the following problems\?$/, 'PHQ-9 instructions on the link page');
   for (let n = 1; n <= 8; n++) await tapAnswer(a, 'Not at all', new RegExp(`Question ${n + 1} of 10`));
+  await expectText(a.locator('.question-instructions'), /^Over the last 2 weeks/, 'the instructions on every screen');
   await checkA11y(a, 'questionnaire link: item 9');
   await tapAnswer(a, 'More than half the days', /Question 10 of 10/);
   await a.getByRole('button', { name: 'Next' }).tap(); // the last item is optional

@@ -1,8 +1,8 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cssrsItems, phq9 } from '../fixtures';
+import { choiceItem, cssrsItems, phq9, PHQ9_INSTRUCTIONS, valuelessItem } from '../fixtures';
 import type { Answer, Instrument } from '../types';
-import { noQuestionnaireErrors, Questionnaire, type QuestionnaireErrors } from './Questionnaire';
+import { ClientIntro, instructionsOf, noQuestionnaireErrors, Questionnaire, type QuestionnaireErrors } from './Questionnaire';
 
 afterEach(cleanup);
 
@@ -31,6 +31,98 @@ function setup(instrument: Instrument, props: { intro?: boolean; errors?: Questi
 
 const heading = () => screen.getByRole('heading', { level: 2 }).textContent;
 const question = () => document.querySelector('legend')?.textContent ?? '';
+const instructions = () => document.querySelector('.question-instructions')?.textContent ?? null;
+
+/** A PHQ-9 as an imported form may come: the unscored "how difficult" question has no options. */
+const withDifficulty = () => phq9([...phq9().items, valuelessItem()]);
+
+describe('the instructions', () => {
+  it('stand above the question on every screen, read with it, and not on the first or last screen', () => {
+    setup(phq9(), { intro: true });
+    expect(instructions()).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Start' }));
+    for (let n = 1; n <= 3; n++) {
+      expect(heading()).toBe(`Question ${n} of 3`);
+      const block = document.querySelector('.question-instructions')!;
+      expect(block.textContent).toBe(PHQ9_INSTRUCTIONS);
+      // before the question, and named as its description
+      expect(block.compareDocumentPosition(screen.getByRole('group')) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+      expect(screen.getByRole('group').getAttribute('aria-describedby')).toBe(block.id);
+      tap('Not at all');
+    }
+    expect(heading()).toBe('Ready to send');
+    expect(instructions()).toBeNull();
+  });
+
+  it('stay beside an error, which is read with them', () => {
+    setup(phq9());
+    fireEvent.click(screen.getByRole('button', { name: 'Next' }));
+    const described = screen.getByRole('group').getAttribute('aria-describedby')!.split(' ');
+    expect(described).toEqual(['q-instructions', document.querySelector('.field-error')!.id]);
+  });
+
+  it('are shown once above the items when every item is on one page', () => {
+    render(<Questionnaire instrument={phq9()} layout="all" submitLabel="Save and score" busy={false} errors={noQuestionnaireErrors} onSubmit={() => {}} />);
+    const blocks = document.querySelectorAll('.question-instructions');
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0].textContent).toBe(PHQ9_INSTRUCTIONS);
+    expect(blocks[0].compareDocumentPosition(screen.getAllByRole('group')[0]) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  });
+
+  it('are left out when the form has none (an imported form, an older server)', () => {
+    const bare = { ...phq9(), instructions: [] };
+    setup(bare);
+    expect(heading()).toBe('Question 1 of 3');
+    expect(instructions()).toBeNull();
+    expect(screen.getByRole('group').getAttribute('aria-describedby')).toBeNull();
+    expect(instructionsOf({})).toEqual([]);
+    expect(instructionsOf({ instructions: ['  ', 'Read each one.'] })).toEqual(['Read each one.']);
+  });
+});
+
+describe('items without a value to give', () => {
+  it('are skipped one item per screen: not counted, not shown, not sent', () => {
+    const { onSubmit } = setup(withDifficulty());
+    expect(heading()).toBe('Question 1 of 3');
+    tap('Several days');
+    tap('Not at all');
+    tap('Several days');
+    expect(heading()).toBe('Ready to send');
+    expect(document.body.textContent).not.toContain('How difficult');
+    expect(screen.getByText('You answered 3 of 3 questions.')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Send my answers' }));
+    expect(onSubmit).toHaveBeenCalledWith([
+      { linkId: 'q1', value: 1 },
+      { linkId: 'q2', value: 0 },
+      { linkId: 'q9', value: 1 },
+    ]);
+  });
+
+  it('are skipped even when the form starts with one', () => {
+    setup(phq9([valuelessItem('first'), choiceItem('q1', 'Little interest or pleasure in doing things')]));
+    expect(heading()).toBe('Question 1 of 1');
+    expect(question()).toContain('Little interest');
+  });
+
+  it('are left off the one-page form and not sent from it', () => {
+    const onSubmit = vi.fn();
+    render(<Questionnaire instrument={withDifficulty()} layout="all" submitLabel="Save and score" busy={false} errors={noQuestionnaireErrors} onSubmit={onSubmit} />);
+    const groups = screen.getAllByRole('group');
+    expect(groups).toHaveLength(3);
+    for (const g of groups) fireEvent.click(g.querySelector('input')!);
+    fireEvent.click(screen.getByRole('button', { name: 'Save and score' }));
+    expect(onSubmit).toHaveBeenCalledWith([
+      { linkId: 'q1', value: 0 },
+      { linkId: 'q2', value: 0 },
+      { linkId: 'q9', value: 0 },
+    ]);
+  });
+
+  it('are not counted in the client’s first screen', () => {
+    render(<ClientIntro instrument={withDifficulty()} />);
+    expect(document.body.textContent).toContain('There are 3 questions, one at a time.');
+  });
+});
 
 describe('one item per screen', () => {
   it('shows progress, moves on when an answer is tapped, and sends what was chosen', async () => {
@@ -80,7 +172,7 @@ describe('one item per screen', () => {
     expect(group.textContent).toContain('Choose an answer.');
     const radios = screen.getAllByRole('radio');
     expect(radios[0].getAttribute('aria-invalid')).toBe('true');
-    expect(group.getAttribute('aria-describedby')).toBe(document.querySelector('.field-error')!.id);
+    expect(group.getAttribute('aria-describedby')!.split(' ')).toContain(document.querySelector('.field-error')!.id);
     await waitFor(() => expect(document.activeElement).toBe(radios[0]));
     // answering clears the message
     tap('Nearly every day');

@@ -4,10 +4,14 @@
 //  - 'one': one item per screen with large tap targets, "3 of 9", Back and Next, for phones.
 //    A tap on an answer moves on to the next item; choosing with the keyboard does not (the
 //    arrow keys change a radio group's choice as they move), Next or Enter does.
-// Items whose enable_when does not hold are neither shown nor sent (questionnaire.ts).
+// Items whose enable_when does not hold are neither shown nor sent (questionnaire.ts), nor are
+// items that cannot be answered with a value (a choice without options).
+// The form's instructions ("Over the last 2 weeks, how often …") stand above the items on the
+// one page, and above the question on every screen of the other layout, since each question
+// reads as the end of that sentence.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { answerLabel, answersToSend, checkAnswers, groupItems, itemProblem, visibleItems, type AnswerMap } from '../questionnaire';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { answerableItems, answerLabel, answersToSend, checkAnswers, groupItems, itemProblem, visibleItems, type AnswerMap } from '../questionnaire';
 import type { Answer, Instrument, InstrumentItem } from '../types';
 import { FormError } from './Field';
 
@@ -36,8 +40,15 @@ interface Props {
 
 type Step = { kind: 'intro' } | { kind: 'item'; linkId: string } | { kind: 'review' };
 
+/** The instrument's instructions, without empty lines (older servers send none). */
+export function instructionsOf(instrument: Pick<Instrument, 'instructions'>): string[] {
+  return (instrument.instructions ?? []).map((t) => t.trim()).filter(Boolean);
+}
+
 export function Questionnaire({ instrument, layout, intro, extra, submitLabel, busy, errors, onSubmit, idPrefix = 'q' }: Props) {
-  const items = instrument.items;
+  const items = useMemo(() => answerableItems(instrument.items), [instrument.items]);
+  const instructions = instructionsOf(instrument);
+  const instructionsId = `${idPrefix}-instructions`;
   const [answers, setAnswers] = useState<AnswerMap>({});
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const [itemErrors, setItemErrors] = useState<Record<string, string>>({});
@@ -143,6 +154,7 @@ export function Questionnaire({ instrument, layout, intro, extra, submitLabel, b
     draft: drafts[item.linkId],
     error: itemErrors[item.linkId],
     large: layout === 'one',
+    describedBy: layout === 'one' && instructions.length ? instructionsId : undefined,
     onChoose: (value: number) => {
       const updated = setAnswer(item, value);
       // only a tap or click moves on; see the comment at the top
@@ -172,6 +184,7 @@ export function Questionnaire({ instrument, layout, intro, extra, submitLabel, b
           }}
         >
           <FormError message={summary} />
+          <Instructions lines={instructions} id={instructionsId} />
           {groupItems(items.filter((i) => shown.has(i.linkId))).map((g, gi) =>
             g.title ? (
               <section class="question-group" key={`${gi}-${g.title}`} aria-label={g.title}>
@@ -229,6 +242,7 @@ export function Questionnaire({ instrument, layout, intro, extra, submitLabel, b
               Question {position} of {visible.length}
             </h2>
             <progress class="step-progress" max={visible.length} value={position} aria-hidden="true" />
+            <Instructions lines={instructions} id={instructionsId} />
             <ItemControl key={step.linkId} {...itemProps(items.find((i) => i.linkId === step.linkId)!)} />
             <div class="step-actions">
               {back ? (
@@ -284,6 +298,18 @@ export function Questionnaire({ instrument, layout, intro, extra, submitLabel, b
   );
 }
 
+/** The text before the first question, as the form prints it; nothing when the form has none. */
+function Instructions({ lines, id }: { lines: string[]; id: string }) {
+  if (!lines.length) return null;
+  return (
+    <div class="question-instructions" id={id}>
+      {lines.map((line, n) => (
+        <p key={n}>{line}</p>
+      ))}
+    </div>
+  );
+}
+
 function focusInvalid(root: HTMLElement | null) {
   const target = root?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? root?.querySelector<HTMLElement>('.form-error');
   if (!target) return;
@@ -298,6 +324,8 @@ interface ItemProps {
   draft: string | undefined;
   error: string | undefined;
   large: boolean;
+  /** Id of the instructions, read with the question on a screen of its own. */
+  describedBy?: string;
   onChoose: (value: number) => void;
   onType: (text: string) => void;
   onPointer: () => void;
@@ -305,7 +333,7 @@ interface ItemProps {
 }
 
 /** One item: a group of radio buttons (choice) or a number box (integer), with its error. */
-function ItemControl({ item, idPrefix, value, draft, error, large, onChoose, onType, onPointer, onKey }: ItemProps) {
+function ItemControl({ item, idPrefix, value, draft, error, large, describedBy, onChoose, onType, onPointer, onKey }: ItemProps) {
   const id = `${idPrefix}-${item.linkId.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
   const errorId = `${id}-error`;
   const text = (
@@ -344,7 +372,7 @@ function ItemControl({ item, idPrefix, value, draft, error, large, onChoose, onT
           class="number-input"
           value={draft ?? (value === undefined || Number.isNaN(value) ? '' : String(value))}
           aria-invalid={error ? 'true' : undefined}
-          aria-describedby={[range ? `${id}-hint` : '', error ? errorId : ''].filter(Boolean).join(' ') || undefined}
+          aria-describedby={[describedBy ?? '', range ? `${id}-hint` : '', error ? errorId : ''].filter(Boolean).join(' ') || undefined}
           onInput={(e) => onType((e.currentTarget as HTMLInputElement).value)}
         />
       </div>
@@ -352,7 +380,11 @@ function ItemControl({ item, idPrefix, value, draft, error, large, onChoose, onT
   }
 
   return (
-    <fieldset class={`question${error ? ' field--error' : ''}${large ? ' question--large' : ''}`} data-link-id={item.linkId} aria-describedby={error ? errorId : undefined}>
+    <fieldset
+      class={`question${error ? ' field--error' : ''}${large ? ' question--large' : ''}`}
+      data-link-id={item.linkId}
+      aria-describedby={[describedBy ?? '', error ? errorId : ''].filter(Boolean).join(' ') || undefined}
+    >
       <legend class="question-text">{text}</legend>
       {errorLine}
       <div class="choices">
@@ -381,7 +413,7 @@ function ItemControl({ item, idPrefix, value, draft, error, large, onChoose, onT
 
 /** The first screen for a client: what this is, how long, and that answers can be changed. */
 export function ClientIntro({ instrument }: { instrument: Instrument }) {
-  const count = instrument.items.length;
+  const count = answerableItems(instrument.items).length;
   return (
     <div class="client-intro">
       {instrument.client_text ? <p>{instrument.client_text}</p> : null}

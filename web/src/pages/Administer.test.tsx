@@ -1,7 +1,8 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setCsrfToken } from '../api';
-import { assessment, change, json, phq9 } from '../fixtures';
+import { assessment, change, choiceItem, json, phq9, PHQ9_INSTRUCTIONS, valuelessItem } from '../fixtures';
+import type { Instrument } from '../types';
 import { AdministerPage, completedAt, defaultRater } from './Administer';
 
 const client = { id: 'cl_1', mrn: 'M1', given_name: 'Ada', family_name: 'Lovelace', preferred_name: null, pronouns: null, date_of_birth: '1990-12-10', status: 'active' };
@@ -9,11 +10,11 @@ const client = { id: 'cl_1', mrn: 'M1', given_name: 'Ada', family_name: 'Lovelac
 type Post = { url: string; key: string | undefined; body: Record<string, unknown> };
 
 /** GETs of the client and the instrument answer at once; each POST takes the next of `answers`. */
-function server(answers: (() => Response | Promise<Response>)[]) {
+function server(answers: (() => Response | Promise<Response>)[], instrument: Instrument = phq9()) {
   const posts: Post[] = [];
   const fetchMock = vi.fn(async (url: string, init: RequestInit) => {
     if (init.method === 'GET' && url === '/api/v1/clients/cl_1') return json(client);
-    if (init.method === 'GET' && url === '/api/v1/instruments/phq-9') return json(phq9());
+    if (init.method === 'GET' && url === `/api/v1/instruments/${instrument.id}`) return json(instrument);
     if (init.method === 'POST') {
       const headers = init.headers as Record<string, string>;
       posts.push({ url, key: headers['Idempotency-Key'], body: JSON.parse(init.body as string) });
@@ -47,8 +48,24 @@ const recorded = assessment('as_2', '2026-11-20T10:00:00Z', 12, {
 
 afterEach(() => {
   cleanup();
+  vi.unstubAllGlobals();
   window.history.replaceState(null, '', '/');
 });
+
+/** A phone: the page lays out one item per screen. */
+function narrowScreen() {
+  vi.stubGlobal('matchMedia', (query: string) => ({ matches: true, media: query, addEventListener() {}, removeEventListener() {} }));
+}
+
+/** DAST-10 as Tend ships it: the licence keeps the wording out, so the items read "Item 1". */
+const dast10: Instrument = {
+  ...phq9([choiceItem('q1', 'Item 1', { options: [{ value: 0, label: 'No' }, { value: 1, label: 'Yes' }] }), choiceItem('q2', 'Item 2', { options: [{ value: 0, label: 'No' }, { value: 1, label: 'Yes' }] })]),
+  id: 'dast-10',
+  name: 'DAST-10',
+  title: 'Drug Abuse Screening Test (DAST-10)',
+  item_text: 'service',
+  instructions: ['Licensed wording is supplied by the service. Each of the ten items is answered No or Yes and is about the past 12 months.'],
+};
 
 describe('administering a questionnaire', () => {
   it('retries after a network error with the same Idempotency-Key, then shows the result', async () => {
@@ -137,6 +154,66 @@ describe('administering a questionnaire', () => {
     await screen.findByRole('heading', { name: 'Result recorded' });
     expect(posts[0].body.rater).toBe('clinician');
     expect(posts[0].body.completed_at).toBe(completedAt('2026-11-02'));
+  });
+
+  it('puts the instructions above the items on a desktop', async () => {
+    server([]);
+    render(<AdministerPage clientId="cl_1" instrumentId="phq-9" />);
+    await screen.findByRole('heading', { name: 'PHQ-9 for Ada Lovelace' });
+    const blocks = document.querySelectorAll('.question-instructions');
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0].textContent).toBe(PHQ9_INSTRUCTIONS);
+    const first = document.querySelector('fieldset.question')!;
+    expect(blocks[0].compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  });
+
+  it('repeats the instructions on every screen of a phone', async () => {
+    narrowScreen();
+    server([]);
+    render(<AdministerPage clientId="cl_1" instrumentId="phq-9" />);
+    for (let n = 1; n <= 3; n++) {
+      await screen.findByRole('heading', { name: `Question ${n} of 3` });
+      expect(document.querySelector('.question-instructions')!.textContent).toBe(PHQ9_INSTRUCTIONS);
+      const radio = screen.getByRole('radio', { name: 'Not at all' });
+      fireEvent.pointerDown(radio);
+      fireEvent.click(radio);
+    }
+    await screen.findByRole('heading', { name: 'Ready to send' });
+    expect(document.querySelector('.question-instructions')).toBeNull();
+  });
+
+  it('leaves out a question that takes no value and does not send it', async () => {
+    const posts = server([() => json(recorded, 201)], phq9([...phq9().items, valuelessItem()]));
+    render(<AdministerPage clientId="cl_1" instrumentId="phq-9" />);
+    await fillAll();
+    expect(document.querySelectorAll('fieldset.question')).toHaveLength(3);
+    expect(document.body.textContent).not.toContain('How difficult');
+    fireEvent.click(screen.getByRole('button', { name: 'Save and score' }));
+    await screen.findByRole('heading', { name: 'Result recorded' });
+    expect((posts[0].body.answers as { linkId: string }[]).map((a) => a.linkId)).toEqual(['q1', 'q2', 'q9']);
+  });
+
+  it('says calmly when the service has not added a licensed form’s wording yet', async () => {
+    server([], dast10);
+    render(<AdministerPage clientId="cl_1" instrumentId="dast-10" />);
+    await screen.findByRole('heading', { name: 'DAST-10 for Ada Lovelace' });
+    const note = document.querySelector('.wording-note')!;
+    expect(note.textContent).toContain('your service has not added it yet');
+    expect(note.textContent).toContain('Read the questions from your licensed paper form');
+    expect(screen.getAllByRole('group')[0].textContent).toContain('Item 1');
+
+    cleanup();
+    server([], { ...dast10, items: [choiceItem('q1', 'Have you used drugs other than those required for medical reasons?')] });
+    render(<AdministerPage clientId="cl_1" instrumentId="dast-10" />);
+    await screen.findByRole('heading', { name: 'DAST-10 for Ada Lovelace' });
+    expect(document.querySelector('.wording-note')).toBeNull();
+  });
+
+  it('has no wording note for a form whose wording Tend ships', async () => {
+    server([]);
+    render(<AdministerPage clientId="cl_1" instrumentId="phq-9" />);
+    await screen.findByRole('heading', { name: 'PHQ-9 for Ada Lovelace' });
+    expect(document.querySelector('.wording-note')).toBeNull();
   });
 
   it('chooses self-report when the instrument allows it', () => {

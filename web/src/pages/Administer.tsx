@@ -11,7 +11,7 @@ import { ErrorMessage, Loading, PageHeading } from '../components/Page';
 import { noQuestionnaireErrors, Questionnaire, type QuestionnaireErrors } from '../components/Questionnaire';
 import { fullName, todayISO } from '../format';
 import { problemToFormErrors } from '../problem';
-import { problemToAnswerErrors } from '../questionnaire';
+import { problemToAnswerErrors, wordingMissing } from '../questionnaire';
 import type { Answer, Assessment, Client, Instrument, Rater, Respondent } from '../types';
 import { useGet, useIdempotentPost, useNarrow } from '../useApi';
 
@@ -147,8 +147,11 @@ function Administer({ base, client, instrument, layout }: { base: string; client
     <>
       <PageHeading title={`${instrument.name} for ${name}`} />
       <p class="lead">{instrument.title}</p>
-      {instrument.item_text === 'service' ? (
-        <p class="notice">The wording of this questionnaire is not shipped with Tend; items show their number unless your service has added the text.</p>
+      {wordingMissing(instrument) ? (
+        <p class="notice wording-note">
+          Tend cannot include the wording of the {instrument.name} (its licence does not allow it), and your service has not added it yet, so each question shows only its
+          number. Read the questions from your licensed paper form and record the answers here.
+        </p>
       ) : null}
       <div class="administer">
         <Questionnaire instrument={instrument} layout={layout} extra={extra} submitLabel="Save and score" busy={busy} errors={errors} onSubmit={(a) => void submit(a)} idPrefix="adm-q" />

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { json, phq9 } from '../fixtures';
+import { json, phq9, PHQ9_INSTRUCTIONS } from '../fixtures';
 import type { LinkReceipt } from '../types';
 import { AssessmentLinkPage } from './AssessmentLink';
 
@@ -9,6 +9,8 @@ afterEach(cleanup);
 function tapThrough() {
   fireEvent.click(screen.getByRole('button', { name: 'Start' }));
   for (const label of ['Several days', 'Not at all', 'Several days']) {
+    // the instructions stand above every question
+    expect(document.querySelector('.question-instructions')!.textContent).toBe(PHQ9_INSTRUCTIONS);
     const radio = screen.getByRole('radio', { name: label });
     fireEvent.pointerDown(radio);
     fireEvent.click(radio);

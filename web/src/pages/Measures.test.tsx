@@ -2,8 +2,8 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { emitForTest } from '../events';
 import { assessment, change, json, phq9 } from '../fixtures';
-import type { Measure, Schedule } from '../types';
-import { linkRater, MeasuresTab } from './Measures';
+import type { Measure, Outcomes, Schedule } from '../types';
+import { instrumentLabel, linkRater, MeasuresTab } from './Measures';
 
 afterEach(() => {
   cleanup();
@@ -49,13 +49,37 @@ const schedule: Schedule = {
   next_due: { due_date: '2026-11-15', overdue: true, days_overdue: 3 },
 };
 
-function serve(withResults = false) {
+const outcomeOf = (instrument: string, name: string, from: number, to: number, delta = to - from): Outcomes['measures'][number] => ({
+  instrument,
+  name,
+  count: 2,
+  first: { id: `${instrument}_1`, total: from, completed_at: '2026-10-01T10:00:00Z' },
+  last: { id: `${instrument}_2`, total: to, completed_at: '2026-11-20T10:00:00Z' },
+  change: change(delta, Math.abs(delta) >= 4 ? (delta < 0 ? 'reliable_improvement' : 'reliable_deterioration') : 'no_reliable_change'),
+});
+
+/** Two PHQ-9 and two GAD-7 results: the paired NHS Talking Therapies outcome. */
+const paired: Outcomes = {
+  measures: [outcomeOf('phq-9', 'PHQ-9', 14, 6), outcomeOf('gad-7', 'GAD-7', 11, 7)],
+  talking_therapies: { phq9_first: 14, phq9_last: 6, gad7_first: 11, gad7_last: 7, case_at_start: true, recovered: true, reliable_improvement: true, reliable_deterioration: false, reliable_recovery: true },
+};
+
+const summaries = [
+  { id: 'phq-9', name: 'PHQ-9', title: 'Patient Health Questionnaire-9', item_count: 3, respondents: ['self', 'clinician'], total: { min: 0, max: 27 }, item_text: 'shipped', imported: false },
+  { id: 'dast-10', name: 'DAST-10', title: 'Drug Abuse Screening Test', item_count: 10, respondents: ['self', 'clinician'], total: { min: 0, max: 10 }, item_text: 'service', imported: false },
+];
+
+function serve(withResults = false, outcomes: () => Outcomes | Response = () => ({ measures: [], talking_therapies: null })) {
   const calls: { method: string; url: string; body?: unknown }[] = [];
   const fetchMock = vi.fn(async (url: string, init: RequestInit) => {
     const method = init.method ?? 'GET';
     calls.push({ method, url, body: init.body ? JSON.parse(init.body as string) : undefined });
     if (method === 'GET' && url === '/api/v1/clients/cl_1/measures') return json({ items: [withResults ? { ...measure, results: [first, latest] } : measure] });
-    if (method === 'GET' && url === '/api/v1/instruments') return json({ items: [{ id: 'phq-9', name: 'PHQ-9', title: 'Patient Health Questionnaire-9', item_count: 3, respondents: ['self', 'clinician'], total: { min: 0, max: 27 }, item_text: 'shipped', imported: false }] });
+    if (method === 'GET' && url === '/api/v1/clients/cl_1/outcomes') {
+      const o = outcomes();
+      return o instanceof Response ? o : json(o);
+    }
+    if (method === 'GET' && url === '/api/v1/instruments') return json({ items: summaries });
     if (method === 'GET' && url === '/api/v1/instruments/phq-9') return json(phq9());
     if (method === 'GET' && url === '/api/v1/clients/cl_1/assessments?instrument=phq-9') return json({ items: [latest, first] });
     if (method === 'GET' && url === '/api/v1/clients/cl_1/schedules') return json({ items: [schedule] });
@@ -155,6 +179,70 @@ describe('the Measures tab', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Stop PHQ-9 every 14 days' }));
     await screen.findByText('PHQ-9 every 14 days stopped.');
     expect(calls.some((c) => c.method === 'DELETE' && c.url === '/api/v1/clients/cl_1/schedules/sch_1')).toBe(true);
+  });
+
+  it('opens with the outcome so far: first → latest of each measure and the NHS Talking Therapies outcome', async () => {
+    serve(false, () => paired);
+    render(<MeasuresTab clientId="cl_1" />);
+    const section = (await screen.findByRole('heading', { name: 'Outcome so far' })).closest('section')!;
+    // at the top of the tab, before giving a questionnaire
+    expect(section.compareDocumentPosition(screen.getByRole('heading', { name: 'Give a questionnaire' })) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(section.querySelector('.outcome-tt')!.textContent).toBe('Recovered and reliably improved (NHS Talking Therapies definitions: PHQ-9 14 → 6, GAD-7 11 → 7)');
+    const items = within(section).getAllByRole('listitem');
+    expect(items.map((li) => li.textContent)).toEqual([
+      expect.stringMatching(/^PHQ-9: 14 → 6 \(.+ to .+, 2 results\)\. Down 8 since first — reliable improvement\.$/),
+      expect.stringMatching(/^GAD-7: 11 → 7 \(.+, 2 results\)\. Down 4 since first — reliable improvement\.$/),
+    ]);
+  });
+
+  it('states a reliable deterioration plainly, and leaves the paired outcome out until there are pairs', async () => {
+    let answer: Outcomes = {
+      ...paired,
+      talking_therapies: { phq9_first: 9, phq9_last: 16, gad7_first: 6, gad7_last: 7, case_at_start: false, recovered: false, reliable_improvement: false, reliable_deterioration: true, reliable_recovery: false },
+    };
+    const calls = serve(false, () => answer);
+    render(<MeasuresTab clientId="cl_1" />);
+    const tt = await screen.findByText(/^Reliable deterioration\./);
+    expect(tt.textContent).toBe('Reliable deterioration. Not in the clinical range at the start: recovery does not apply (NHS Talking Therapies definitions: PHQ-9 9 → 16, GAD-7 6 → 7)');
+    expect(tt.classList.contains('outcome-tt--worse')).toBe(true);
+
+    // a new result: the outcomes are asked for again with the measures
+    answer = { measures: [outcomeOf('phq-9', 'PHQ-9', 9, 16)], talking_therapies: null };
+    const before = calls.filter((c) => c.url.endsWith('/outcomes')).length;
+    await act(() => emitForTest('assessment.scored', { client_id: 'cl_1', assessment_id: 'as_3', instrument: 'phq-9' }));
+    await waitFor(() => expect(calls.filter((c) => c.url.endsWith('/outcomes')).length).toBe(before + 1));
+    await waitFor(() => expect(document.querySelector('.outcome-tt')).toBeNull());
+    const section = screen.getByRole('heading', { name: 'Outcome so far' }).closest('section')!;
+    expect(within(section).getAllByRole('listitem')).toHaveLength(1);
+    expect(section.textContent).toContain('PHQ-9: 9 → 16');
+  });
+
+  it('has no outcome before a second result, nor from a server without outcomes', async () => {
+    serve(false, () => ({ measures: [{ ...outcomeOf('phq-9', 'PHQ-9', 19, 19), count: 1, change: null }], talking_therapies: null }));
+    render(<MeasuresTab clientId="cl_1" />);
+    await screen.findByRole('heading', { name: 'PHQ-9' });
+    expect(screen.queryByRole('heading', { name: 'Outcome so far' })).toBeNull();
+    cleanup();
+
+    serve(false, () => json({ type: 'about:blank', title: 'Not found', status: 404 }, 404));
+    render(<MeasuresTab clientId="cl_1" />);
+    await screen.findByRole('heading', { name: 'PHQ-9' });
+    expect(screen.queryByRole('heading', { name: 'Outcome so far' })).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('marks questionnaires whose wording the service adds, in both pickers', async () => {
+    serve();
+    render(<MeasuresTab clientId="cl_1" />);
+    const give = (await screen.findByRole('heading', { name: 'Give a questionnaire' })).closest('section')!;
+    await waitFor(() => expect(within(give).getAllByRole('option')).toHaveLength(2));
+    expect(within(give).getAllByRole('option').map((o) => o.textContent)).toEqual([
+      'PHQ-9 — Patient Health Questionnaire-9',
+      'DAST-10 — Drug Abuse Screening Test (wording added by your service)',
+    ]);
+    const schedules = screen.getByRole('heading', { name: 'Schedules' }).closest('section')!;
+    expect(within(schedules).getAllByRole('option').map((o) => o.textContent)).toEqual(['PHQ-9', 'DAST-10 (wording added by your service)']);
+    expect(instrumentLabel({ name: 'MDQ', title: '', item_text: 'service' }, true)).toBe('MDQ (wording added by your service)');
   });
 
   it('sends a link to whoever answers the instrument', () => {

@@ -1,6 +1,8 @@
-// The chart's Measures tab: give a questionnaire now or by link, each instrument's results over
-// time (chart, table, answers on demand), and the schedules that say when the next is due.
-// Reloads when the server says a new result for this client was scored.
+// The chart's Measures tab: the outcome so far (first → latest of each measure, and the NHS
+// Talking Therapies outcome when there are PHQ-9 and GAD-7 pairs), give a questionnaire now or
+// by link, each instrument's results over time (chart, table, answers on demand), and the
+// schedules that say when the next is due. Reloads when the server says a new result for this
+// client was scored.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, query } from '../api';
 import { AnswerTable, CriticalFlags, ResultSummary, totalWords } from '../components/AssessmentResult';
@@ -11,9 +13,9 @@ import { MeasureChart } from '../components/MeasureChart';
 import { ErrorMessage, Loading } from '../components/Page';
 import { onEvent } from '../events';
 import { dueWords, formatDate, formatDateTime, formatDay, todayISO } from '../format';
-import { changeWords, markerOf, markerPath, markerText, shortChange } from '../measureChart';
+import { changeWords, markerOf, markerPath, markerText, measureOutcomeText, shortChange, talkingTherapiesWords } from '../measureChart';
 import { noErrors, problemToFormErrors, type FormErrors } from '../problem';
-import type { Assessment, AssessmentLink, Instrument, InstrumentSummary, Items, Measure, Rater, Schedule } from '../types';
+import type { Assessment, AssessmentLink, Instrument, InstrumentSummary, Items, Measure, Outcomes, Rater, Schedule } from '../types';
 import { useGet } from '../useApi';
 import { focusFirstError } from './forms';
 
@@ -24,6 +26,12 @@ export function administerPath(clientId: string, instrument: string): string {
   return `/clients/${enc(clientId)}/assess/${enc(instrument)}`;
 }
 
+/** An instrument in a picker; one whose wording the service adds says so. */
+export function instrumentLabel(i: Pick<InstrumentSummary, 'name' | 'title' | 'item_text'>, withTitle: boolean): string {
+  const name = withTitle && i.title ? `${i.name} — ${i.title}` : i.name;
+  return i.item_text === 'service' ? `${name} (wording added by your service)` : name;
+}
+
 /** Who answers a link: the client when the instrument is self-report, else its first respondent. */
 export function linkRater(respondents: readonly string[]): Rater {
   return (respondents.includes('self') ? 'self' : (respondents[0] ?? 'self')) as Rater;
@@ -32,6 +40,7 @@ export function linkRater(respondents: readonly string[]): Rater {
 export function MeasuresTab({ clientId }: { clientId: string }) {
   const base = `/api/v1/clients/${enc(clientId)}`;
   const measures = useGet<Items<Measure>>(`${base}/measures`);
+  const outcomes = useGet<Outcomes>(`${base}/outcomes`);
   const instruments = useGet<Items<InstrumentSummary>>('/api/v1/instruments');
   const [tick, setTick] = useState(0);
 
@@ -40,6 +49,7 @@ export function MeasuresTab({ clientId }: { clientId: string }) {
       onEvent('assessment.scored', (d) => {
         if (d.client_id !== clientId) return;
         measures.reload();
+        outcomes.reload();
         setTick((t) => t + 1);
       }),
     [clientId],
@@ -48,6 +58,7 @@ export function MeasuresTab({ clientId }: { clientId: string }) {
   const list = measures.data?.items ?? [];
   return (
     <>
+      <OutcomeSoFar outcomes={outcomes.data} error={outcomes.error && outcomes.error.status !== 404 ? problemToFormErrors(outcomes.error.problem).summary : ''} />
       <GiveQuestionnaire clientId={clientId} base={base} instruments={instruments.data?.items ?? null} preferred={list[0]?.instrument} />
       {measures.loading && !measures.data ? <Loading what="Loading results" /> : null}
       {measures.error ? <ErrorMessage message={problemToFormErrors(measures.error.problem).summary} /> : null}
@@ -60,12 +71,43 @@ export function MeasuresTab({ clientId }: { clientId: string }) {
   );
 }
 
+/**
+ * First → latest of each measure with its change in words and, with two or more PHQ-9 and
+ * GAD-7 results, the NHS Talking Therapies outcome. Nothing until some measure has a second
+ * result (and nothing from a server without outcomes).
+ */
+export function OutcomeSoFar({ outcomes, error }: { outcomes: Outcomes | null; error: string }) {
+  if (error) return <ErrorMessage message={error} />;
+  // one result is not an outcome yet: the measure's card says what it is
+  if (!outcomes || !outcomes.measures.some((m) => m.count > 1)) return null;
+  const tt = outcomes.talking_therapies;
+  const ttWords = talkingTherapiesWords(tt);
+  return (
+    <section class="outcome" aria-labelledby="outcome-heading">
+      <h3 id="outcome-heading">Outcome so far</h3>
+      {ttWords ? <p class={`outcome-tt${tt?.reliable_deterioration ? ' outcome-tt--worse' : ''}`}>{ttWords}</p> : null}
+      <ul class="outcome-list">
+        {outcomes.measures.map((m) => {
+          const t = measureOutcomeText(m);
+          return (
+            <li key={m.instrument} data-instrument={m.instrument}>
+              <strong>{m.name}</strong>
+              {t.scores ? `: ${t.scores}` : ''} <span class="muted">({t.when})</span>
+              {t.change ? `. ${t.change}.` : '.'}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
 function GiveQuestionnaire({ clientId, base, instruments, preferred }: { clientId: string; base: string; instruments: InstrumentSummary[] | null; preferred?: string }) {
   const [chosen, setChosen] = useState('');
   const [link, setLink] = useState<AssessmentLink | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-  const options = (instruments ?? []).map((i) => ({ value: i.id, label: `${i.name} — ${i.title}` }));
+  const options = (instruments ?? []).map((i) => ({ value: i.id, label: instrumentLabel(i, true) }));
   const value = chosen || (options.some((o) => o.value === preferred) ? preferred! : (options.find((o) => o.value === 'phq-9')?.value ?? options[0]?.value ?? ''));
   const instrument = instruments?.find((i) => i.id === value);
 
@@ -293,7 +335,7 @@ function Schedules({ base, instruments }: { base: string; instruments: Instrumen
   const [stopError, setStopError] = useState('');
   useEffect(() => focusFirstError(errors), [errors]);
 
-  const options = (instruments ?? []).map((i) => ({ value: i.id, label: i.name }));
+  const options = (instruments ?? []).map((i) => ({ value: i.id, label: instrumentLabel(i, false) }));
   const chosen = instrument || (options.find((o) => o.value === 'phq-9')?.value ?? options[0]?.value ?? '');
   const active = (schedules.data?.items ?? []).filter((s) => s.active);
   const stopped = (schedules.data?.items ?? []).length - active.length;

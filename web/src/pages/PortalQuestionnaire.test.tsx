@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { assessment, json, phq9 } from '../fixtures';
+import { assessment, json, phq9, PHQ9_INSTRUCTIONS, valuelessItem } from '../fixtures';
 import type { Schedule, User } from '../types';
 import { dueSchedules, groupByInstrument, PortalQuestionnaire } from './Portal';
 import { sortDue } from './Home';
@@ -28,7 +28,8 @@ describe('the portal questionnaire', () => {
     vi.stubGlobal(
       'fetch',
       vi.fn(async (url: string, init: RequestInit) => {
-        if (init.method === 'GET') return json(phq9());
+        // an imported PHQ-9: its unscored last question has no options
+        if (init.method === 'GET') return json(phq9([...phq9().items, valuelessItem()]));
         posts.push({ url, body: JSON.parse(init.body as string), key: (init.headers as Record<string, string>)['Idempotency-Key'] });
         return json(flagged, 201);
       }),
@@ -36,7 +37,10 @@ describe('the portal questionnaire', () => {
     render(<PortalQuestionnaire user={me} instrumentId="phq-9" />);
     fireEvent.click(await screen.findByRole('button', { name: 'Start' }));
     expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('Question 1 of 3');
-    for (const label of ['Several days', 'Several days', 'Several days']) {
+    for (const [n, label] of ['Several days', 'Several days', 'Several days'].entries()) {
+      // the instructions above every question: "how often …" is what each one answers
+      expect(screen.getByRole('heading', { level: 2 }).textContent).toBe(`Question ${n + 1} of 3`);
+      expect(document.querySelector('.question-instructions')!.textContent).toBe(PHQ9_INSTRUCTIONS);
       const r = screen.getByRole('radio', { name: label });
       fireEvent.pointerDown(r);
       fireEvent.click(r);
@@ -45,6 +49,7 @@ describe('the portal questionnaire', () => {
     await screen.findByRole('heading', { name: 'Thank you. Someone will be in touch.' });
     expect(posts[0].url).toBe('/api/v1/clients/cl_1/assessments');
     expect(posts[0].body).toMatchObject({ instrument: 'phq-9', rater: 'self' });
+    expect((posts[0].body as { answers: { linkId: string }[] }).answers.map((a) => a.linkId)).toEqual(['q1', 'q2', 'q9']);
     expect(posts[0].key).toMatch(/^[0-9a-f-]{36}$/);
     const text = document.body.textContent!;
     expect(text).toContain('Moderate symptoms.');
