@@ -35,6 +35,7 @@ bj::object schedule_json(const ScheduleStatus& s) {
           {"start_date", s.schedule.start_date},
           {"end_date", json::opt(s.schedule.end_date)},
           {"active", s.schedule.active},
+          {"self_answerable", s.self_answerable},
           {"next_due", due_json(s.next_due)}};
 }
 

@@ -74,6 +74,11 @@ std::string join(const std::vector<std::string>& v, const std::string& sep) {
   return out;
 }
 
+//! A form can go to a respondent (portal, link) only with its questions' wording.
+bool can_be_sent(const Instrument& in) {
+  return in.text_shipped;
+}
+
 bool valid_instrument_id(const std::string& id) {
   if (id.size() < 2 || id.size() > 40) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
@@ -329,6 +334,9 @@ Result<Stored> AssessmentService::submit(const Principal& p, const std::string& 
   if (!d) return d.error();
   if (p.role == access::Role::Client) {
     if (s.rater != Rater::Self) return invalid("rater", "a client answers for themselves (self)");
+    if (!can_be_sent(*in)) {
+      return invalid("instrument", "is answered with a clinician (its wording is not available)");
+    }
     s.via = "portal";
   }
   if (!respondent_allowed(*in, s.rater)) {
@@ -431,6 +439,7 @@ ScheduleStatus AssessmentService::status_of(sql::Conn& c, const Schedule& s) con
   st.schedule = s;
   auto in = library_.find(s.instrument_id);
   st.instrument_name = in ? in->name : s.instrument_id;
+  st.self_answerable = in && can_be_sent(*in) && respondent_allowed(*in, Rater::Self);
   auto last = c.query_one(
       "SELECT MAX(completed_at) FROM assessments WHERE client_id = ? AND instrument_id = ?",
       {s.client_id, s.instrument_id});
@@ -639,6 +648,11 @@ Result<LinkCreated> AssessmentService::create_link(const Principal& p, const std
   if (!in) return invalid("instrument", "is not a known instrument");
   if (!respondent_allowed(**in, rater)) {
     return invalid("rater", instrument_id + " is answered by " + join((*in)->respondents, ", "));
+  }
+  if (!can_be_sent(**in)) {
+    return invalid("instrument",
+                   "cannot be sent: the service has not added this instrument's wording "
+                   "(see --instruments-dir)");
   }
   if (hours < 1 || hours > 24 * 14) return invalid("expires_in_hours", "must be from 1 to 336");
   auto d = access_.authorize(p, Action::Create, Resource::Clinical, client_id);

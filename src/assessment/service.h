@@ -54,6 +54,9 @@ struct ScheduleStatus {
   Schedule schedule;
   std::string instrument_name;
   std::optional<Due> next_due;
+  //! The client can answer it themselves (in the portal): a self-report whose wording Tend
+  //! or the service ships.
+  bool self_answerable = false;
 };
 
 //! One measure due for a client on the caller's caseload.

@@ -208,6 +208,16 @@ TEST(AssessmentService, AClientAnswersForThemselvesInThePortalAndNobodyElse) {
   EXPECT_FALSE(f.svc->submit(me, f.client_id, as_clin));
   EXPECT_FALSE(f.svc->add_schedule(me, f.client_id, "phq-9", 14, std::nullopt, std::nullopt));
   EXPECT_FALSE(f.svc->due(me));
+  Answers dast;
+  for (int i = 1; i <= 10; ++i) dast["q" + std::to_string(i)] = 0;
+  EXPECT_FALSE(f.svc->submit(me, f.client_id, sub("dast-10", dast)))
+      << "no wording to show the client: answered with a clinician";
+  ASSERT_TRUE(f.svc->add_schedule(f.clin, f.client_id, "dast-10", 30, std::nullopt, std::nullopt));
+  ASSERT_TRUE(f.svc->add_schedule(f.clin, f.client_id, "gad-7", 14, std::nullopt, std::nullopt));
+  for (const auto& st : *f.svc->schedules(me, f.client_id)) {
+    EXPECT_EQ(st.self_answerable, st.schedule.instrument_id == "gad-7")
+        << st.schedule.instrument_id;
+  }
 }
 
 TEST(AssessmentService, ListenersHearEveryScoredResultInsideItsTransaction) {
@@ -317,6 +327,9 @@ TEST(AssessmentService, ASingleUseLinkIsAnsweredOnceAndExpires) {
   EXPECT_FALSE(f.svc->create_link(f.clin, f.client_id, "phq-9", Rater::Teacher, 24))
       << "teachers do not answer the PHQ-9";
   EXPECT_FALSE(f.svc->create_link(f.clin, f.client_id, "phq-9", Rater::Self, 1000));
+  auto unworded = f.svc->create_link(f.clin, f.client_id, "dast-10", Rater::Self, 24);
+  ASSERT_FALSE(unworded) << "a form without its wording cannot be sent";
+  EXPECT_EQ(unworded.error().errors[0].field, "instrument");
 }
 
 std::string fixture(const std::string& name) {

@@ -340,6 +340,8 @@ export interface Schedule {
   start_date: string;
   end_date: string | null;
   active: boolean;
+  /** The client can answer it in the portal (a self-report whose wording is available). */
+  self_answerable?: boolean;
   next_due: NextDue | null;
 }
 

@@ -187,7 +187,7 @@ export function PortalHome({ user }: { user: User }) {
 /** Schedules with something due today or earlier, oldest due first. */
 export function dueSchedules(schedules: readonly Schedule[], today: string = todayISO()): Schedule[] {
   return schedules
-    .filter((s) => s.active && s.next_due && s.next_due.due_date <= today)
+    .filter((s) => s.active && s.self_answerable !== false && s.next_due && s.next_due.due_date <= today)
     .sort((a, b) => a.next_due!.due_date.localeCompare(b.next_due!.due_date));
 }
 

@@ -77,6 +77,12 @@ describe('what is due', () => {
     expect(due.map((s) => s.id)).toEqual(['b', 'a']);
   });
 
+  it('leaves out measures the client cannot answer themselves (no wording, or clinician-rated)', () => {
+    const clinicianOnly = { ...sched('f', 'dast-10', '2026-11-10'), self_answerable: false };
+    const selfReport = { ...sched('g', 'gad-7', '2026-11-12'), self_answerable: true };
+    expect(dueSchedules([clinicianOnly, selfReport], '2026-11-20').map((s) => s.id)).toEqual(['g']);
+  });
+
   it('the caseload shows overdue first, longest overdue at the top', () => {
     const d = (client_name: string, due_date: string, days_overdue: number) => ({
       client_id: client_name,
