@@ -214,7 +214,9 @@ TEST(AssessmentService, AClientAnswersForThemselvesInThePortalAndNobodyElse) {
       << "no wording to show the client: answered with a clinician";
   ASSERT_TRUE(f.svc->add_schedule(f.clin, f.client_id, "dast-10", 30, std::nullopt, std::nullopt));
   ASSERT_TRUE(f.svc->add_schedule(f.clin, f.client_id, "gad-7", 14, std::nullopt, std::nullopt));
-  for (const auto& st : *f.svc->schedules(me, f.client_id)) {
+  const auto mine = f.svc->schedules(me, f.client_id);
+  ASSERT_TRUE(mine);
+  for (const auto& st : *mine) {
     EXPECT_EQ(st.self_answerable, st.schedule.instrument_id == "gad-7")
         << st.schedule.instrument_id;
   }
