@@ -198,6 +198,95 @@ TEST(Crash, EveryAcknowledgedCreateSurvivesSigkill) {
   EXPECT_NE(verify.out.find("intact"), std::string::npos);
 }
 
+TEST(Crash, EveryAcknowledgedAssessmentSurvivesSigkillAndARetryIsStoredOnce) {
+  DataDir d;
+  auto add = run_tend(
+      d.with({"user", "add", "--username", "clin", "--role", "clinician", "--password-file", "-"}),
+      k_password + "\n");
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  auto tok = run_tend(d.with({"token", "create", "--username", "clin", "--name", "test"}));
+  ASSERT_EQ(tok.exit_code, 0) << tok.err;
+  std::string token = tok.out;
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+
+  struct Acked {
+    std::string id, key;
+    bj::array answers;
+  };
+  std::vector<Acked> acknowledged;
+  std::mutex mu;
+  std::string client_id;
+  {
+    ServerProcess server(d.with({}));
+    HttpClient setup(server.base_url());
+    setup.set_bearer(token);
+    auto c = setup.post("/api/v1/clients", bj::object{{"given_name", "Crash"},
+                                                      {"family_name", "Measures"},
+                                                      {"date_of_birth", "1990-01-01"}});
+    ASSERT_EQ(c.status, 201) << c.body;
+    client_id = std::string(c.json().at("id").as_string());
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 4; ++w) {
+      writers.emplace_back([&, w] {
+        HttpClient api(server.base_url());
+        api.set_bearer(token);
+        for (int i = 0; i < 5000 && !stop; ++i) {
+          bj::array answers;
+          for (int q = 1; q <= 9; ++q) {
+            answers.push_back(
+                bj::object{{"linkId", "q" + std::to_string(q)}, {"value", (i + q + w) % 4}});
+          }
+          const std::string key = "w" + std::to_string(w) + "-" + std::to_string(i);
+          try {
+            auto r = api.request(
+                "POST", "/api/v1/clients/" + client_id + "/assessments",
+                bj::serialize(bj::object{{"instrument", "phq-9"}, {"answers", answers}}),
+                {{"Content-Type", "application/json"}, {"Idempotency-Key", key}});
+            if (r.status == 201) {
+              std::lock_guard lock(mu);
+              acknowledged.push_back({std::string(r.json().at("id").as_string()), key, answers});
+            }
+          } catch (const std::exception&) {
+            return;  // the server is gone
+          }
+        }
+      });
+    }
+    for (int spins = 0; spins < 6000; ++spins) {
+      {
+        std::lock_guard lock(mu);
+        if (acknowledged.size() >= 300) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(server.stop(SIGKILL), 128 + SIGKILL);
+    stop = true;
+    for (auto& t : writers) t.join();
+  }
+  ASSERT_GE(acknowledged.size(), 100u);
+
+  ServerProcess again(d.with({}));
+  HttpClient api(again.base_url());
+  api.set_bearer(token);
+  std::size_t missing = 0;
+  for (const auto& a : acknowledged) {
+    if (api.get("/api/v1/assessments/" + a.id).status != 200) ++missing;
+  }
+  EXPECT_EQ(missing, 0u) << "of " << acknowledged.size() << " acknowledged submissions";
+  // The phone never heard back and sends again: the same result, not a second one.
+  const auto& last = acknowledged.back();
+  auto retry =
+      api.request("POST", "/api/v1/clients/" + client_id + "/assessments",
+                  bj::serialize(bj::object{{"instrument", "phq-9"}, {"answers", last.answers}}),
+                  {{"Content-Type", "application/json"}, {"Idempotency-Key", last.key}});
+  EXPECT_EQ(retry.status, 200) << retry.body;
+  EXPECT_EQ(std::string(retry.json().at("id").as_string()), last.id);
+  EXPECT_EQ(again.stop(SIGTERM), 0);
+  auto verify = run_tend(d.with({"audit", "verify"}));
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+}
+
 TEST(Audit, VerifyNamesTheFirstTamperedEntry) {
   DataDir d;
   make_admin_token(d);
