@@ -347,20 +347,22 @@ Result<Stored> AssessmentService::submit(const Principal& p, const std::string& 
   }
   if (s.idempotency_key.size() > 200)
     return invalid("Idempotency-Key", "must be at most 200 characters");
+  auto stored_and_audited = [&](sql::Conn& c) -> Result<Stored> {
+    auto r = store(c, client_id, s, in, p.user_id);
+    if (r) {
+      audit_.append(
+          c, access::audit_entry(p, r->replayed ? "read" : "create", "assessment", r->assessment.id,
+                                 client_id, d->via_break_glass ? "break-the-glass" : ""));
+    }
+    return r;
+  };
   try {
-    return db_.write([&](sql::Conn& c) -> Result<Stored> {
-      auto r = store(c, client_id, s, in, p.user_id);
-      if (r) {
-        audit_.append(c, access::audit_entry(p, r->replayed ? "read" : "create", "assessment",
-                                             r->assessment.id, client_id,
-                                             d->via_break_glass ? "break-the-glass" : ""));
-      }
-      return r;
-    });
+    return db_.write(stored_and_audited);
   } catch (const sql::DbError& e) {
-    // Two instances stored the same Idempotency-Key at once: the other one won.
+    // Two instances stored the same Idempotency-Key at once: the other one won, and this
+    // attempt now finds its result.
     if (!e.unique_violation() || s.idempotency_key.empty()) throw;
-    return db_.write([&](sql::Conn& c) { return store(c, client_id, s, in, p.user_id); });
+    return db_.write(stored_and_audited);
   }
 }
 
