@@ -87,6 +87,12 @@ std::optional<double> number(const bj::value& v) {
   return std::nullopt;
 }
 
+// Whether a whole number converts to int64 (JSON numbers may be 1e300, or 1e400 read as
+// infinity; converting those is undefined).
+bool fits_int64(double v) {
+  return v >= -0x1p63 && v < 0x1p63;
+}
+
 std::optional<double> number_at(const bj::object& o, std::string_view key) {
   const bj::value* v = o.if_contains(key);
   return v != nullptr ? number(*v) : std::nullopt;
@@ -1341,6 +1347,8 @@ class QuestionnaireReader {
       if (!v) v = number_at(*e, "valueDecimal");
       if (!v)
         return refuse(path + ".extension[" + std::to_string(i) + "]", "minValue is no number");
+      if (!fits_int64(std::ceil(*v)))
+        return refuse(path + ".extension[" + std::to_string(i) + "]", "minValue is out of range");
       item.min_value = static_cast<std::int64_t>(std::ceil(*v));
     }
     if (const bj::object* e = extension(o, k_max_value, &i)) {
@@ -1348,6 +1356,8 @@ class QuestionnaireReader {
       if (!v) v = number_at(*e, "valueDecimal");
       if (!v)
         return refuse(path + ".extension[" + std::to_string(i) + "]", "maxValue is no number");
+      if (!fits_int64(std::floor(*v)))
+        return refuse(path + ".extension[" + std::to_string(i) + "]", "maxValue is out of range");
       item.max_value = static_cast<std::int64_t>(std::floor(*v));
     }
     if (item.min_value > item.max_value) {

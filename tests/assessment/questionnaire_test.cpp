@@ -804,5 +804,29 @@ TEST(QuestionnaireRefused, CalculatedSumOfUnboundedIntegerHasNoRange) {
   expect_refused(import_questionnaire(q, "n", {}), "item[0]", "no minValue and maxValue");
 }
 
+// Found by fuzz/instrument_fuzz: a bound beyond int64 (or 1e400, read as infinity) was
+// converted to int64 all the same, which is undefined.
+TEST(QuestionnaireRefused, IntegerBoundsBeyondInt64) {
+  auto bounded = [](bj::value min, bj::value max) {
+    bj::array ext{
+        {{"url", "http://hl7.org/fhir/StructureDefinition/minValue"}, {"valueDecimal", min}},
+        {{"url", "http://hl7.org/fhir/StructureDefinition/maxValue"}, {"valueDecimal", max}}};
+    return questionnaire({bj::object{{"linkId", "n"}, {"type", "integer"}, {"extension", ext}}});
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  expect_refused(parse_questionnaire(bounded(0, 3.0333e44)), "item[0].extension[1]",
+                 "maxValue is out of range");
+  expect_refused(parse_questionnaire(bounded(0, inf)), "item[0].extension[1]",
+                 "maxValue is out of range");
+  expect_refused(parse_questionnaire(bounded(0, std::numeric_limits<std::int64_t>::max())),
+                 "item[0].extension[1]", "maxValue is out of range");  // 2^63 as a double
+  expect_refused(parse_questionnaire(bounded(-1e19, 0)), "item[0].extension[0]",
+                 "minValue is out of range");
+  auto p = parse_questionnaire(bounded(-9.2e18, 9.2e18));
+  ASSERT_TRUE(p.ok()) << p.error().detail;
+  EXPECT_EQ(p->items[0].min_value, -9200000000000000000);
+  EXPECT_EQ(p->items[0].max_value, 9200000000000000000);
+}
+
 }  // namespace
 }  // namespace tend::assessment
