@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -498,7 +499,11 @@ class ExprParser {
     if (t.kind == Token::Kind::Num) {
       ++pos_;
       e->kind = Expr::Kind::Num;
-      e->num = std::stod(t.text);
+      // Not std::stod, which throws for a literal beyond the range of double.
+      if (std::from_chars(t.text.data(), t.text.data() + t.text.size(), e->num).ec != std::errc{}) {
+        fail("a number is out of range");
+        return nullptr;
+      }
       return e;
     }
     if (t.kind == Token::Kind::Var) {
