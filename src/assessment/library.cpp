@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <climits>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -522,8 +523,10 @@ Result<Instrument> parse_instrument(std::string_view text, const std::string& so
   }
   if (const auto* m = r.object(s, "missing", P, false)) {
     r.only(*m, P + ".missing", {"max_missing", "method"});
+    // Clamped first: converting a double beyond int is undefined; out of range is refused below.
     in.missing.max_missing =
-        static_cast<int>(r.number(*m, "max_missing", P + ".missing", true).value_or(0));
+        static_cast<int>(std::clamp(r.number(*m, "max_missing", P + ".missing", true).value_or(0),
+                                    static_cast<double>(INT_MIN), static_cast<double>(INT_MAX)));
     const std::string method = r.string(*m, "method", P + ".missing", true);
     if (method == "none")
       in.missing.method = MissingMethod::None;

@@ -116,6 +116,20 @@ TEST(Library, MalformedFilesAreRefusedNamingTheFileAndField) {
              bj::object{{"max_missing", 9}, {"method", "prorate"}};
        },
        "scoring.missing.max_missing"},
+      // Found by reading parse_instrument while writing fuzz/instrument_fuzz: converted to int
+      // unchecked, which is undefined beyond int's range.
+      {"missing beyond int",
+       [](bj::object& o) {
+         o["scoring"].as_object()["missing"] =
+             bj::object{{"max_missing", 1e10}, {"method", "prorate"}};
+       },
+       "scoring.missing.max_missing"},
+      {"missing far below int",
+       [](bj::object& o) {
+         o["scoring"].as_object()["missing"] =
+             bj::object{{"max_missing", -1e300}, {"method", "prorate"}};
+       },
+       "scoring.missing.max_missing"},
   };
   for (const auto& c : cases) {
     auto r = parse_instrument(phq9_with(c.change), "instruments/phq-9.json");
