@@ -79,10 +79,11 @@ for t in "${targets[@]}"; do
     -artifact_prefix="$work/$t/artifacts/" ${FUZZ_ARGS:-} \
     "$work/$t/corpus" "$root/fuzz/corpus/$t" "$work/$t/seeds" >"$work/$t/log.txt" 2>&1 ||
     status=$?
-  done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$work/$t/log.txt" | tail -1 || true)
+  # libFuzzer's last status line: "#<runs> DONE cov: … ft: …", or the last before a crash.
+  done_line=$(grep -E '^#[0-9]+[[:space:]]' "$work/$t/log.txt" | tail -1 || true)
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$t/log.txt")
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/$t/log.txt")
-  summary+=("$t: ${execs:-?} runs, ${rate:-?}/s; ${done_line:-stopped early, see fuzz/work/$t/log.txt}")
+  summary+=("$t: ${execs:-?} runs, ${rate:-?}/s; ${done_line:-no status line, see fuzz/work/$t/log.txt}")
   if ((status != 0)); then
     failed+=("$t")
     grep -E 'ERROR: |runtime error|==ERROR|Test unit written' "$work/$t/log.txt" | head -5 || true
