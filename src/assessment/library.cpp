@@ -90,8 +90,8 @@ class Reader {
     }
     if (v->is_int64()) return static_cast<double>(v->as_int64());
     if (v->is_uint64()) return static_cast<double>(v->as_uint64());
-    if (v->is_double()) return v->as_double();
-    error(path + "." + key, "must be a number");
+    if (v->is_double() && std::isfinite(v->as_double())) return v->as_double();
+    error(path + "." + key, "must be a finite number");
     return std::nullopt;
   }
 
@@ -204,7 +204,9 @@ Result<Condition> parse_condition(const bj::value& v, const std::string& path) {
     if (!op || !op->is_string() || !ops.count(std::string(op->as_string()))) {
       return bad(path + ".op", "must be one of >=, >, <=, <, ==, !=").error();
     }
-    if (!val || !(val->is_number())) return bad(path + ".value", "must be a number").error();
+    if (!val || !val->is_number() || !std::isfinite(val->to_number<double>())) {
+      return bad(path + ".value", "must be a finite number").error();
+    }
     out.op = std::string(op->as_string());
     out.value = val->to_number<double>();
     return std::nullopt;

@@ -81,10 +81,12 @@ std::string string_at(const bj::object& o, std::string_view key) {
   return {};
 }
 
+// A JSON number as a double; nullopt for anything else, and for 1e400 and the like, which
+// read as infinity (no value Tend could score or write back as JSON).
 std::optional<double> number(const bj::value& v) {
   if (v.is_int64()) return static_cast<double>(v.get_int64());
   if (v.is_uint64()) return static_cast<double>(v.get_uint64());
-  if (v.is_double()) return v.get_double();
+  if (v.is_double() && std::isfinite(v.get_double())) return v.get_double();
   return std::nullopt;
 }
 

@@ -96,6 +96,9 @@ std::string format_rfc3339(TimePoint t) {
 bool parse_rfc3339(std::string_view s, TimePoint& out) {
   int y, mo, d, h, mi, se;
   if (s.size() < 20 || !parse_date(s.substr(0, 10), y, mo, d)) return false;
+  // A TimePoint counts nanoseconds in 64 bits: it spans 1677–2262. Refuse what it cannot hold
+  // rather than wrap round to another date.
+  if (y < 1700 || y > 2200) return false;
   if (s[10] != 'T' && s[10] != 't') return false;
   if (s[13] != ':' || s[16] != ':') return false;
   if (!read_int(s, 11, 2, h) || !read_int(s, 14, 2, mi) || !read_int(s, 17, 2, se)) return false;

@@ -819,7 +819,7 @@ TEST(QuestionnaireRefused, IntegerBoundsBeyondInt64) {
   expect_refused(parse_questionnaire(bounded(0, 3.0333e44)), "item[0].extension[1]",
                  "maxValue is out of range");
   expect_refused(parse_questionnaire(bounded(0, inf)), "item[0].extension[1]",
-                 "maxValue is out of range");
+                 "maxValue is no number");
   expect_refused(parse_questionnaire(bounded(0, std::numeric_limits<std::int64_t>::max())),
                  "item[0].extension[1]", "maxValue is out of range");  // 2^63 as a double
   expect_refused(parse_questionnaire(bounded(-1e19, 0)), "item[0].extension[0]",
@@ -828,6 +828,25 @@ TEST(QuestionnaireRefused, IntegerBoundsBeyondInt64) {
   ASSERT_TRUE(p.ok()) << p.error().detail;
   EXPECT_EQ(p->items[0].min_value, -9200000000000000000);
   EXPECT_EQ(p->items[0].max_value, 9200000000000000000);
+}
+
+}  // namespace
+}  // namespace tend::assessment
+
+namespace tend::assessment {
+namespace {
+
+// Found by fuzz/questionnaire_fuzz: 1e400 reads as infinity; an option valued so was kept and
+// written back as `Infinity`, which is not JSON. It is now an option without a value.
+TEST(QuestionnaireRefused, AnInfiniteOptionValueIsNoValue) {
+  const auto q = bj::parse(R"({"resourceType": "Questionnaire", "item": [{"linkId": "a",
+      "type": "choice", "answerOption": [
+        {"valueCoding": {"code": "x"}, "extension": [{"url":
+          "http://hl7.org/fhir/StructureDefinition/ordinalValue", "valueDecimal": 1e400}]},
+        {"valueCoding": {"code": "y"}, "extension": [{"url":
+          "http://hl7.org/fhir/StructureDefinition/ordinalValue", "valueDecimal": 1}]}]}]})");
+  auto p = parse_questionnaire(q.as_object());
+  ASSERT_FALSE(p.ok()) << "options where only some carry values are refused";
 }
 
 }  // namespace

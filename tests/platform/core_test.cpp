@@ -22,6 +22,11 @@ TEST(Clock, Rfc3339RoundTrip) {
   EXPECT_FALSE(parse_rfc3339("2026-02-30T10:15:30Z", t));
   EXPECT_FALSE(parse_rfc3339("2026-11-23T24:00:00Z", t));
   EXPECT_FALSE(parse_rfc3339("2026-11-23T10:15:30", t));
+  // Beyond what a nanosecond TimePoint holds: refused, never wrapped round to another date.
+  EXPECT_FALSE(parse_rfc3339("1012-03-01T09:30:00Z", t));
+  EXPECT_FALSE(parse_rfc3339("2424-02-29T09:30:00Z", t));
+  ASSERT_TRUE(parse_rfc3339("1900-01-01T00:00:00Z", t));
+  EXPECT_EQ(format_rfc3339(t), "1900-01-01T00:00:00.000Z");
 }
 
 TEST(Clock, Dates) {
