@@ -20,8 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto instrument = r.string("instrument", {true, 60});
   auto answers = tend::assessment::read_answers(r.raw("answers"));
   (void)r.string("rater", {false, 20});
-  if (auto at = r.string("completed_at", {false, 40});
-      at && !tend::fuzz::rfc3339_out_of_time_point_range(*at)) {
+  if (auto at = r.string("completed_at", {false, 40})) {
     tend::TimePoint t;
     (void)tend::parse_rfc3339(*at, t);
   }
