@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string_view>
 
 namespace tend::assessment::rules {
 
@@ -10,7 +11,7 @@ namespace {
 
 constexpr double k_eps = 1e-9;
 
-bool compare(double lhs, const std::string& op, double rhs) {
+bool compare(double lhs, std::string_view op, double rhs) {
   if (op == ">=") return lhs >= rhs - k_eps;
   if (op == ">") return lhs > rhs + k_eps;
   if (op == "<=") return lhs <= rhs + k_eps;
@@ -49,13 +50,16 @@ double compute(const ScoreRule& r, const Instrument& in, const Answers& answers,
   int answered = 0;
   int asked = 0;
   for (const auto& id : r.items) {
+    // An answered item was asked (score() refuses answers to items that were not); only a
+    // gap needs its enableWhen looked at.
+    if (auto a = answers.find(id); a != answers.end()) {
+      sum += a->second;
+      ++answered;
+      ++asked;
+      continue;
+    }
     const Item* it = in.item(id);
-    if (it && !enabled(*it, answers)) continue;
-    ++asked;
-    auto a = answers.find(id);
-    if (a == answers.end()) continue;
-    sum += a->second;
-    ++answered;
+    if (!it || enabled(*it, answers)) ++asked;
   }
   if (in.missing.method == MissingMethod::Prorate && answered > 0 && answered < asked) {
     sum = sum * asked / answered;
@@ -122,8 +126,11 @@ Result<Score> score(const Instrument& in, const Answers& answers, const ScoringC
   std::vector<FieldError> errors;
   auto field = [](const std::string& id) { return "answers." + id; };
 
+  std::vector<const Item*> asked;  // the item of each answer, in the answers' order
+  asked.reserve(answers.size());
   for (const auto& [id, value] : answers) {
     const Item* it = in.item(id);
+    asked.push_back(it);
     if (!it) {
       errors.push_back({field(id), "is not an item of " + in.id});
       continue;
@@ -143,7 +150,7 @@ Result<Score> score(const Instrument& in, const Answers& answers, const ScoringC
     } else if (it->type == ItemType::Choice && !it->options.empty()) {
       const bool known =
           std::any_of(it->options.begin(), it->options.end(),
-                      [&](const AnswerOption& o) { return compare(o.value, "==", value); });
+                      [&](const AnswerOption& o) { return std::fabs(o.value - value) < k_eps; });
       if (!known) {
         std::string allowed;
         for (const auto& o : it->options) {
@@ -159,9 +166,12 @@ Result<Score> score(const Instrument& in, const Answers& answers, const ScoringC
   if (!errors.empty()) {
     return make_error(Errc::Validation, "answers do not fit " + in.id, std::move(errors));
   }
-  for (const auto& [id, value] : answers) {
-    if (!enabled(*in.item(id), answers)) {
-      errors.push_back({field(id), "is not asked given the other answers"});
+  {
+    std::size_t k = 0;
+    for (const auto& [id, value] : answers) {
+      if (!enabled(*asked[k++], answers)) {
+        errors.push_back({field(id), "is not asked given the other answers"});
+      }
     }
   }
 
@@ -215,19 +225,21 @@ Result<Score> score(const Instrument& in, const Answers& answers, const ScoringC
     sc.emplace(sc.begin(), "total", *out.total);
   }
 
+  const Band* band = nullptr;
   for (const auto& b : in.bands) {
     if (b.when) {
       if (holds(*b.when, answers, sc, ctx)) {
-        out.band = b;
+        band = &b;
         break;
       }
     } else if (b.min) {
-      if (out.total && compare(*out.total, ">=", *b.min)) out.band = b;
+      if (out.total && compare(*out.total, ">=", *b.min)) band = &b;
     } else {
-      out.band = b;  // the default band after condition bands
+      band = &b;  // the default band after condition bands
       break;
     }
   }
+  if (band) out.band = *band;
   for (const auto& f : in.flags) {
     if (holds(f.when, answers, sc, ctx)) {
       out.flags.push_back({f.code, f.label, f.severity, f.items});
