@@ -312,11 +312,31 @@ Result<Stored> AssessmentService::store(sql::Conn& c, const std::string& client_
                                                   {"flags", std::move(flags)}}),
                          team});
   }
-  // The change since the previous and first results, as the stored series now stands (a
-  // result entered late takes its place by completion time).
-  auto series = load_series(c, client_id, in->id);
-  for (auto& x : series) {
-    if (x.id == a.id) return Stored{std::move(x), false};
+  // The change since the previous and the first result by completion time (a result entered
+  // late takes its place among them). Two indexed look-ups, whatever the length of the history.
+  if (a.score.total) {
+    const auto first = c.query_one(std::string(k_columns) +
+                                       " WHERE client_id = ? AND instrument_id = ? "
+                                       "ORDER BY completed_at, id LIMIT 1",
+                                   {client_id, in->id});
+    const auto previous = c.query_one(
+        std::string(k_columns) +
+            " WHERE client_id = ? AND instrument_id = ? AND (completed_at < ? OR "
+            "(completed_at = ? AND id < ?)) ORDER BY completed_at DESC, id DESC LIMIT 1",
+        {client_id, in->id, a.completed_at_ms, a.completed_at_ms, a.id});
+    if (previous) {
+      const auto p = from_row(*previous);
+      if (p.score.total) {
+        a.since_previous =
+            rules::change(*in, p.id, *p.score.total, p.score.is_case, a.score, false);
+      }
+    }
+    if (first && first->str(0) != a.id) {
+      const auto f = from_row(*first);
+      if (f.score.total) {
+        a.since_first = rules::change(*in, f.id, *f.score.total, f.score.is_case, a.score, true);
+      }
+    }
   }
   return Stored{std::move(a), false};
 }

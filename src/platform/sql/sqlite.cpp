@@ -193,7 +193,10 @@ class SqliteConn final : public Conn {
         exec_script("PRAGMA query_only=1; PRAGMA cache_size=-8192;");
       } else {
         // Checkpoints run on their own thread (SqliteDb::checkpoint_loop), not in a commit.
-        exec_script("PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=0;");
+        // Each job in a batch runs under a SAVEPOINT, whose statement journal SQLite spills to
+        // a temporary file past 64 KiB unless temp_store is MEMORY: keep it in memory.
+        exec_script(
+            "PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=0; PRAGMA temp_store=MEMORY;");
       }
     } catch (...) {
       cache_.reset();
