@@ -45,30 +45,11 @@ cxxflags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,ad
 ldflags=(-fsanitize=fuzzer,address,undefined -fuse-ld=lld -Wl,--gc-sections)
 libs=(-lboost_json)
 
-mkdir -p "$out/obj" "$out/generated" "$out/patched"
+mkdir -p "$out/obj" "$out/generated"
 
 # The embedded content, exactly as CMake generates it (only rewritten when it changed).
 cmake -DOUT="$out/generated/content_embedded.cpp" -DDIR="$root/content" \
   -P "$root/cmake/embed_content.cmake"
-
-# clang before 16 cannot capture a structured binding in a lambda (P1091R3/P1381R1), which
-# rules.cpp does once; that copy gets an init-capture of the same reference, nothing else.
-patched_rules() {
-  local src=$root/src/assessment/rules.cpp dst=$out/patched/rules.cpp
-  local from='[&](const AnswerOption& o) { return compare(o.value, "==", value); }'
-  local to='[&, &value = value](const AnswerOption& o) { return compare(o.value, "==", value); }'
-  local major text
-  major=$("$CXX" -dumpversion | cut -d. -f1)
-  if ((major >= 16)) || ! grep -qF "$from" "$src"; then
-    echo "$src"
-    return
-  fi
-  text=$(<"$src")
-  printf '%s\n' "${text//"$from"/"$to"}" >"$dst.tmp"
-  if cmp -s "$dst.tmp" "$dst"; then rm "$dst.tmp"; else mv "$dst.tmp" "$dst"; fi
-  echo "$dst"
-}
-rules_src=$(patched_rules)
 
 newest_header=$(find "$root/src" "$root/fuzz" -name '*.h' -printf '%T@\n' | sort -n | tail -1)
 
@@ -76,7 +57,6 @@ newest_header=$(find "$root/src" "$root/fuzz" -name '*.h' -printf '%T@\n' | sort
 resolve() {
   case "$1" in
     generated/*) echo "$out/$1" ;;
-    src/assessment/rules.cpp) echo "$rules_src" ;;
     *) echo "$root/$1" ;;
   esac
 }

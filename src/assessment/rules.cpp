@@ -148,9 +148,9 @@ Result<Score> score(const Instrument& in, const Answers& answers, const ScoringC
                                          std::to_string(it->max_value)});
       }
     } else if (it->type == ItemType::Choice && !it->options.empty()) {
-      const bool known =
-          std::any_of(it->options.begin(), it->options.end(),
-                      [&](const AnswerOption& o) { return std::fabs(o.value - value) < k_eps; });
+      const bool known = std::any_of(
+          it->options.begin(), it->options.end(),
+          [v = value](const AnswerOption& o) { return std::fabs(o.value - v) < k_eps; });
       if (!known) {
         std::string allowed;
         for (const auto& o : it->options) {
