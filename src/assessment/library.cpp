@@ -474,6 +474,7 @@ Result<Instrument> parse_instrument(std::string_view text, const std::string& so
   if (parsed->id != in.id) return fail({{"questionnaire.id", "must equal id (" + in.id + ")"}});
   in.title = parsed->title;
   in.panel_loinc = parsed->panel_loinc;
+  in.url = parsed->url;
   in.copyright = parsed->copyright;
   in.items = std::move(parsed->items);
   in.instructions = std::move(parsed->instructions);

@@ -116,6 +116,7 @@ struct Instrument {
   std::string name;
   std::string title;
   std::string panel_loinc;
+  std::string url;  //!< the Questionnaire's canonical url ("" when it has none)
   std::string copyright;
   std::string client_text;
   std::string source;

@@ -1851,6 +1851,7 @@ Result<Instrument> import_questionnaire(const bj::object& q, const std::string& 
   in.title = p.pq.title.empty() ? p.pq.name : p.pq.title;
   in.name = p.pq.name;
   in.panel_loinc = p.pq.panel_loinc;
+  in.url = p.pq.url;
   in.copyright = p.pq.copyright;
   in.imported = true;
   in.text_shipped = true;

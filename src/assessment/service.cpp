@@ -344,12 +344,9 @@ Result<Stored> AssessmentService::store(sql::Conn& c, const std::string& client_
 Result<Stored> AssessmentService::submit(const Principal& p, const std::string& client_id,
                                          const Submission& sub) {
   Submission s = sub;
-  auto in = library_.find(s.instrument);
-  if (!in) {
-    auto loaded = instrument(s.instrument);
-    if (!loaded) return invalid("instrument", "is not a known instrument");
-    in = *loaded;
-  }
+  auto found = instrument(s.instrument);
+  if (!found) return invalid("instrument", "is not a known instrument");
+  const InstrumentPtr in = *found;
   auto d = access_.authorize(p, Action::Create, Resource::SelfReport, client_id);
   if (!d) return d.error();
   if (p.role == access::Role::Client) {
@@ -497,7 +494,7 @@ Result<ScheduleStatus> AssessmentService::add_schedule(
     const Principal& p, const std::string& client_id, const std::string& instrument, int every_days,
     const std::optional<std::string>& start_date, const std::optional<std::string>& end_date) {
   std::vector<FieldError> errs;
-  if (!library_.find(instrument) && !this->instrument(instrument)) {
+  if (!this->instrument(instrument)) {
     errs.push_back({"instrument", "is not a known instrument"});
   }
   if (every_days < 1 || every_days > 365) errs.push_back({"every_days", "must be from 1 to 365"});

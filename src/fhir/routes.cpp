@@ -56,14 +56,7 @@ bj::object bundle(const Request& req, const std::string& type,
 
 //! The canonical url of an instrument's Questionnaire as written in it.
 std::string questionnaire_url(const assessment::Instrument& in) {
-  boost::system::error_code ec;
-  auto q = bj::parse(in.questionnaire_json, ec);
-  if (!ec && q.is_object()) {
-    if (const auto* u = q.as_object().if_contains("url"); u && u->is_string()) {
-      return std::string(u->as_string());
-    }
-  }
-  return "urn:tend:questionnaire:" + in.id;
+  return in.url.empty() ? "urn:tend:questionnaire:" + in.id : in.url;
 }
 
 bj::object questionnaire_resource(const assessment::Instrument& in) {
@@ -91,8 +84,7 @@ Result<InstrumentPtr> resolve(AssessmentService& svc, const std::string& ref) {
   }
   std::string canonical = ref.substr(0, ref.find('|'));
   for (const auto& in : svc.instruments()) {
-    if (in->questionnaire_json.find(canonical) != std::string::npos &&
-        questionnaire_url(*in) == canonical) {
+    if (questionnaire_url(*in) == canonical) {
       return in;
     }
   }

@@ -22,12 +22,14 @@ namespace bj = boost::json;
 
 using DataDir = Installation;
 
-std::string make_admin_token(const DataDir& d) {
+//! Adds `username` with `role` through the CLI and returns a new bearer token for them.
+std::string make_token(const DataDir& d, const std::string& username = "admin",
+                       const std::string& role = "admin") {
   auto add = run_tend(
-      d.with({"user", "add", "--username", "admin", "--role", "admin", "--password-file", "-"}),
+      d.with({"user", "add", "--username", username, "--role", role, "--password-file", "-"}),
       k_password + "\n");
   EXPECT_EQ(add.exit_code, 0) << add.err;
-  auto tok = run_tend(d.with({"token", "create", "--username", "admin", "--name", "test"}));
+  auto tok = run_tend(d.with({"token", "create", "--username", username, "--name", "test"}));
   EXPECT_EQ(tok.exit_code, 0) << tok.err;
   std::string t = tok.out;
   while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
@@ -58,7 +60,7 @@ TEST(Cli, VersionHelpAndBadSettings) {
 TEST(Cli, UsersAndTokensShareTheDataDirectoryWithTheServer) {
   DataDir d;
   ASSERT_EQ(run_tend(d.with({"migrate"})).exit_code, 0);
-  const std::string token = make_admin_token(d);
+  const std::string token = make_token(d);
   ASSERT_EQ(token.rfind("tnd_", 0), 0u);
   auto add = run_tend(
       d.with({"user", "add", "--username", "clin", "--role", "clinician", "--password-file", "-"}),
@@ -142,7 +144,7 @@ TEST(Demo, SameSeedSameClinicWithVariedPeople) {
 
 TEST(Crash, EveryAcknowledgedCreateSurvivesSigkill) {
   DataDir d;
-  const std::string token = make_admin_token(d);
+  const std::string token = make_token(d);
   std::vector<std::string> acknowledged;
   std::mutex mu;
   {
@@ -200,14 +202,8 @@ TEST(Crash, EveryAcknowledgedCreateSurvivesSigkill) {
 
 TEST(Crash, EveryAcknowledgedAssessmentSurvivesSigkillAndARetryIsStoredOnce) {
   DataDir d;
-  auto add = run_tend(
-      d.with({"user", "add", "--username", "clin", "--role", "clinician", "--password-file", "-"}),
-      k_password + "\n");
-  ASSERT_EQ(add.exit_code, 0) << add.err;
-  auto tok = run_tend(d.with({"token", "create", "--username", "clin", "--name", "test"}));
-  ASSERT_EQ(tok.exit_code, 0) << tok.err;
-  std::string token = tok.out;
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  const std::string token = make_token(d, "clin", "clinician");
+  ASSERT_FALSE(token.empty());
 
   struct Acked {
     std::string id, key;
@@ -289,7 +285,7 @@ TEST(Crash, EveryAcknowledgedAssessmentSurvivesSigkillAndARetryIsStoredOnce) {
 
 TEST(Audit, VerifyNamesTheFirstTamperedEntry) {
   DataDir d;
-  make_admin_token(d);
+  make_token(d);
   ASSERT_EQ(run_tend(d.with({"user", "add", "--username", "clin", "--role", "clinician",
                              "--password-file", "-"}),
                      k_password + "\n")
@@ -310,7 +306,7 @@ TEST(Audit, VerifyNamesTheFirstTamperedEntry) {
 
 TEST(Keys, RotateReencryptsEverySealedValue) {
   DataDir d;
-  const std::string token = make_admin_token(d);
+  const std::string token = make_token(d);
   ASSERT_EQ(run_tend(d.with({"user", "add", "--username", "clin", "--role", "clinician",
                              "--password-file", "-"}),
                      k_password + "\n")
