@@ -758,7 +758,9 @@ async function measures(base, clientId) {
   await expectText(schedules.locator('li', { hasText: 'PHQ-9' }), /Due (?!today)/, 'PHQ-9 due in 14 days (a result today)');
   await schedules.getByRole('button', { name: 'Stop WHO-5 every 28 days' }).click();
   await expectText(schedules.locator('.notice'), /WHO-5 every 28 days stopped/, 'schedule stopped');
-  if (await schedules.locator('li', { hasText: 'WHO-5' }).count()) fail('the stopped schedule is still listed');
+  // The notice comes before the list is reloaded: wait for the row to go, rather than look once.
+  await schedules.locator('li', { hasText: 'WHO-5' }).waitFor({ state: 'detached', timeout: 10000 })
+    .catch(() => fail('the stopped schedule is still listed'));
   await checkA11y(d, 'measures schedules');
   await screenshot(d, '16-measures-schedules');
 
