@@ -1,5 +1,7 @@
 import { useEffect } from 'preact/hooks';
 import { api, setServerContactHandler, setUnauthorizedHandler } from './api';
+import { followAlerts, useOpenAlerts } from './alertStore';
+import { AlertBanner } from './components/AlertBanner';
 import { Dialog } from './components/Dialog';
 import { Link } from './components/Link';
 import { Loading } from './components/Page';
@@ -7,6 +9,7 @@ import { closeEvents, openEvents } from './events';
 import { durationWords, useIdleTimeout } from './idle';
 import { AdminPage } from './pages/Admin';
 import { AdministerPage } from './pages/Administer';
+import { AlertBoardPage, AlertPage } from './pages/Alerts';
 import { AssessmentLinkPage } from './pages/AssessmentLink';
 import { ChartPage } from './pages/Chart';
 import { ClientEditPage, ClientNewPage } from './pages/ClientForm';
@@ -75,6 +78,11 @@ export function App() {
     if (user) openEvents();
     else closeEvents();
   }, [user?.id]);
+
+  // Staff follow the crisis alerts they can see, on every page (the banner, the count).
+  const staffId = user && user.role !== 'client' ? user.id : null;
+  useEffect(() => (staffId ? followAlerts(staffId) : undefined), [staffId]);
+  const openAlerts = useOpenAlerts();
 
   const idle = useIdleTimeout({
     enabled: !!user,
@@ -167,12 +175,14 @@ export function App() {
     { href: '/', label: 'Home', active: match?.name === 'home' },
     { href: '/clients', label: 'Clients', active: match?.name === 'clients' || match?.name === 'chart' || match?.name === 'client-edit' || match?.name === 'assess' },
     { href: '/clients/new', label: 'New client', active: match?.name === 'client-new' },
+    { href: '/alerts', label: 'Alerts', active: match?.name === 'alerts' || match?.name === 'alert', count: openAlerts.open.length },
     ...(isAdmin(user) ? [{ href: '/admin', label: 'Admin', active: match?.name === 'admin' }] : []),
-  ];
+  ] as { href: string; label: string; active: boolean; count?: number }[];
 
   return (
     <>
       <SkipLink />
+      <AlertBanner />
       <header class="site-header">
         <Link href="/" class="brand">
           Tend
@@ -183,6 +193,13 @@ export function App() {
               <li key={n.href}>
                 <Link href={n.href} aria-current={n.active ? 'page' : undefined}>
                   {n.label}
+                  {n.count ? (
+                    <span class="nav-count">
+                      {' '}
+                      {n.count}
+                      <span class="visually-hidden"> open</span>
+                    </span>
+                  ) : null}
                 </Link>
               </li>
             ))}
@@ -206,6 +223,8 @@ export function App() {
         {match?.name === 'client-edit' ? <ClientEditPage id={match.params.id} /> : null}
         {match?.name === 'assess' ? <AdministerPage clientId={match.params.id} instrumentId={match.params.instrument} /> : null}
         {match?.name === 'security' ? <SecurityPage user={user} /> : null}
+        {match?.name === 'alerts' ? <AlertBoardPage status={location.query.get('status')} /> : null}
+        {match?.name === 'alert' ? <AlertPage id={match.params.id} /> : null}
         {match?.name === 'admin' ? isAdmin(user) ? <AdminPage me={user} /> : <NotFoundPage /> : null}
         {!match || portalRoutes.includes(match.name) ? <NotFoundPage /> : null}
       </main>

@@ -9,7 +9,19 @@ export interface ClientEvent {
 
 type Handler = (data: Record<string, unknown>) => void;
 
-const eventTypes = ['client.updated', 'client.archived', 'client.restored', 'client.break_glass', 'assessment.scored'] as const;
+const eventTypes = [
+  'client.updated',
+  'client.archived',
+  'client.restored',
+  'client.break_glass',
+  'assessment.scored',
+  'crisis.alert',
+  'crisis.updated',
+  'crisis.delivery_failed',
+  'crisis.follow_up_due',
+] as const;
+
+export type EventType = (typeof eventTypes)[number];
 const handlers = new Map<string, Set<Handler>>();
 let source: EventSource | null = null;
 
@@ -38,12 +50,12 @@ export function closeEvents() {
 }
 
 /** For tests: delivers an event as if the stream had sent it. */
-export function emitForTest(type: (typeof eventTypes)[number], data: Record<string, unknown>) {
+export function emitForTest(type: EventType, data: Record<string, unknown>) {
   dispatch(type, JSON.stringify(data));
 }
 
 /** Calls `handler` for each event of `type`; returns the unsubscribe function. */
-export function onEvent(type: (typeof eventTypes)[number], handler: Handler): () => void {
+export function onEvent(type: EventType, handler: Handler): () => void {
   let set = handlers.get(type);
   if (!set) handlers.set(type, (set = new Set()));
   set.add(handler);

@@ -1,5 +1,5 @@
 // Shapes the assessment API answers with, for the unit tests (not imported by the app).
-import type { Assessment, Change, Instrument, InstrumentItem } from './types';
+import type { Alert, Assessment, Change, Instrument, InstrumentItem, SafetyPlan } from './types';
 
 const frequency = [
   { value: 0, label: 'Not at all' },
@@ -107,4 +107,72 @@ export function assessment(id: string, completedAt: string, total: number, extra
 
 export function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': status >= 400 ? 'application/problem+json' : 'application/json' } });
+}
+
+/** An open alert as GET /api/v1/alerts/{id} answers (docs/api.md, "Crisis"). */
+export function alert(id: string, extra: Partial<Alert> = {}): Alert {
+  return {
+    id,
+    client_id: 'cl_1',
+    client_name: 'Ada Lovelace',
+    level: 'high',
+    status: 'open',
+    reason: 'PHQ-9 item 9: thoughts of death or self-harm',
+    signals: [],
+    step: 0,
+    step_name: 'primary_clinician',
+    deadline_at: new Date(Date.now() + 10 * 60_000).toISOString(),
+    opened_at: new Date(Date.now() - 5 * 60_000).toISOString(),
+    acknowledged_by: null,
+    acknowledged_at: null,
+    resolved_by: null,
+    resolved_at: null,
+    outcome: null,
+    notified: [{ id: 'us_1', name: 'Chidi Okafor' }],
+    deliveries: { failed: 0 },
+    version: 1,
+    ...extra,
+  };
+}
+
+export function safetyPlan(version: number, warningSigns: string[] = ['Not sleeping']): SafetyPlan {
+  return {
+    version,
+    sections: {
+      warning_signs: warningSigns,
+      coping_strategies: ['Walk the dog'],
+      distractions: [],
+      people_to_ask: ['Sam (sister)'],
+      professionals: [{ name: 'Dr Okafor', phone: '+1 555 0100' }],
+      safe_environment: [],
+      reasons_for_living: ['My children'],
+    },
+    updated_by: { id: 'us_1', name: 'Chidi Okafor' },
+    updated_at: '2026-11-20T10:00:00Z',
+  };
+}
+
+/** A stand-in for the Web Audio API: starts suspended, as browsers do before a click. */
+export class FakeAudioContext {
+  static made: FakeAudioContext[] = [];
+  state: 'suspended' | 'running' = 'suspended';
+  currentTime = 0;
+  destination = {};
+  tones = 0;
+  onstatechange: (() => void) | null = null;
+  constructor() {
+    FakeAudioContext.made.push(this);
+  }
+  resume() {
+    this.state = 'running';
+    this.onstatechange?.();
+    return Promise.resolve();
+  }
+  createOscillator() {
+    this.tones += 1;
+    return { type: '', frequency: { value: 0 }, connect: <T>(n: T) => n, start() {}, stop() {} };
+  }
+  createGain() {
+    return { gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} }, connect: <T>(n: T) => n };
+  }
 }

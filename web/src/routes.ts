@@ -10,8 +10,12 @@ export type RouteName =
   | 'assess'
   | 'admin'
   | 'security'
+  | 'alerts'
+  | 'alert'
   | 'portal'
   | 'portal-questionnaire'
+  | 'portal-safety-plan'
+  | 'portal-help'
   | 'assessment-link';
 
 /** Every screen of the app. Literal paths come before ':id' ones ('/clients/new'). */
@@ -25,14 +29,18 @@ export const routes: readonly Route<RouteName>[] = [
   { name: 'assess', pattern: '/clients/:id/assess/:instrument' },
   { name: 'admin', pattern: '/admin' },
   { name: 'security', pattern: '/security' },
+  { name: 'alerts', pattern: '/alerts' },
+  { name: 'alert', pattern: '/alerts/:id' },
   { name: 'portal', pattern: '/portal' },
   { name: 'portal-questionnaire', pattern: '/portal/questionnaires/:instrument' },
+  { name: 'portal-safety-plan', pattern: '/portal/safety-plan' },
+  { name: 'portal-help', pattern: '/portal/help' },
   // public: a questionnaire sent by link, answered without signing in
   { name: 'assessment-link', pattern: '/a/:token' },
 ];
 
 /** Screens a client (role client) may open; every other path takes them to /portal. */
-export const portalRoutes: readonly RouteName[] = ['portal', 'portal-questionnaire'];
+export const portalRoutes: readonly RouteName[] = ['portal', 'portal-questionnaire', 'portal-safety-plan', 'portal-help'];
 
 /** Screens that need no session. */
 export const publicRoutes: readonly RouteName[] = ['assessment-link'];

@@ -383,3 +383,160 @@ export interface LinkReceipt {
 export interface Items<T> {
   items: T[];
 }
+
+// ---- Crisis response (alerts, escalation, on-call, safety plans)
+
+/** Ordered from least to most urgent. */
+export type AlertLevel = 'low' | 'moderate' | 'high' | 'imminent';
+export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
+
+export interface PersonRef {
+  id: string;
+  name: string;
+}
+
+export interface AlertSignal {
+  id: string;
+  source: 'assessment' | 'checkin' | 'message' | 'help_now' | 'clinician';
+  level: AlertLevel;
+  reason: string;
+  ref_id: string | null;
+  at: string;
+}
+
+export interface AlertTimelineEntry {
+  at: string;
+  kind: string;
+  step?: number | null;
+  user?: PersonRef | null;
+  channel?: string | null;
+  detail?: string | null;
+}
+
+/** GET /api/v1/alerts (board) and /api/v1/alerts/{id} (adds timeline and note). */
+export interface Alert {
+  id: string;
+  client_id: string;
+  client_name: string;
+  level: AlertLevel;
+  status: AlertStatus;
+  reason: string;
+  signals?: AlertSignal[];
+  step: number;
+  /** primary_clinician | care_team | on_call | supervisor */
+  step_name: string;
+  deadline_at: string;
+  opened_at: string;
+  acknowledged_by?: PersonRef | null;
+  acknowledged_at?: string | null;
+  resolved_by?: PersonRef | null;
+  resolved_at?: string | null;
+  outcome?: string | null;
+  notified?: PersonRef[];
+  deliveries?: { failed: number };
+  version: number;
+  timeline?: AlertTimelineEntry[];
+  note?: string | null;
+}
+
+/** Data of the crisis.alert and crisis.updated events: ids and states, never names. */
+export interface AlertEvent {
+  alert_id: string;
+  client_id: string;
+  level: AlertLevel;
+  status: AlertStatus;
+  step: number;
+  step_name: string;
+  deadline_at: string;
+}
+
+/** GET /api/v1/follow-ups: a caring contact after an alert was resolved. */
+export interface FollowUp {
+  id: string;
+  alert_id: string;
+  client_id: string;
+  client_name: string;
+  owner: PersonRef | null;
+  /** "24 hours", "72 hours", "7 days" */
+  label: string;
+  due_at: string;
+  status: 'pending' | 'overdue' | 'done';
+  overdue: boolean;
+}
+
+export interface SafetyPlanContact {
+  name: string;
+  phone?: string | null;
+  note?: string | null;
+}
+
+/** The Stanley-Brown safety plan's seven sections. */
+export interface SafetyPlanSections {
+  warning_signs: string[];
+  coping_strategies: string[];
+  distractions: string[];
+  people_to_ask: string[];
+  professionals: SafetyPlanContact[];
+  safe_environment: string[];
+  reasons_for_living: string[];
+}
+
+export interface SafetyPlan {
+  version: number;
+  sections: SafetyPlanSections;
+  updated_by?: PersonRef | null;
+  updated_at?: string | null;
+}
+
+/** GET /api/v1/clients/{id}/safety-plan/versions: one line per saved version. */
+export interface SafetyPlanVersion {
+  version: number;
+  updated_by?: PersonRef | null;
+  updated_at?: string | null;
+  sections?: SafetyPlanSections;
+}
+
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+/** GET /api/v1/on-call: a weekly pattern or a one-off window. */
+export interface RosterEntry {
+  id: string;
+  kind: 'on_call' | 'supervisor';
+  user_id: string;
+  user_name?: string | null;
+  user?: PersonRef | null;
+  cover: boolean;
+  time_zone: string;
+  weekly?: { days: Weekday[]; start: string; end: string } | null;
+  from_date?: string | null;
+  until_date?: string | null;
+  once?: { starts_at: string; ends_at: string } | null;
+  note?: string | null;
+}
+
+/** GET /api/v1/crisis/webhooks; `secret` only in the answer that created it. */
+export interface CrisisWebhook {
+  id: string;
+  name: string;
+  url: string;
+  min_level: AlertLevel;
+  created_at?: string;
+  secret?: string;
+}
+
+export interface CrisisLine {
+  name: string;
+  phone?: string | null;
+  text?: string | null;
+  url?: string | null;
+  hours?: string | null;
+  description?: string | null;
+}
+
+/** GET /api/v1/me/crisis-resources and /api/v1/crisis-resources?region= */
+export interface CrisisResources {
+  region: string;
+  name?: string;
+  emergency?: { number: string; label?: string } | null;
+  lines: CrisisLine[];
+}
