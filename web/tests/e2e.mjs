@@ -362,7 +362,7 @@ async function main() {
   log(`access log ${before} → ${after} rows`);
 
   begin('a tab still being built says so plainly');
-  await page.getByRole('link', { name: 'Safety plan' }).click();
+  await page.getByRole('link', { name: 'Check-ins' }).click();
   await expectText(page.locator('.coming'), /This part of the chart is coming/, 'coming-soon text');
 
   begin('a change made elsewhere shows up live (client.updated)');

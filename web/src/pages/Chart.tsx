@@ -13,6 +13,7 @@ import { mayBreakGlass } from '../session';
 import { careTeamRoles, type AccessEntry, type CareTeamMember, type Client, type Notice, type Page, type StaffMember, type User } from '../types';
 import { useGet } from '../useApi';
 import { focusFirstError } from './forms';
+import { RaiseConcern, RiskBanner, SafetyPlanTab } from './ChartCrisis';
 import { MeasuresTab } from './Measures';
 
 interface Props {
@@ -59,8 +60,9 @@ export function ChartPage({ id, user, tab }: Props) {
         <h2 id="tab-heading">{chartTabs.find((t) => t.id === active)!.label}</h2>
         {active === 'overview' ? <Overview client={c} user={user} base={base} /> : null}
         {active === 'measures' ? <MeasuresTab clientId={id} /> : null}
+        {active === 'safety-plan' ? <SafetyPlanTab clientId={id} clientName={fullName(c)} /> : null}
         {active === 'access-log' ? <AccessLog base={base} user={user} /> : null}
-        {active !== 'overview' && active !== 'access-log' && active !== 'measures' ? <Coming tab={active} /> : null}
+        {active !== 'overview' && active !== 'access-log' && active !== 'measures' && active !== 'safety-plan' ? <Coming tab={active} /> : null}
       </section>
     </>
   );
@@ -69,13 +71,17 @@ export function ChartPage({ id, user, tab }: Props) {
 function ChartHeader({ client: c }: { client: Client }) {
   const preferred = preferredNote(c);
   const age = ageOn(c.date_of_birth);
+  const [raised, setRaised] = useState(0);
   return (
     <div class="chart-header">
       <div class="chart-title">
         <PageHeading title={fullName(c)} />
-        <Link href={`/clients/${encodeURIComponent(c.id)}/edit`} class="button button--secondary button--small">
-          Edit details
-        </Link>
+        <span class="chart-actions">
+          <RaiseConcern clientId={c.id} onRaised={() => setRaised((n) => n + 1)} />
+          <Link href={`/clients/${encodeURIComponent(c.id)}/edit`} class="button button--secondary button--small">
+            Edit details
+          </Link>
+        </span>
       </div>
       <ul class="facts" aria-label="Key facts">
         {preferred ? <li>Prefers “{preferred}”</li> : null}
@@ -86,16 +92,14 @@ function ChartHeader({ client: c }: { client: Client }) {
         </li>
         {c.status === 'archived' ? <li class="tag">Archived</li> : null}
       </ul>
-      {/* Filled by the risk work (alerts, safety concerns); hidden while empty. */}
-      <div role="status" class="risk-banner" hidden />
+      <RiskBanner clientId={c.id} reloadKey={raised} />
     </div>
   );
 }
 
-const comingText: Record<Exclude<ChartTab, 'overview' | 'access-log' | 'measures'>, string> = {
+const comingText: Record<Exclude<ChartTab, 'overview' | 'access-log' | 'measures' | 'safety-plan'>, string> = {
   plan: 'The treatment plan: goals, the steps toward them, and when they are reviewed.',
   sessions: 'Appointments and the notes written after them.',
-  'safety-plan': 'The client’s safety plan, written together with them.',
   'check-ins': 'Short check-ins the client fills in between appointments.',
   messages: 'Secure messages between the client and the care team.',
 };
