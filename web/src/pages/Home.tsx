@@ -6,6 +6,7 @@ import { dueWords, formatDate } from '../format';
 import { problemToFormErrors } from '../problem';
 import type { ClientSummary, DueMeasure, Items, Page, User } from '../types';
 import { useGet } from '../useApi';
+import { FollowUpsSection, OpenAlertsSection } from './HomeCrisis';
 import { administerPath } from './Measures';
 
 export function HomePage({ user }: { user: User }) {
@@ -13,6 +14,7 @@ export function HomePage({ user }: { user: User }) {
   return (
     <>
       <PageHeading title="Home">Hello, {user.display_name}</PageHeading>
+      <OpenAlertsSection />
       <SearchBox id="quick-search" />
       <section aria-labelledby="caseload-heading" class="section">
         <h2 id="caseload-heading">My caseload</h2>
@@ -31,6 +33,7 @@ export function HomePage({ user }: { user: User }) {
           </>
         ) : null}
       </section>
+      <FollowUpsSection />
       <MeasuresDue />
     </>
   );
