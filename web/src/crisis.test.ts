@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkResolve, deadlineWords, levelTone, levelWords, move, sectionsToSave, smsHref, sortAlerts, spanWords, telHref, timelineWords } from './crisis';
+import { checkResolve, deadlineWords, levelTone, levelWords, move, sectionsToSave, smsHref, sortAlerts, spanWords, telHref, timelineWords, timeZones, zonedToUtc } from './crisis';
 import { alert } from './fixtures';
 import type { AlertLevel, AlertStatus } from './types';
 
@@ -124,5 +124,21 @@ describe('safety plan helpers', () => {
     expect(smsHref('741741')).toBe('sms:741741');
     expect(smsHref('Text HOME to 741741')).toBe('sms:741741?body=HOME');
     expect(smsHref('SHOUT to 85258')).toBe('sms:85258?body=SHOUT');
+  });
+});
+
+describe('roster times', () => {
+  it('turns a wall-clock time in a time zone into an instant', () => {
+    expect(zonedToUtc('2026-01-15T17:00', 'America/New_York')).toBe('2026-01-15T22:00:00Z');
+    expect(zonedToUtc('2026-07-15T17:00', 'America/New_York')).toBe('2026-07-15T21:00:00Z');
+    expect(zonedToUtc('2026-07-15T09:00', 'Europe/London')).toBe('2026-07-15T08:00:00Z');
+    expect(zonedToUtc('2026-07-15T09:00', 'UTC')).toBe('2026-07-15T09:00:00Z');
+    expect(zonedToUtc('2026-07-15', 'UTC')).toBeNull();
+  });
+
+  it('offers the browser’s own time zone first', () => {
+    const zones = timeZones();
+    expect(zones[0]).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(new Set(zones).size).toBe(zones.length);
   });
 });

@@ -234,3 +234,57 @@ export function smsHref(text: string): string {
   if (m) return `sms:${m[2].replace(/\s/g, '')}?body=${encodeURIComponent(m[1])}`;
   return `sms:${text.trim().replace(/[^0-9+]/g, '')}`;
 }
+
+// ---- The on-call roster
+
+export const weekdays = [
+  { value: 'mon', label: 'Mon' },
+  { value: 'tue', label: 'Tue' },
+  { value: 'wed', label: 'Wed' },
+  { value: 'thu', label: 'Thu' },
+  { value: 'fri', label: 'Fri' },
+  { value: 'sat', label: 'Sat' },
+  { value: 'sun', label: 'Sun' },
+] as const;
+
+/** Minutes east of UTC of `tz` at the instant `utcMs` (e.g. 60 for Europe/Paris in winter). */
+export function zoneOffsetMinutes(utcMs: number, tz: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(utcMs));
+  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const asUtc = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
+  return Math.round((asUtc - Math.floor(utcMs / 1000) * 1000) / 60_000);
+}
+
+/**
+ * A wall-clock time in a time zone ('2026-11-23T17:00' in 'America/New_York') as an RFC 3339
+ * instant, or null when it is not a time. In a gap (spring forward) it lands after the gap.
+ */
+export function zonedToUtc(local: string, tz: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);
+  if (!m) return null;
+  const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+  try {
+    let utc = wall - zoneOffsetMinutes(wall, tz) * 60_000;
+    utc = wall - zoneOffsetMinutes(utc, tz) * 60_000;
+    return new Date(utc).toISOString().replace(/\.000Z$/, 'Z');
+  } catch {
+    return null;
+  }
+}
+
+/** Every IANA time zone this browser knows, with the browser's own first. */
+export function timeZones(): string[] {
+  const own = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
+  const all = typeof intl.supportedValuesOf === 'function' ? intl.supportedValuesOf('timeZone') : [];
+  return [own, ...all.filter((z) => z !== own), ...(all.includes('UTC') || own === 'UTC' ? [] : ['UTC'])];
+}

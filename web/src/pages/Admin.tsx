@@ -8,6 +8,7 @@ import { formatDateTime, humanize } from '../format';
 import { noErrors, problemToFormErrors, type FormErrors } from '../problem';
 import { staffRoles, type ApiToken, type NewToken, type Page, type Role, type User } from '../types';
 import { useGet } from '../useApi';
+import { CrisisWebhooks, OnCallRoster } from './AdminCrisis';
 import { focusFirstError, optional } from './forms';
 
 export function AdminPage({ me }: { me: User }) {
@@ -155,6 +156,8 @@ export function AdminPage({ me }: { me: User }) {
         ) : null}
       </Dialog>
       <AddUser onAdded={users.reload} />
+      <OnCallRoster names={new Map(users.data?.items.map((u) => [u.id, u.display_name]))} />
+      <CrisisWebhooks />
     </>
   );
 }
