@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, setServerContactHandler, setUnauthorizedHandler } from './api';
 import { followAlerts, useOpenAlerts } from './alertStore';
 import { AlertBanner } from './components/AlertBanner';
@@ -17,6 +17,8 @@ import { ClientSearchPage } from './pages/ClientSearch';
 import { HomePage } from './pages/Home';
 import { NotFoundPage } from './pages/NotFound';
 import { PortalHome, PortalQuestionnaire } from './pages/Portal';
+import { HelpNowButton, HelpNowPage, OfflinePortal, PortalSafetyPlanPage } from './pages/PortalCrisis';
+import { loadCrisisData, registerPortalWorker } from './portalData';
 import { SecurityPage } from './pages/Security';
 import { SignInPage } from './pages/SignIn';
 import { navigate, resolve, useLocation } from './router';
@@ -41,12 +43,15 @@ export function App() {
   const user = session.status === 'signed-in' ? session.user : null;
   const isPublic = !!match && publicRoutes.includes(match.name);
 
+  const [unreachable, setUnreachable] = useState(false);
   useEffect(() => {
     setUnauthorizedHandler(sessionEnded);
     // A public page (a questionnaire link) works the same signed in or not: it asks nothing of the session.
     if (isPublic) return;
     loadSession().catch(() => {
-      // the server could not be reached; the sign-in page says so when it is tried
+      // The server could not be reached. In the portal this is the no-signal screen with the
+      // safety plan and crisis lines this phone has; elsewhere the sign-in page says so when tried.
+      setUnreachable(true);
     });
   }, []);
 
@@ -79,6 +84,15 @@ export function App() {
     else closeEvents();
   }, [user?.id]);
 
+  // A client's safety plan and crisis lines are read as soon as the portal opens, so the help
+  // screen has them at once, and kept for when there is no signal (portal-sw.js).
+  const clientId = user?.role === 'client' ? user.id : null;
+  useEffect(() => {
+    if (!clientId) return;
+    registerPortalWorker();
+    void loadCrisisData();
+  }, [clientId]);
+
   // Staff follow the crisis alerts they can see, on every page (the banner, the count).
   const staffId = user && user.role !== 'client' ? user.id : null;
   useEffect(() => (staffId ? followAlerts(staffId) : undefined), [staffId]);
@@ -101,6 +115,20 @@ export function App() {
         </header>
         <main id="main" tabIndex={-1} class="portal public">
           <AssessmentLinkPage token={match.params.token} />
+        </main>
+      </>
+    );
+  }
+
+  if (session.status === 'loading' && unreachable && location.path.startsWith('/portal')) {
+    return (
+      <>
+        <SkipLink />
+        <header class="site-header portal-header">
+          <span class="brand">Tend</span>
+        </header>
+        <main id="main" tabIndex={-1} class="portal">
+          <OfflinePortal />
         </main>
       </>
     );
@@ -156,14 +184,21 @@ export function App() {
       <>
         <SkipLink />
         <header class="site-header portal-header">
-          <span class="brand">Tend</span>
-          <button type="button" class="button button--secondary button--small" onClick={() => void signOut()}>
-            Sign out
-          </button>
+          <Link href="/portal" class="brand">
+            Tend
+          </Link>
+          <span class="portal-header-actions">
+            <HelpNowButton />
+            <button type="button" class="button button--secondary button--small" onClick={() => void signOut()}>
+              Sign out
+            </button>
+          </span>
         </header>
         <main id="main" tabIndex={-1} class="portal">
           {match?.name === 'portal' ? <PortalHome user={user} /> : null}
           {match?.name === 'portal-questionnaire' ? <PortalQuestionnaire user={user} instrumentId={match.params.instrument} /> : null}
+          {match?.name === 'portal-safety-plan' ? <PortalSafetyPlanPage /> : null}
+          {match?.name === 'portal-help' ? <HelpNowPage /> : null}
           {!match || !portalRoutes.includes(match.name) ? <Loading /> : null}
         </main>
         {idleDialog}

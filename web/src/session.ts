@@ -1,6 +1,7 @@
 // Who is signed in. One small store that the app shell and pages read with useSession().
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, setCsrfToken } from './api';
+import { clearPortalData } from './portalData';
 import type { SessionAnswer, SignInAnswer, User } from './types';
 
 export type SessionState =
@@ -87,6 +88,8 @@ export async function signOut(reason: 'idle' | 'signed-out' = 'signed-out') {
     // already signed out, or offline: forget the session here anyway
   }
   setCsrfToken(null);
+  // the safety plan and crisis lines kept for offline use: a phone may be shared
+  void clearPortalData();
   set({ status: 'signed-out', reason });
 }
 
@@ -94,6 +97,7 @@ export async function signOut(reason: 'idle' | 'signed-out' = 'signed-out') {
 export function sessionEnded() {
   if (state.status === 'signed-in') {
     setCsrfToken(null);
+    void clearPortalData();
     set({ status: 'signed-out', reason: 'expired' });
   }
 }

@@ -527,7 +527,10 @@ export interface CrisisWebhook {
 export interface CrisisLine {
   name: string;
   phone?: string | null;
+  /** The number to text. */
   text?: string | null;
+  /** The word to send, when the line asks for one ("HOME"). */
+  text_body?: string | null;
   url?: string | null;
   hours?: string | null;
   description?: string | null;

@@ -8,8 +8,10 @@ import { formatDateTime, formatDay, humanize, todayISO } from '../format';
 import { formatScore } from '../measureChart';
 import { problemToFormErrors } from '../problem';
 import { problemToAnswerErrors } from '../questionnaire';
+import { raisesCriticalFlag } from '../risk';
 import type { AccessEntry, Answer, Assessment, CareTeamMember, Instrument, Items, Page, Schedule, User } from '../types';
 import { useGet, useIdempotentPost } from '../useApi';
+import { RiskScreen, type SubmissionState } from './PortalCrisis';
 
 const roleWords: Record<string, string> = {
   clinician: 'A clinician',
@@ -105,6 +107,11 @@ export function PortalHome({ user }: { user: User }) {
         <section class="card card--urgent" aria-labelledby="help-now">
           <h2 id="help-now">Need help right now?</h2>
           <p>If you might hurt yourself or someone else, call your local emergency number now, or go to the nearest emergency department.</p>
+          <p>
+            <Link href="/portal/help" class="button button--secondary">
+              Crisis lines and my safety plan
+            </Link>
+          </p>
         </section>
 
         {clientPath ? <QuestionnairesToDo clientPath={clientPath} /> : null}
@@ -136,7 +143,12 @@ export function PortalHome({ user }: { user: User }) {
 
         <section class="card" aria-labelledby="safety-plan">
           <h2 id="safety-plan">My safety plan</h2>
-          <p>Coming soon: the plan you made with your care team, always at hand.</p>
+          <p>The plan you make with your care team, always at hand — also without signal once you have opened it on this phone.</p>
+          <p>
+            <Link href="/portal/safety-plan" class="button">
+              Open my safety plan
+            </Link>
+          </p>
         </section>
 
         <section class="card" aria-labelledby="messages">
@@ -276,11 +288,32 @@ function TakeQuestionnaire({ clientId, instrument }: { clientId: string; instrum
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<QuestionnaireErrors>(noQuestionnaireErrors);
   const [result, setResult] = useState<Assessment | null>(null);
+  // Set when the answers show risk: the risk screen is shown before the answers are even sent.
+  const [risk, setRisk] = useState<{ answers: Answer[]; submission: SubmissionState } | null>(null);
+  const path = `/api/v1/clients/${encodeURIComponent(clientId)}/assessments`;
+
+  const sendRisky = async (answers: Answer[]) => {
+    setRisk({ answers, submission: 'sending' });
+    try {
+      setResult(await post<Assessment>(path, { instrument: instrument.id, answers, rater: 'self' }));
+      setRisk({ answers, submission: 'sent' });
+    } catch {
+      // the plan and lines stay on screen; the answers are kept for "Try sending again"
+      setRisk({ answers, submission: 'failed' });
+    }
+  };
 
   const submit = async (answers: Answer[]) => {
+    if (raisesCriticalFlag(instrument, answers)) {
+      void sendRisky(answers);
+      return;
+    }
     setBusy(true);
     try {
-      setResult(await post<Assessment>(`/api/v1/clients/${encodeURIComponent(clientId)}/assessments`, { instrument: instrument.id, answers, rater: 'self' }));
+      const scored = await post<Assessment>(path, { instrument: instrument.id, answers, rater: 'self' });
+      // the server found a risk the browser's table does not know: the same screen
+      if (scored.flags.some((f) => f.severity === 'critical')) setRisk({ answers, submission: 'sent' });
+      setResult(scored);
     } catch (e) {
       const sorted = problemToAnswerErrors(e instanceof ApiError ? e.problem : { status: 0 }, instrument.items);
       setErrors({ summary: sorted.summary, items: sorted.items });
@@ -292,8 +325,17 @@ function TakeQuestionnaire({ clientId, instrument }: { clientId: string; instrum
   return (
     <>
       <PageHeading title={instrument.name} />
-      {result ? (
-        <ClientThanks clientText={result.band?.client_text} needsFollowUp={result.flags.some((f) => f.severity === 'critical')} who="your care team">
+      {risk ? (
+        <>
+          <RiskScreen submission={risk.submission} onRetry={() => void sendRisky(risk.answers)} clientText={result?.band?.client_text} />
+          <p>
+            <Link href="/portal" class="button">
+              Back to home
+            </Link>
+          </p>
+        </>
+      ) : result ? (
+        <ClientThanks clientText={result.band?.client_text} needsFollowUp={false} who="your care team">
           <p>
             <Link href="/portal" class="button">
               Back to home

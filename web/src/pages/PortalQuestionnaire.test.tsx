@@ -1,6 +1,7 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { assessment, json, phq9, PHQ9_INSTRUCTIONS, valuelessItem } from '../fixtures';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { assessment, json, phq9, PHQ9_INSTRUCTIONS, safetyPlan, valuelessItem } from '../fixtures';
+import { resetPortalDataForTest } from '../portalData';
 import type { Schedule, User } from '../types';
 import { dueSchedules, groupByInstrument, PortalQuestionnaire } from './Portal';
 import { sortDue } from './Home';
@@ -19,8 +20,33 @@ const me: User = {
   created_at: '2026-01-01T00:00:00Z',
 };
 
+const resources = {
+  region: 'US',
+  name: 'United States',
+  emergency: { number: '911', label: 'Emergency services' },
+  lines: [{ name: '988 Suicide & Crisis Lifeline', phone: '988', text: '988', hours: '24/7', description: 'Call or text 988.' }],
+};
+
 describe('the portal questionnaire', () => {
-  it('ends with plain words, and a kind follow-up message instead of flag language', async () => {
+  beforeEach(resetPortalDataForTest);
+
+  it('ends with plain words when nothing shows risk', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (_url: string, init: RequestInit) => (init.method === 'GET' ? json(phq9()) : json(assessment('as_1', '2026-11-20T10:00:00Z', 3), 201))),
+    );
+    render(<PortalQuestionnaire user={me} instrumentId="phq-9" />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Start' }));
+    for (let n = 0; n < 3; n++) {
+      const r = screen.getByRole('radio', { name: 'Not at all' });
+      fireEvent.pointerDown(r);
+      fireEvent.click(r);
+    }
+    fireEvent.click(screen.getByRole('button', { name: 'Send my answers' }));
+    await screen.findByRole('heading', { name: 'Thank you. Your answers have been sent.' });
+  });
+
+  it('after an answer that shows risk: the crisis lines and safety plan, in kind words instead of flag language', async () => {
     const flagged = assessment('as_9', '2026-11-20T10:00:00Z', 14, {
       flags: [{ code: 'suicidal_ideation', label: 'Thoughts of death or self-harm (item 9)', severity: 'critical', items: ['q9'] }],
     });
@@ -28,6 +54,8 @@ describe('the portal questionnaire', () => {
     vi.stubGlobal(
       'fetch',
       vi.fn(async (url: string, init: RequestInit) => {
+        if (url === '/api/v1/me/safety-plan') return json(safetyPlan(2));
+        if (url === '/api/v1/me/crisis-resources') return json(resources);
         // an imported PHQ-9: its unscored last question has no options
         if (init.method === 'GET') return json(phq9([...phq9().items, valuelessItem()]));
         posts.push({ url, body: JSON.parse(init.body as string), key: (init.headers as Record<string, string>)['Idempotency-Key'] });
@@ -46,14 +74,16 @@ describe('the portal questionnaire', () => {
       fireEvent.click(r);
     }
     fireEvent.click(screen.getByRole('button', { name: 'Send my answers' }));
-    await screen.findByRole('heading', { name: 'Thank you. Someone will be in touch.' });
+    await screen.findByRole('heading', { name: 'Thank you for telling us how things are' });
+    await screen.findByText('Your answers have reached your care team. Someone will contact you soon to see how you are.');
     expect(posts[0].url).toBe('/api/v1/clients/cl_1/assessments');
     expect(posts[0].body).toMatchObject({ instrument: 'phq-9', rater: 'self' });
     expect((posts[0].body as { answers: { linkId: string }[] }).answers.map((a) => a.linkId)).toEqual(['q1', 'q2', 'q9']);
     expect(posts[0].key).toMatch(/^[0-9a-f-]{36}$/);
+    await screen.findByText('Not sleeping');
     const text = document.body.textContent!;
     expect(text).toContain('Moderate symptoms.');
-    expect(text).toContain('988');
+    expect(screen.getByRole('link', { name: 'Call 988: 988 Suicide & Crisis Lifeline' }).getAttribute('href')).toBe('tel:988');
     expect(text).not.toMatch(/Thoughts of death|critical|flag/i);
     expect(screen.getByRole('link', { name: 'Back to home' }).getAttribute('href')).toBe('/portal');
   });
