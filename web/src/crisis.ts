@@ -85,6 +85,8 @@ const stepWords: Record<string, string> = {
   care_team: 'care team',
   on_call: 'on-call',
   supervisor: 'supervisor',
+  // past the end of the chain: on-call and supervisor are notified again, round after round
+  end: 'on-call and supervisor (repeating)',
 };
 
 /** 'on_call' → 'on-call': who is being asked to answer now. */

@@ -437,6 +437,18 @@ export interface Alert {
   version: number;
   timeline?: AlertTimelineEntry[];
   note?: string | null;
+  /** Re-notifications after the end of the chain. */
+  round?: number;
+  /** One alert only: how to reach the client, and what they agreed to. */
+  contact?: AlertContact;
+}
+
+export interface AlertContact {
+  phone?: string | null;
+  consent_phone?: boolean;
+  consent_voicemail?: boolean;
+  consent_sms?: boolean;
+  emergency_contact?: { name?: string | null; relationship?: string | null; phone?: string | null } | null;
 }
 
 /** Data of the crisis.alert and crisis.updated events: ids and states, never names. */

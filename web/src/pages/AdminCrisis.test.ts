@@ -31,6 +31,8 @@ describe('the roster in words', () => {
 
   it('says what a test delivery got back', () => {
     expect(testWords({ ok: true, status: 200 })).toBe('Delivered: the target answered 200.');
+    expect(testWords({ delivered: true, error: null })).toBe('Delivered.');
+    expect(testWords({ delivered: false, error: 'HTTP 500 from the target' })).toBe('Not delivered: HTTP 500 from the target.');
     expect(testWords({ status: 502, error: 'bad gateway' })).toBe('Not delivered: the target answered 502: bad gateway.');
     expect(testWords({ ok: false, error: 'connection refused' })).toBe('Not delivered: connection refused.');
   });

@@ -299,6 +299,8 @@ function PlainInput({ name, label, hint, value, onInput, error, type }: { name: 
 // ---- Webhooks
 
 interface TestAnswer {
+  /** What the server answers: {delivered, error}. */
+  delivered?: boolean;
   ok?: boolean;
   status?: number | null;
   http_status?: number | null;
@@ -311,7 +313,7 @@ interface TestAnswer {
 /** What a test delivery's answer says, in one line. */
 export function testWords(r: TestAnswer): string {
   const status = r.http_status ?? r.status;
-  const ok = r.ok ?? (typeof status === 'number' && status >= 200 && status < 300);
+  const ok = r.delivered ?? r.ok ?? (typeof status === 'number' && status >= 200 && status < 300);
   const parts = [ok ? 'Delivered' : 'Not delivered'];
   if (typeof status === 'number') parts.push(`the target answered ${status}`);
   const why = r.error ?? r.detail ?? r.message;

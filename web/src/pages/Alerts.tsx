@@ -9,11 +9,11 @@ import { Dialog } from '../components/Dialog';
 import { FormError, SelectField, TextArea } from '../components/Field';
 import { Link } from '../components/Link';
 import { ErrorMessage, Loading, PageHeading } from '../components/Page';
-import { checkResolve, deadlineWords, levelTone, levelWords, outcomeNeedsNote, outcomeWords, resolveOutcomes, sortAlerts, stepName, timelineWords } from '../crisis';
+import { checkResolve, deadlineWords, levelTone, levelWords, outcomeNeedsNote, outcomeWords, resolveOutcomes, sortAlerts, stepName, telHref, timelineWords } from '../crisis';
 import { onEvent } from '../events';
 import { formatDateTime, formatDateTimeSeconds, humanize } from '../format';
 import { noErrors, problemToFormErrors, type FormErrors } from '../problem';
-import type { Alert, Page } from '../types';
+import type { Alert, AlertContact, Page } from '../types';
 import { useGet } from '../useApi';
 import { focusFirstError } from './forms';
 
@@ -211,6 +211,8 @@ export function AlertPage({ id }: { id: string }) {
         ))}
       </dl>
 
+      {a.contact ? <HowToReach contact={a.contact} /> : null}
+
       {a.signals?.length ? (
         <section class="section" aria-labelledby="signals-heading">
           <h2 id="signals-heading">Signals</h2>
@@ -252,6 +254,46 @@ export function AlertPage({ id }: { id: string }) {
         }}
       />
     </>
+  );
+}
+
+/** The client's phone and emergency contact, with what they agreed to be contacted by. */
+function HowToReach({ contact: c }: { contact: AlertContact }) {
+  const ways = [c.consent_phone ? 'calls' : '', c.consent_voicemail ? 'voicemail' : '', c.consent_sms ? 'text messages' : ''].filter(Boolean);
+  const ec = c.emergency_contact;
+  return (
+    <section class="section" aria-labelledby="reach-heading">
+      <h2 id="reach-heading">How to reach them</h2>
+      <dl class="details">
+        <div>
+          <dt>Phone</dt>
+          <dd>{c.phone ? <a href={telHref(c.phone)}>{c.phone}</a> : <span class="muted">Not recorded</span>}</dd>
+        </div>
+        <div>
+          <dt>Agreed to</dt>
+          <dd>{ways.length ? ways.join(', ') : <span class="muted">Nothing recorded</span>}</dd>
+        </div>
+        <div>
+          <dt>Emergency contact</dt>
+          <dd>
+            {ec?.name ? (
+              <>
+                {ec.name}
+                {ec.relationship ? ` (${ec.relationship})` : ''}
+                {ec.phone ? (
+                  <>
+                    {' '}
+                    — <a href={telHref(ec.phone)}>{ec.phone}</a>
+                  </>
+                ) : null}
+              </>
+            ) : (
+              <span class="muted">Not recorded</span>
+            )}
+          </dd>
+        </div>
+      </dl>
+    </section>
   );
 }
 
