@@ -11,8 +11,8 @@ build_pkgs=(
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-test_pkgs=(sqlite3 curl wrk python3 procps openssl clang-format postgresql-15 postgresql-client-15
-  chromium)
+test_pkgs=(sqlite3 curl wrk python3 python3-aiosmtpd procps openssl clang-format postgresql-15
+  postgresql-client-15 chromium tzdata)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi

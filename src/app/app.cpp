@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "access/routes.h"
@@ -11,6 +13,7 @@
 #include "app/web.h"
 #include "assessment/routes.h"
 #include "clients/routes.h"
+#include "crisis/routes.h"
 #include "fhir/routes.h"
 #include "platform/http/middleware.h"
 #include "platform/http/server.h"
@@ -18,6 +21,7 @@
 #include "platform/metrics.h"
 #include "platform/sql/migrations.h"
 #include "platform/sql/open.h"
+#include "platform/tz.h"
 
 namespace tend::app {
 
@@ -31,6 +35,12 @@ const std::vector<SealedColumn>& sealed_columns() {
       {"clients", "id", "funding_note", "clients.funding_note"},
       {"break_glass", "id", "reason", "break_glass.reason"},
       {"users", "id", "totp_secret", "users.totp_secret"},
+      {"crisis_alerts", "id", "reason", "crisis_alerts.reason"},
+      {"crisis_alerts", "id", "note", "crisis_alerts.note"},
+      {"crisis_signals", "id", "reason", "crisis_signals.reason"},
+      {"crisis_webhooks", "id", "secret", "crisis_webhooks.secret"},
+      {"crisis_follow_ups", "id", "note", "crisis_follow_ups.note"},
+      {"safety_plans", "id", "sections", "safety_plans.sections"},
   };
   return v;
 }
@@ -61,6 +71,31 @@ Result<std::int64_t> reencrypt_all(sql::Db& db, const crypto::Keyring& keys) {
 }
 
 namespace {
+//! Civil time in a named zone, from the system's zoneinfo.
+std::optional<crisis::rules::LocalClock> zone_clock(const std::string& name) {
+  auto tz = time_zone(name);
+  if (!tz) return std::nullopt;
+  crisis::rules::LocalClock c;
+  c.to_local = [z = *tz](TimePoint t, int& y, int& m, int& d, int& minute, int& weekday) {
+    const auto lt = z.to_local(t);
+    y = lt.year;
+    m = lt.month;
+    d = lt.day;
+    minute = lt.hour * 60 + lt.minute;
+    weekday = lt.weekday;
+  };
+  c.from_local = [z = *tz](int y, int m, int d, int minute) {
+    LocalTime lt;
+    lt.year = y;
+    lt.month = m;
+    lt.day = d;
+    lt.hour = minute / 60;
+    lt.minute = minute % 60;
+    return z.from_local(lt);
+  };
+  return c;
+}
+
 //! This process in job claims and logs: host and pid.
 std::string instance_name() {
   char host[256] = {};
@@ -156,6 +191,40 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
   app->jobs_ = std::make_unique<jobs::JobQueue>(*app->db_, clock, instance_name());
   app->jobs_->lease = std::chrono::seconds(cfg.job_lease_seconds);
   register_probe_handler(*app->jobs_, clock);
+  // Crisis: rules (built in, or the service's file), the service's time zone, channels.
+  auto risk = crisis::rules::built_in();
+  if (!cfg.crisis_rules.empty()) {
+    std::ifstream in(cfg.crisis_rules);
+    if (!in) return make_error(Errc::Validation, "cannot read crisis_rules " + cfg.crisis_rules);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = crisis::rules::RiskConfig::parse(text.str());
+    if (!parsed) {
+      return make_error(Errc::Validation, cfg.crisis_rules + ": " + parsed.error().detail);
+    }
+    risk = std::move(*parsed);
+  }
+  if (auto tz = time_zone(cfg.time_zone); !tz) {
+    return make_error(Errc::Validation, "time_zone: " + tz.error().detail);
+  }
+  crisis::CrisisSettings cs;
+  cs.time_zone = cfg.time_zone;
+  cs.base_url = cfg.base_url;
+  cs.zones = zone_clock;
+  app->crisis_ = std::make_unique<crisis::CrisisService>(
+      *app->db_, clock, app->keys_, *app->audit_, *app->access_, *app->jobs_, std::move(risk), cs);
+  app->crisis_->set_events(app->events_.get());
+  app->crisis_->register_jobs();
+  // A scored measure's risk answers open (or join) an alert in the same transaction.
+  app->assessments_->on_scored(
+      [a = app.get()](sql::Conn& c, const assessment::AssessmentScored& s) {
+        crisis::rules::ScoredMeasure scored;
+        scored.assessment_id = s.assessment_id;
+        scored.instrument_id = s.instrument_id;
+        scored.band = s.band;
+        for (const auto& f : s.flags) scored.flags.push_back(f.code);
+        a->crisis_->on_assessment(c, s.client_id, scored);
+      });
   // Events are kept a day (for Last-Event-ID); each prune schedules the next, a day later.
   app->jobs_->handle("system.prune_events",
                      [a = app.get(), &clock](sql::Conn& c, const jobs::Job&) {
@@ -243,6 +312,7 @@ void App::build_routes() {
   clients::register_routes(router_, *clients_, *access_);
   assessment::register_routes(router_, *assessments_, *access_);
   fhir::register_routes(router_, *assessments_, *access_);
+  crisis::register_routes(router_, *crisis_, *access_);
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();

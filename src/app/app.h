@@ -10,6 +10,7 @@
 #include "assessment/service.h"
 #include "audit/service.h"
 #include "clients/service.h"
+#include "crisis/service.h"
 #include "platform/clock.h"
 #include "platform/crypto/crypto.h"
 #include "platform/events/hub.h"
@@ -48,6 +49,7 @@ class App {
   assessment::AssessmentService& assessments() { return *assessments_; }
   assessment::Library& instruments() { return instruments_; }
   jobs::JobQueue& jobs() { return *jobs_; }
+  crisis::CrisisService& crisis() { return *crisis_; }
   events::EventHub& events() { return *events_; }
   const http::Router& router() const { return router_; }
 
@@ -65,6 +67,7 @@ class App {
   assessment::Library instruments_;
   std::unique_ptr<assessment::AssessmentService> assessments_;
   std::unique_ptr<jobs::JobQueue> jobs_;
+  std::unique_ptr<crisis::CrisisService> crisis_;
   std::unique_ptr<events::EventHub> events_;
   http::Router router_;
   std::unique_ptr<WebApp> web_;

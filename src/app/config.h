@@ -47,6 +47,20 @@ struct Config {
   std::string web_root;  //!< "" = the web app compiled into the binary
   //! A service's own instrument files; one with a shipped instrument's id replaces it.
   std::string instruments_dir;
+  //! The service's time zone (IANA): working days for `low` alert deadlines, roster defaults.
+  std::string time_zone = "UTC";
+  //! The address people open Tend at ("https://tend.example.org"), for links in e-mail.
+  std::string base_url;
+  //! A crisis rules file replacing content/crisis/risk.json.
+  std::string crisis_rules;
+  //! Outgoing mail: smtp://HOST:PORT or smtps://HOST:PORT; empty = no e-mail.
+  std::string smtp_url;
+  std::string smtp_from = "tend@localhost";
+  std::string smtp_username;
+  std::string smtp_password_file;  //!< a file holding the SMTP password
+  bool smtp_starttls = false;      //!< require STARTTLS on smtp://
+  //! Lets webhooks reach loopback addresses (a gateway on the same machine, tests).
+  bool webhook_allow_loopback = false;
   std::int64_t job_poll_ms = 1000;
   std::int64_t job_lease_seconds = 300;
   std::string log_level = "info";
