@@ -89,7 +89,7 @@ export async function signOut(reason: 'idle' | 'signed-out' = 'signed-out') {
   }
   setCsrfToken(null);
   // the safety plan and crisis lines kept for offline use: a phone may be shared
-  void clearPortalData();
+  await clearPortalData();
   set({ status: 'signed-out', reason });
 }
 

@@ -600,6 +600,7 @@ async function main() {
   assertClean();
 
   await measures(base, clientId);
+  await crisis(base, clientId);
 }
 
 /** Every control on a phone page is at least 44 px tall; a radio counts by its label, a link inside a sentence is exempt. */
@@ -854,6 +855,290 @@ async function measures(base, clientId) {
   await a.reload();
   await expectText(a.getByRole('heading', { level: 1 }), /This link cannot be used/, 'a used link');
   await anon.close();
+  assertClean();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Crisis response: the safety plan written by the clinician and seen by the client, the risk
+// screen after a PHQ-9 with item 9 answered (also with the network cut), "I need help now", the
+// banner on the clinician's open page, acknowledge and resolve, caring contacts, and the admin's
+// roster and webhooks. Still on Ada Lovelace.
+
+async function crisis(base, clientId) {
+  begin('crisis: earlier alerts for Ada (from the measures above) are closed through the API');
+  const asClin = await apiSession(base, 'clin');
+  const earlier = await asClin('GET', `/api/v1/clients/${clientId}/alerts?status=active`);
+  for (const a of earlier.items) {
+    if (a.status === 'open') await asClin('POST', `/api/v1/alerts/${a.id}/acknowledge`, {});
+    await asClin('POST', `/api/v1/alerts/${a.id}/resolve`, { outcome: 'no_risk_found', note: 'closed before the crisis browser test' });
+  }
+  log(`${earlier.items.length} earlier alert(s) closed`);
+
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  const c = await desk.newPage();
+  watch(c, 'crisis clinician');
+  await c.goto('/');
+  await signIn(c, 'clin');
+  await expectPath(c, /^\/$/, 'home');
+  if (await c.locator('.crisis-banner').count()) fail('a crisis banner shows with no open alert');
+
+  begin('crisis: the clinician writes a safety plan on the chart');
+  await c.goto(`/clients/${clientId}?tab=safety-plan`);
+  await expectText(c.locator('.safety-plan'), /No safety plan yet/, 'no plan yet');
+  await c.getByRole('button', { name: 'Write a safety plan' }).click();
+  const lines = [
+    ['Warning signs', 'Not sleeping, pacing at night'],
+    ['Internal coping strategies', 'Walk the dog round the park'],
+    ['People to ask for help', 'Sam (sister)'],
+    ['Reasons for living', 'My children'],
+  ];
+  for (const [section, text] of lines) {
+    await c.getByRole('button', { name: `Add a line to ${section}` }).click();
+    await c.getByLabel(`${section}, line 1`, { exact: true }).fill(text);
+  }
+  await c.getByRole('button', { name: 'Add a line to Warning signs' }).click();
+  await c.getByLabel('Warning signs, line 2', { exact: true }).fill('Staying in bed all day');
+  await c.getByRole('button', { name: 'Move up: Warning signs, line 2' }).click();
+  await c.getByRole('button', { name: 'Add a contact' }).click();
+  await c.getByLabel('Name or service').fill('Chidi Okafor (clinician)');
+  await c.getByLabel('Phone (optional)').fill('+1 555 0100');
+  await checkA11y(c, 'safety plan editor');
+  await screenshot(c, '23-safety-plan-editor');
+  await c.getByRole('button', { name: 'Save the plan' }).click();
+  await expectText(c.locator('.safety-plan .notice'), /Safety plan saved \(version 1\)/, 'plan saved');
+  const shownPlan = await expectText(c.locator('.plan-view'), /Walk the dog round the park/, 'plan shown after saving');
+  if (shownPlan.indexOf('Staying in bed all day') > shownPlan.indexOf('Not sleeping')) fail('the line moved up is not first');
+  await checkA11y(c, 'safety plan');
+
+  begin('crisis: a save over someone else’s keeps the text typed (409), then goes on top');
+  await c.getByRole('button', { name: 'Edit the plan' }).click();
+  await asClin('PUT', `/api/v1/clients/${clientId}/safety-plan`, {
+    version: 1,
+    sections: { warning_signs: ['Not sleeping, pacing at night'], coping_strategies: ['Walk the dog round the park'], distractions: ['The café on Main Street'], people_to_ask: ['Sam (sister)'], professionals: [{ name: 'Chidi Okafor (clinician)', phone: '+1 555 0100' }], safe_environment: [], reasons_for_living: ['My children'] },
+  });
+  await c.getByRole('button', { name: 'Add a line to Making the environment safe' }).click();
+  await c.getByLabel('Making the environment safe, line 1', { exact: true }).fill('Medicines kept by Sam');
+  await c.getByRole('button', { name: 'Save the plan' }).click();
+  await expectText(c.locator('.plan-editor .form-error'), /changed by someone else since you opened it/, '409 message');
+  if ((await c.getByLabel('Making the environment safe, line 1', { exact: true }).inputValue()) !== 'Medicines kept by Sam') fail('the text typed was lost after a 409');
+  await c.getByRole('button', { name: 'Reload their version' }).click();
+  await expectText(c.locator('.plan-theirs'), /The café on Main Street/, 'their version shown beside');
+  await checkA11y(c, 'safety plan conflict');
+  await c.getByRole('button', { name: 'Save the plan' }).click();
+  await expectText(c.locator('.safety-plan .notice'), /Safety plan saved \(version 3\)/, 'saved on top of theirs');
+  await c.getByRole('button', { name: 'Earlier versions' }).click();
+  await c.getByRole('button', { name: 'View version 1' }).click();
+  const versionDialog = c.getByRole('dialog', { name: 'Version 1' });
+  await expectText(versionDialog, /Staying in bed all day/, 'version 1 shown');
+  await checkA11y(c, 'safety plan version');
+  await versionDialog.getByRole('button', { name: 'Close' }).click();
+  await versionDialog.waitFor({ state: 'hidden' });
+
+  begin('crisis: the clinician’s page waits on the alert board');
+  await c.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Alerts/ }).click();
+  await expectPath(c, /^\/alerts$/, 'alert board');
+  await expectText(c.locator('main'), /No active alerts/, 'an empty board');
+  await checkA11y(c, 'alert board (empty)');
+
+  begin('crisis: the client reads the plan in the portal, with crisis lines');
+  const ph = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, baseURL: base });
+  const q = await ph.newPage();
+  watch(q, 'crisis portal');
+  await q.goto('/portal');
+  await signIn(q, 'client1');
+  await expectPath(q, /^\/portal$/, 'portal');
+  await q.getByRole('link', { name: 'Open my safety plan' }).tap();
+  await expectPath(q, /^\/portal\/safety-plan$/, 'my safety plan');
+  const myPlan = await expectText(q.locator('.plan-view'), /Medicines kept by Sam/, 'the client sees the clinician’s plan');
+  for (const want of [/My warning signs/, /Not sleeping, pacing at night/, /My children/]) if (!want.test(myPlan)) fail(`the portal plan lacks ${want}: ${myPlan}`);
+  if ((await q.locator('.plan-view a[href="tel:+15550100"]').count()) !== 1) fail('the professional’s phone is not a tel: link');
+  await expectText(q.locator('.crisis-lines'), /988/, 'crisis lines under the plan');
+  if (!(await q.locator('.crisis-lines a[href^="sms:"]').count())) fail('no sms: link among the crisis lines');
+  await checkA11y(q, 'portal: my safety plan');
+  await expectBigTargets(q, 'portal: my safety plan');
+  await expectNoHorizontalScroll(q, 'my safety plan at 390 px');
+  await screenshot(q, '24-portal-safety-plan-390');
+
+  begin('crisis: a PHQ-9 with item 9 = 2 in the portal → the risk screen; the clinician’s open page shows the banner');
+  const answerPhq9 = async () => {
+    await q.goto('/portal/questionnaires/phq-9');
+    await q.getByRole('button', { name: 'Start' }).tap();
+    for (let n = 1; n <= 8; n++) await tapAnswer(q, 'Not at all', new RegExp(`Question ${n + 1} of 10`));
+    await tapAnswer(q, 'More than half the days', /Question 10 of 10/);
+    await q.getByRole('button', { name: 'Next' }).tap();
+    await expectText(q.locator('.step-heading'), /Ready to send/, 'ready to send');
+  };
+  await answerPhq9();
+  await q.getByRole('button', { name: 'Send my answers' }).tap();
+  await expectText(q.getByRole('heading', { name: 'Thank you for telling us how things are' }), /Thank you/, 'risk screen');
+  await expectText(q.locator('.risk-screen [role="status"]'), /Your answers have reached your care team/, 'answers sent');
+  await expectText(q.locator('.risk-screen .crisis-lines'), /988/, 'crisis lines on the risk screen');
+  await expectText(q.locator('.risk-screen .my-plan'), /Walk the dog round the park/, 'safety plan on the risk screen');
+  const riskText = await q.locator('main').textContent();
+  if (/flag|critical|item 9/i.test(riskText)) fail(`the client sees scoring language: ${riskText}`);
+  await checkA11y(q, 'portal risk screen');
+  await expectNoHorizontalScroll(q, 'risk screen at 390 px');
+  await screenshot(q, '25-portal-risk-screen-390');
+  const bannerLine = c.locator('.crisis-banner .crisis-alert').first();
+  await expectText(bannerLine.getByRole('alert'), /(High|Imminent) risk: .*Lovelace/, 'banner on the clinician’s open page');
+  await expectText(c.locator('table.alert-board'), /Lovelace[\s\S]*Open[\s\S]*Primary clinician/, 'the board lists the alert live');
+  await expectText(c.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Alerts/ }), /Alerts\s*1 open/, 'open count in the navigation');
+  if (!(await c.getByRole('button', { name: /^Sound: (on|off)$/ }).count())) fail('no sound toggle on the banner');
+  await checkA11y(c, 'alert board with the crisis banner');
+  await screenshot(c, '26-crisis-banner');
+
+  begin('crisis: the portal’s service worker keeps only the plan and the crisis lines');
+  await q.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  const kept = await q.evaluate(async () => (await (await caches.open('tend-portal-data')).keys()).map((r) => new URL(r.url).pathname).sort());
+  if (kept.join(' ') !== '/api/v1/me/crisis-resources /api/v1/me/safety-plan') fail(`the portal keeps ${JSON.stringify(kept)}`);
+
+  begin('crisis: the same answers with the network cut after the form was opened: still the risk screen');
+  await answerPhq9();
+  await ph.setOffline(true);
+  await q.getByRole('button', { name: 'Send my answers' }).tap();
+  await expectText(q.getByRole('heading', { name: 'Thank you for telling us how things are' }), /Thank you/, 'risk screen with no network');
+  await expectText(q.locator('.risk-screen [role="status"]'), /could not reach Tend/, 'says the answers were not sent');
+  await expectText(q.locator('.risk-screen .crisis-lines'), /988/, 'crisis lines with no network');
+  await expectText(q.locator('.risk-screen .my-plan'), /Walk the dog round the park/, 'safety plan with no network');
+  await checkA11y(q, 'portal risk screen (offline)');
+  await screenshot(q, '27-portal-risk-screen-offline-390');
+
+  begin('crisis: “I need help now” with no network says to call, and shows the lines');
+  await q.getByRole('link', { name: 'I need help now' }).tap();
+  await expectPath(q, /^\/portal\/help$/, 'help screen');
+  await expectText(q.locator('.help-status'), /We could not reach Tend — please call one of these numbers/, 'help-now failed offline');
+  await expectText(q.locator('.crisis-lines'), /988/, 'lines on the help screen offline');
+  await expectText(q.locator('.my-plan'), /Sam \(sister\)/, 'plan on the help screen offline');
+
+  begin('crisis: with no signal at all the portal opens from this phone (service worker)');
+  await q.goto('/portal/safety-plan');
+  await expectText(q.getByRole('heading', { level: 1 }), /No connection/, 'the no-signal page');
+  await expectText(q.locator('.my-plan'), /Medicines kept by Sam/, 'the plan from this phone');
+  await expectText(q.locator('.crisis-lines'), /988/, 'the lines from this phone');
+  await checkA11y(q, 'portal with no signal');
+  await screenshot(q, '28-portal-offline-390');
+  await ph.setOffline(false);
+
+  begin('crisis: “I need help now” tells the care team');
+  await q.goto('/portal');
+  await expectText(q.getByRole('heading', { level: 1 }), /Hello, Ada/, 'portal again');
+  await q.getByRole('link', { name: 'I need help now' }).tap();
+  await expectPath(q, /^\/portal\/help$/, 'help screen');
+  await expectText(q.locator('.help-status'), /Your care team has been told/, 'help-now sent');
+  await expectText(q.locator('.crisis-lines'), /988/, 'lines on the help screen');
+  await checkA11y(q, 'portal help now');
+  await expectBigTargets(q, 'portal help now');
+  await screenshot(q, '29-portal-help-now-390');
+  await expectText(bannerLine.getByRole('alert'), /Imminent risk: .*Lovelace/, 'help now raised the alert to imminent');
+
+  begin('crisis: signing out empties what the phone kept');
+  await q.getByRole('button', { name: 'Sign out' }).tap();
+  await expectPath(q, /^\/signin/, 'signed out');
+  // the plan and the lines are gone (the app shell, which holds nothing personal, may be kept again)
+  let left = [];
+  for (const until = Date.now() + 5_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+    left = await q.evaluate(async () => ((await caches.has('tend-portal-data')) ? (await (await caches.open('tend-portal-data')).keys()).map((r) => r.url) : []));
+    if (!left.length) break;
+  }
+  if (left.length) fail(`the phone still keeps after sign-out: ${left.join(', ')}`);
+  await ph.close();
+
+  begin('crisis: the clinician acknowledges from the banner, then resolves on the alert page');
+  await c.goto('/');
+  await expectText(c.locator('.home-alerts'), /Lovelace/, 'open alerts at the top of home');
+  await checkA11y(c, 'home with an open alert');
+  await c.locator('.crisis-banner').getByRole('button', { name: /^Acknowledge the alert for .*Lovelace/ }).click();
+  await c.locator('.crisis-banner').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => fail('the banner stayed after acknowledging'));
+  await c.goto(`/clients/${clientId}`);
+  await expectText(c.locator('.risk-banner'), /Imminent risk — alert acknowledged[\s\S]*Acknowledged by Chidi Okafor/, 'the chart’s risk banner');
+  await checkA11y(c, 'chart with a risk banner');
+  await c.locator('.risk-banner').getByRole('link', { name: 'Open the alert' }).click();
+  await expectPath(c, /^\/alerts\/[^/]+$/, 'alert page');
+  const timeline = await expectText(c.locator('.timeline'), /Acknowledged by Chidi Okafor/, 'timeline with the acknowledgement');
+  for (const want of [/Alert raised/, /Notified Chidi Okafor/]) if (!want.test(timeline)) fail(`the timeline lacks ${want}: ${timeline}`);
+  await expectText(c.locator('.signal-list'), /“I need help now” in the portal/, 'the help-now signal listed');
+  await checkA11y(c, 'alert page');
+  await screenshot(c, '30-alert-page');
+  await c.getByRole('button', { name: 'Resolve…' }).click();
+  const resolve = c.getByRole('dialog', { name: /^Resolve the alert for/ });
+  await resolve.waitFor();
+  await resolve.getByLabel('What happened?').selectOption('other');
+  await resolve.getByRole('button', { name: 'Resolve alert' }).click();
+  await expectText(c.locator('#resolve-note-error'), /a note is needed/, 'note required with “Other”');
+  await checkA11y(c, 'resolve dialog with an error');
+  await resolve.getByLabel('What happened?').selectOption('safety_plan_reviewed');
+  await resolve.getByLabel(/^Note/).fill('Called Ada; went through the safety plan together. Sam is with her tonight.');
+  await resolve.getByRole('button', { name: 'Resolve alert' }).click();
+  await resolve.waitFor({ state: 'hidden' });
+  await expectText(c.locator('.alert-facts'), /Resolved[\s\S]*Safety plan reviewed with the client/, 'resolved with its outcome');
+  await expectText(c.locator('.timeline'), /Resolved by Chidi Okafor/, 'resolution in the timeline');
+
+  begin('crisis: the board’s resolved list, and caring contacts on the home page');
+  await c.goto('/alerts?status=resolved');
+  await expectText(c.locator('table.alert-board'), /Lovelace[\s\S]*Resolved/, 'resolved alert listed');
+  await checkA11y(c, 'alert board (resolved)');
+  await c.goto('/');
+  const contacts = c.locator('table.follow-ups');
+  await expectText(contacts, /Lovelace/, 'caring contacts after resolving');
+  await checkA11y(c, 'home with caring contacts');
+  await screenshot(c, '31-home-follow-ups');
+  const before = await contacts.locator('tbody tr').count();
+  await contacts.getByRole('button', { name: /^Done: / }).first().click();
+  await c.getByRole('dialog', { name: /^Follow-up for/ }).getByLabel('What happened?').selectOption('reached');
+  await c.getByRole('button', { name: 'Record follow-up' }).click();
+  await expectText(c.locator('#follow-ups-heading').locator('..').locator('.notice'), /recorded/, 'follow-up recorded');
+  const until = Date.now() + 10_000;
+  while ((await contacts.locator('tbody tr').count()) >= before && before > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  if (before > 0 && (await contacts.count()) && (await contacts.locator('tbody tr').count()) >= before) fail('the follow-up done is still listed');
+  await c.getByRole('button', { name: 'Sign out' }).click();
+
+  begin('crisis: the chart’s “Raise a concern” opens an alert');
+  await signIn(c, 'clin');
+  await expectPath(c, /^\/$/, 'home');
+  await c.goto(`/clients/${clientId}`);
+  await c.getByRole('button', { name: 'Raise a concern' }).click();
+  const concern = c.getByRole('dialog', { name: 'Raise a concern' });
+  await concern.getByLabel('How urgent?').selectOption('moderate');
+  await concern.getByLabel('What worries you?').fill('Missed two appointments and not answering the phone');
+  await checkA11y(c, 'raise a concern');
+  await concern.getByRole('button', { name: 'Raise the concern' }).click();
+  await expectText(c.locator('.risk-banner'), /Moderate risk — alert open: Missed two appointments/, 'risk banner after raising a concern');
+  await expectText(c.locator('.crisis-banner').getByRole('alert'), /Moderate risk: .*Lovelace/, 'the banner for the concern');
+  await c.getByRole('button', { name: 'Sign out' }).click();
+  await desk.close();
+
+  begin('crisis: admin adds an on-call entry and a webhook');
+  const adm = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  const m = await adm.newPage();
+  watch(m, 'crisis admin');
+  await m.goto('/admin');
+  await signIn(m, 'admin');
+  await expectPath(m, /^\/admin$/, 'admin page');
+  const roster = m.locator('form', { has: m.getByRole('heading', { name: 'Add to the roster' }) });
+  await roster.getByLabel('Who').fill('okafor');
+  await m.getByRole('button', { name: /^Chidi Okafor/ }).click();
+  for (const day of ['Sat', 'Sun']) await roster.getByLabel(day, { exact: true }).check();
+  await roster.getByLabel('Starts').fill('00:00');
+  await roster.getByLabel('Ends', { exact: true }).fill('00:00');
+  await roster.getByRole('button', { name: 'Add to the roster' }).click();
+  await expectText(m.locator('table.roster'), /Chidi Okafor[\s\S]*On call[\s\S]*Mon, Tue, Wed, Thu, Fri, Sat, Sun 00:00–00:00/, 'roster entry listed');
+  await expectText(m.locator('.on-call-now'), /On call: Chidi Okafor/, 'who is on call now');
+  const webhook = m.locator('form', { has: m.getByRole('heading', { name: 'Add a webhook' }) });
+  await webhook.getByLabel('Name', { exact: true }).fill('Pager gateway');
+  await webhook.getByLabel('Address (URL)').fill('http://127.0.0.1:9/page');
+  await webhook.getByRole('button', { name: 'Add webhook' }).click();
+  await expectText(m.locator('#new-webhook-secret'), /\S{16,}/, 'webhook secret shown once');
+  await expectText(m.locator('table.webhooks'), /Pager gateway[\s\S]*127\.0\.0\.1/, 'webhook listed');
+  if ((await m.locator('table.webhooks').textContent()).includes(await m.locator('#new-webhook-secret').textContent())) fail('the webhook list shows the secret');
+  await checkA11y(m, 'admin roster and webhooks');
+  await screenshot(m, '32-admin-crisis');
+  await m.getByRole('button', { name: 'Test Pager gateway' }).click();
+  await expectText(m.locator('#webhooks-heading').locator('..').locator('.notice').first(), /Pager gateway: (Not delivered|Delivered)/, 'webhook test answer');
+  await m.getByRole('button', { name: 'Delete Pager gateway' }).click();
+  await m.locator('table.webhooks').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => fail('the deleted webhook is still listed'));
+  await m.getByRole('button', { name: /^Delete the roster entry of Chidi Okafor/ }).click();
+  await m.locator('table.roster').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => fail('the deleted roster entry is still listed'));
+  await adm.close();
   assertClean();
 }
 

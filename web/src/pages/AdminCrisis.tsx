@@ -406,7 +406,7 @@ export function CrisisWebhooks() {
             <strong>Secret of “{created.name}”.</strong> Copy it into the gateway now: it will not be shown again.
           </p>
           <p>
-            <code class="mono secret" id="webhook-secret">
+            <code class="mono secret" id="new-webhook-secret">
               {created.secret}
             </code>
           </p>

@@ -234,7 +234,7 @@ export function AlertPage({ id }: { id: string }) {
               <li key={n} class={`timeline-${e.kind}`}>
                 <span class="timeline-when">{formatDateTimeSeconds(e.at)}</span>
                 <span class="timeline-what">{timelineWords(e)}</span>
-                {e.detail ? <span class="timeline-detail muted">{e.detail}</span> : null}
+                {e.detail && e.detail !== e.kind ? <span class="timeline-detail muted">{e.detail}</span> : null}
               </li>
             ))}
           </ol>

@@ -327,7 +327,7 @@ function TakeQuestionnaire({ clientId, instrument }: { clientId: string; instrum
       <PageHeading title={instrument.name} />
       {risk ? (
         <>
-          <RiskScreen submission={risk.submission} onRetry={() => void sendRisky(risk.answers)} clientText={result?.band?.client_text} />
+          <RiskScreen submission={risk.submission} onRetry={() => void sendRisky(risk.answers)} />
           <p>
             <Link href="/portal" class="button">
               Back to home

@@ -174,9 +174,10 @@ export type SubmissionState = 'sending' | 'sent' | 'failed';
 
 /**
  * After answers that show risk: the safety plan and crisis lines at once, whatever happens to
- * the submission, and never just "thank you".
+ * the submission, and never just "thank you". The band's words are left out here: "few or no
+ * symptoms" beside an answer about self-harm would read as dismissing it.
  */
-export function RiskScreen({ submission, onRetry, clientText }: { submission: SubmissionState; onRetry: () => void; clientText?: string | null }) {
+export function RiskScreen({ submission, onRetry }: { submission: SubmissionState; onRetry: () => void }) {
   const data = useCrisisData();
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
@@ -207,7 +208,6 @@ export function RiskScreen({ submission, onRetry, clientText }: { submission: Su
           <Link href="/portal/safety-plan">Open my safety plan</Link>
         </p>
       </MyPlan>
-      {clientText ? <p class="client-text">{clientText}</p> : null}
     </section>
   );
 }
