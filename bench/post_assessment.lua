@@ -3,7 +3,9 @@
 --
 -- Environment: TEND_BENCH_TOKEN (bearer), TEND_BENCH_CLIENTS (client ids separated by spaces;
 -- each request goes to one of them at random), TEND_BENCH_DELAY_MS (optional: each connection
--- waits this long on average before each request, to run below the saturated rate).
+-- waits this long on average before each request, to run below the saturated rate),
+-- TEND_BENCH_Q9_MAX (optional, 0–3: the highest answer to item 9, thoughts of self-harm; 0 makes
+-- every submission one that raises no crisis alert).
 -- At the end prints "responses N not201 M" (every response that is not 201 Created counts).
 
 local clients = {}
@@ -15,6 +17,7 @@ local headers = {
   ["Authorization"] = "Bearer " .. (os.getenv("TEND_BENCH_TOKEN") or ""),
 }
 local threads = {}
+local q9_max = tonumber(os.getenv("TEND_BENCH_Q9_MAX") or "3")
 
 setup = function(thread)
   thread:set("id", #threads + 1)
@@ -30,7 +33,8 @@ end
 request = function()
   local parts = {}
   for q = 1, 9 do
-    parts[q] = string.format('{"linkId":"q%d","value":%d}', q, math.random(0, 3))
+    local top = q == 9 and q9_max or 3
+    parts[q] = string.format('{"linkId":"q%d","value":%d}', q, math.random(0, top))
   end
   local body = '{"instrument":"phq-9","answers":[' .. table.concat(parts, ",") .. "]}"
   local client = clients[math.random(1, #clients)]

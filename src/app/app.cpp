@@ -19,6 +19,8 @@
 #include "platform/http/server.h"
 #include "platform/log.h"
 #include "platform/metrics.h"
+#include "platform/notify/mail.h"
+#include "platform/notify/webhook.h"
 #include "platform/sql/migrations.h"
 #include "platform/sql/open.h"
 #include "platform/tz.h"
@@ -204,16 +206,81 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
     }
     risk = std::move(*parsed);
   }
+  // A rule naming an instrument, flag or band that does not exist would never fire: refused
+  // here rather than found out when a client's answer goes unnoticed.
+  if (auto st = crisis::rules::check_instruments(
+          risk,
+          [&](const std::string& id) -> std::optional<crisis::rules::InstrumentCodes> {
+            auto in = app->instruments_.find(id);
+            if (!in) return std::nullopt;
+            crisis::rules::InstrumentCodes codes;
+            for (const auto& f : in->flags) codes.flags.insert(f.code);
+            for (const auto& b : in->bands) codes.bands.insert(b.code);
+            return codes;
+          });
+      !st) {
+    return st.error();
+  }
+  auto resources = crisis::rules::built_in_resources();
+  if (!cfg.crisis_resources.empty()) {
+    std::ifstream in(cfg.crisis_resources);
+    if (!in) {
+      return make_error(Errc::Validation, "cannot read crisis_resources " + cfg.crisis_resources);
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = crisis::rules::parse_resources(text.str());
+    if (!parsed) {
+      return make_error(Errc::Validation, cfg.crisis_resources + ": " + parsed.error().detail);
+    }
+    resources = std::move(*parsed);
+  }
   if (auto tz = time_zone(cfg.time_zone); !tz) {
     return make_error(Errc::Validation, "time_zone: " + tz.error().detail);
   }
   crisis::CrisisSettings cs;
   cs.time_zone = cfg.time_zone;
   cs.base_url = cfg.base_url;
+  cs.webhook_allow_loopback = cfg.webhook_allow_loopback;
   cs.zones = zone_clock;
   app->crisis_ = std::make_unique<crisis::CrisisService>(
       *app->db_, clock, app->keys_, *app->audit_, *app->access_, *app->jobs_, std::move(risk), cs);
   app->crisis_->set_events(app->events_.get());
+  app->crisis_->set_resources(std::move(resources));
+  if (!cfg.smtp_url.empty()) {
+    notify::SmtpConfig sc;
+    sc.url = cfg.smtp_url;
+    sc.from = cfg.smtp_from;
+    sc.username = cfg.smtp_username;
+    sc.starttls = cfg.smtp_starttls;
+    if (!cfg.smtp_password_file.empty()) {
+      std::ifstream pw(cfg.smtp_password_file);
+      if (!pw) {
+        return make_error(Errc::Validation,
+                          "cannot read smtp_password_file " + cfg.smtp_password_file);
+      }
+      std::getline(pw, sc.password);
+      if (!sc.password.empty() && sc.password.back() == '\r') sc.password.pop_back();
+    }
+    if (auto st = notify::validate_smtp_config(sc); !st) {
+      return make_error(Errc::Validation, "smtp: " + st.error().detail);
+    }
+    auto mailer = std::make_shared<notify::SmtpMailer>(sc, clock);
+    app->crisis_->set_mail([mailer](const std::vector<std::string>& to, const std::string& subject,
+                                    const std::string& body) {
+      return mailer->send(notify::MailMessage{to, subject, body});
+    });
+  }
+  {
+    auto sender = std::make_shared<notify::WebhookSender>();
+    sender->allow_loopback = cfg.webhook_allow_loopback;
+    app->crisis_->set_webhook([sender, &clock](const std::string& url, const std::string& secret,
+                                               const std::string& body,
+                                               const std::string& delivery_id) {
+      return sender->post(notify::WebhookTarget{url, secret}, body, clock.unix_seconds(),
+                          delivery_id);
+    });
+  }
   app->crisis_->register_jobs();
   // A scored measure's risk answers open (or join) an alert in the same transaction.
   app->assessments_->on_scored(

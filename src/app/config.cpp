@@ -119,6 +119,9 @@ const std::vector<Setting>& settings() {
       text("base_url", "The address people open Tend at, for links in e-mail", &Config::base_url),
       text("crisis_rules", "A crisis rules file replacing the built-in content/crisis/risk.json",
            &Config::crisis_rules),
+      text("crisis_resources",
+           "A crisis lines file replacing the built-in content/crisis/resources.json",
+           &Config::crisis_resources),
       text("smtp_url",
            "Outgoing mail server: smtp://HOST:PORT or smtps://HOST:PORT (empty: no "
            "e-mail)",

@@ -53,6 +53,7 @@ struct Config {
   std::string base_url;
   //! A crisis rules file replacing content/crisis/risk.json.
   std::string crisis_rules;
+  std::string crisis_resources;  //!< crisis lines file replacing content/crisis/resources.json
   //! Outgoing mail: smtp://HOST:PORT or smtps://HOST:PORT; empty = no e-mail.
   std::string smtp_url;
   std::string smtp_from = "tend@localhost";

@@ -142,6 +142,37 @@ bj::object to_json(const Assessment& a, const Instrument* in) {
   return o;
 }
 
+bj::object condition_json(const Condition& c) {
+  using K = Condition::Kind;
+  auto list = [&] {
+    bj::array a;
+    for (const auto& ch : c.children) a.push_back(condition_json(ch));
+    return a;
+  };
+  switch (c.kind) {
+    case K::Item:
+      return {{"item", c.ref}, {"op", c.op}, {"value", number(c.value)}};
+    case K::Score:
+      return {{"score", c.ref}, {"op", c.op}, {"value", number(c.value)}};
+    case K::Count:
+      return {{"count", list()}, {"op", c.op}, {"value", number(c.value)}};
+    case K::All:
+      return {{"all", list()}};
+    case K::Any:
+      return {{"any", list()}};
+    case K::Not:
+      return {
+          {"not", c.children.empty() ? bj::value(bj::object{}) : condition_json(c.children[0])}};
+    case K::Answered:
+      return {{"answered", c.ref}};
+    case K::Context:
+      return {{"context", c.ref}, {"equals", c.equals}};
+    case K::True:
+      break;
+  }
+  return {{"all", bj::array{}}};
+}
+
 bj::object summary_json(const Instrument& in) {
   bj::value total = nullptr;
   if (in.total) total = bj::object{{"min", number(in.total->min)}, {"max", number(in.total->max)}};
@@ -190,6 +221,17 @@ bj::object detail_json(const Instrument& in) {
                                {"max", b.max ? number(*b.max) : bj::value(nullptr)}});
   }
   o["bands"] = std::move(bands);
+  // The flag rules, conditions included: the portal decides before a submission is sent
+  // whether the next screen is the client's safety plan, so that it is even when offline.
+  bj::array flags;
+  for (const auto& f : in.flags) {
+    flags.push_back(bj::object{{"code", f.code},
+                               {"label", f.label},
+                               {"severity", to_string(f.severity)},
+                               {"items", strings(f.items)},
+                               {"when", condition_json(f.when)}});
+  }
+  o["flags"] = std::move(flags);
   o["higher_is_worse"] = in.change.higher_is_worse;
   const auto rc = reliable_change_threshold(in.change);
   o["reliable_change"] = rc ? number(std::round(*rc * 100) / 100) : bj::value(nullptr);

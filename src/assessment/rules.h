@@ -78,8 +78,10 @@ Score score_from_stored(const boost::json::object& result, std::optional<double>
                         bool complete, std::optional<bool> is_case);
 //! An instrument for lists: id, name, title, item count, respondents, total range.
 boost::json::object summary_json(const Instrument& in);
-//! An instrument with its items, answer options, bands and change rules.
+//! An instrument with its items, answer options, bands, flag rules and change rules.
 boost::json::object detail_json(const Instrument& in);
+//! A condition in the condition language of content/instruments (parse_condition's inverse).
+boost::json::object condition_json(const Condition& c);
 //! A number as JSON: integral values as integers.
 boost::json::value number(double v);
 

@@ -308,7 +308,7 @@ void register_routes(http::Router& router, CrisisService& svc, access::AccessSer
              if (p.role == access::Role::Client) {
                return Response::problem(make_error(Errc::Forbidden, "the roster is for staff"));
              }
-             TimePoint at = std::chrono::system_clock::now();
+             TimePoint at = svc.now();
              if (auto q = req.query_param("at")) {
                if (!parse_rfc3339(*q, at)) {
                  return Response::problem(

@@ -102,6 +102,16 @@ struct Reader {
     }
     return static_cast<int>(n);
   }
+  //! Refuses a key not in `keys`: a misspelt "check_in" would otherwise drop its rules quietly.
+  static void only(const bj::object& o, const std::string& path,
+                   std::initializer_list<std::string_view> keys) {
+    for (const auto& kv : o) {
+      if (std::find(keys.begin(), keys.end(), kv.key()) == keys.end()) {
+        bad(path.empty() ? std::string(kv.key()) : path + "." + std::string(kv.key()),
+            "is not a field here");
+      }
+    }
+  }
   static Level level(const bj::object& o, const std::string& field) {
     auto l = parse_level(str(o, "level", field + ".level"));
     if (!l) bad(field + ".level", "must be low, moderate, high or imminent");
@@ -157,10 +167,14 @@ Result<RiskConfig> RiskConfig::parse(std::string_view text) {
   try {
     using R = Reader;
     const auto& root = R::obj(doc, "rules");
+    R::only(root, "",
+            {"about", "assessment", "check_in", "messages", "help_now", "deadlines", "working_days",
+             "working_day_start", "chain", "follow_ups", "outcomes", "outcomes_needing_note"});
     const auto& assessment = R::arr(root, "assessment", "assessment");
     for (std::size_t i = 0; i < assessment.size(); ++i) {
       const std::string f = "assessment[" + std::to_string(i) + "]";
       const auto& o = R::obj(assessment[i], f);
+      R::only(o, f, {"instrument", "flag", "band", "level", "reason"});
       AssessmentRule r;
       r.instrument = R::str(o, "instrument", f + ".instrument");
       if (o.contains("flag")) r.flag = R::str(o, "flag", f + ".flag");
@@ -172,11 +186,13 @@ Result<RiskConfig> RiskConfig::parse(std::string_view text) {
     }
     if (const auto* ci = root.if_contains("check_in")) {
       const auto& c = R::obj(*ci, "check_in");
+      R::only(c, "check_in", {"self_harm_urge", "mood_drop"});
       if (c.contains("self_harm_urge")) {
         const auto& list = R::arr(c, "self_harm_urge", "check_in.self_harm_urge");
         for (std::size_t i = 0; i < list.size(); ++i) {
           const std::string f = "check_in.self_harm_urge[" + std::to_string(i) + "]";
           const auto& o = R::obj(list[i], f);
+          R::only(o, f, {"at_least", "level", "reason"});
           ThresholdRule t;
           t.at_least = R::integer(o, "at_least", f + ".at_least", 1, 10);
           t.level = R::level(o, f);
@@ -189,6 +205,7 @@ Result<RiskConfig> RiskConfig::parse(std::string_view text) {
       if (const auto* md = c.if_contains("mood_drop")) {
         const std::string f = "check_in.mood_drop";
         const auto& o = R::obj(*md, f);
+        R::only(o, f, {"points", "within_days", "min_previous", "level", "reason"});
         MoodDropRule m;
         m.points = R::integer(o, "points", f + ".points", 1, 10);
         m.within_days = R::integer(o, "within_days", f + ".within_days", 1, 60);
@@ -200,11 +217,13 @@ Result<RiskConfig> RiskConfig::parse(std::string_view text) {
     }
     if (const auto* mv = root.if_contains("messages")) {
       const auto& m = R::obj(*mv, "messages");
+      R::only(m, "messages", {"reason", "phrases"});
       const std::string reason = R::str(m, "reason", "messages.reason");
       const auto& list = R::arr(m, "phrases", "messages.phrases");
       for (std::size_t i = 0; i < list.size(); ++i) {
         const std::string f = "messages.phrases[" + std::to_string(i) + "]";
         const auto& o = R::obj(list[i], f);
+        R::only(o, f, {"phrase", "level"});
         PhraseRule p;
         p.phrase = R::str(o, "phrase", f + ".phrase");
         p.normalized = normalize_text(p.phrase);
@@ -216,11 +235,13 @@ Result<RiskConfig> RiskConfig::parse(std::string_view text) {
     }
     {
       const auto& h = R::obj(root, "help_now", "help_now");
+      R::only(h, "help_now", {"level", "reason"});
       cfg.help_now = R::level(h, "help_now");
       cfg.help_now_reason = R::str(h, "reason", "help_now.reason");
     }
     {
       const auto& d = R::obj(root, "deadlines", "deadlines");
+      R::only(d, "deadlines", {"low", "moderate", "high", "imminent"});
       for (int i = 0; i < 4; ++i) {
         const std::string key(k_levels[i]);
         const std::string v = R::str(d, key, "deadlines." + key);
@@ -260,6 +281,7 @@ Result<RiskConfig> RiskConfig::parse(std::string_view text) {
     for (std::size_t i = 0; i < fus.size(); ++i) {
       const std::string f = "follow_ups[" + std::to_string(i) + "]";
       const auto& o = R::obj(fus[i], f);
+      R::only(o, f, {"label", "after_hours"});
       FollowUpRule r;
       r.label = R::str(o, "label", f + ".label");
       r.after = std::chrono::hours(R::integer(o, "after_hours", f + ".after_hours", 1, 24 * 90));
@@ -303,6 +325,102 @@ const RiskConfig& built_in() {
     throw std::logic_error("built-in crisis rules are missing (content/crisis/risk.json)");
   }();
   return cfg;
+}
+
+Status check_instruments(
+    const RiskConfig& cfg,
+    const std::function<std::optional<InstrumentCodes>(const std::string&)>& lookup) {
+  for (std::size_t i = 0; i < cfg.assessment.size(); ++i) {
+    const auto& r = cfg.assessment[i];
+    const std::string f = "assessment[" + std::to_string(i) + "]";
+    auto codes = lookup(r.instrument);
+    if (!codes) {
+      return make_error(Errc::Validation,
+                        "crisis rules: " + f + ".instrument: " + r.instrument +
+                            " is not in the instrument library",
+                        {{f + ".instrument", "is not in the instrument library"}});
+    }
+    if (r.flag && !codes->flags.count(*r.flag)) {
+      return make_error(Errc::Validation,
+                        "crisis rules: " + f + ".flag: " + r.instrument + " has no flag " + *r.flag,
+                        {{f + ".flag", "is not a flag of " + r.instrument}});
+    }
+    if (r.band && !codes->bands.count(*r.band)) {
+      return make_error(Errc::Validation,
+                        "crisis rules: " + f + ".band: " + r.instrument + " has no band " + *r.band,
+                        {{f + ".band", "is not a band of " + r.instrument}});
+    }
+  }
+  return ok_status();
+}
+
+Result<bj::object> parse_resources(std::string_view text) {
+  bj::value doc;
+  try {
+    doc = bj::parse(text);
+  } catch (const std::exception& e) {
+    return make_error(Errc::Validation, std::string("crisis lines are not JSON: ") + e.what());
+  }
+  try {
+    using R = Reader;
+    const auto& root = R::obj(doc, "resources");
+    R::only(root, "", {"about", "default_region", "regions"});
+    const auto& regions = R::obj(root, "regions", "regions");
+    if (regions.empty()) R::bad("regions", "needs at least one region");
+    const auto is_code = [](std::string_view k) {
+      return k.size() == 2 && std::isupper(static_cast<unsigned char>(k[0])) &&
+             std::isupper(static_cast<unsigned char>(k[1]));
+    };
+    for (const auto& kv : regions) {
+      const std::string f = "regions." + std::string(kv.key());
+      if (!is_code(kv.key())) R::bad(f, "must be keyed by a two-letter country code (US, GB)");
+      const auto& region = R::obj(kv.value(), f);
+      R::only(region, f, {"name", "emergency", "lines"});
+      R::str(region, "name", f + ".name");
+      const auto& em = R::obj(region, "emergency", f + ".emergency");
+      R::only(em, f + ".emergency", {"number", "label"});
+      R::str(em, "number", f + ".emergency.number");
+      R::str(em, "label", f + ".emergency.label", false);
+      const auto& lines = R::arr(region, "lines", f + ".lines");
+      for (std::size_t i = 0; i < lines.size(); ++i) {
+        const std::string lf = f + ".lines[" + std::to_string(i) + "]";
+        const auto& line = R::obj(lines[i], lf);
+        R::only(line, lf, {"name", "phone", "text", "text_body", "url", "hours", "description"});
+        R::str(line, "name", lf + ".name");
+        const auto phone = R::str(line, "phone", lf + ".phone", false);
+        const auto sms = R::str(line, "text", lf + ".text", false);
+        const auto url = R::str(line, "url", lf + ".url", false);
+        R::str(line, "text_body", lf + ".text_body", false);
+        R::str(line, "hours", lf + ".hours", false);
+        R::str(line, "description", lf + ".description", false);
+        if (phone.empty() && sms.empty() && url.empty()) {
+          R::bad(lf, "needs a phone, text or url to reach it by");
+        }
+        if (!url.empty() && url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) {
+          R::bad(lf + ".url", "must be an http:// or https:// address");
+        }
+      }
+    }
+    const auto def = R::str(root, "default_region", "default_region");
+    if (!regions.contains(def)) R::bad("default_region", "is not one of regions");
+    return root;
+  } catch (const std::invalid_argument& e) {
+    return make_error(Errc::Validation, std::string("crisis lines: ") + e.what());
+  }
+}
+
+const bj::object& built_in_resources() {
+  static const bj::object doc = [] {
+    for (const auto& f : content::embedded()) {
+      if (f.path == "crisis/resources.json") {
+        auto r = parse_resources(f.text);
+        if (!r) throw std::logic_error("built-in crisis lines: " + r.error().detail);
+        return std::move(*r);
+      }
+    }
+    throw std::logic_error("built-in crisis lines are missing");
+  }();
+  return doc;
 }
 
 // ---- detection ----------------------------------------------------------------------------

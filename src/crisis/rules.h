@@ -5,6 +5,7 @@
 //! The risk rules, deadlines, chain and follow-ups are configuration (content/crisis/risk.json,
 //! replaceable with the `crisis_rules` setting); every rule and threshold there has a test.
 
+#include <boost/json/object.hpp>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -88,12 +89,35 @@ struct RiskConfig {
   std::vector<std::string> outcomes;  //!< allowed resolution outcomes
   std::vector<std::string> outcomes_needing_note;
 
-  //! Parses the configuration document (see content/crisis/README.md). Refusals name the field.
+  //! Parses the configuration document (the form of content/crisis/risk.json; docs/operations.md
+  //! describes each key). Refusals name the field.
   static Result<RiskConfig> parse(std::string_view json);
 };
 
 //! The configuration built into the binary (content/crisis/risk.json).
 const RiskConfig& built_in();
+
+//! What the instrument library says of one instrument, for check_instruments().
+struct InstrumentCodes {
+  std::set<std::string> flags;
+  std::set<std::string> bands;
+};
+
+//! Refuses assessment rules that could never fire: an instrument the library does not have, or
+//! a flag or band that instrument does not define. `lookup` answers for an instrument id, or
+//! nullopt. The Validation error names the rule ("assessment[3].flag").
+Status check_instruments(
+    const RiskConfig& cfg,
+    const std::function<std::optional<InstrumentCodes>(const std::string&)>& lookup);
+
+//! Checks crisis lines in the form of content/crisis/resources.json ("default_region", and
+//! "regions" keyed by ISO 3166-1 alpha-2 code, each with a name, an emergency number and lines
+//! that each give a phone, text or web address), and returns the document. A Validation error
+//! names the first field that is wrong. A crisis line nobody can reach is worse than none.
+Result<boost::json::object> parse_resources(std::string_view text);
+
+//! The built-in crisis lines (content/crisis/resources.json).
+const boost::json::object& built_in_resources();
 
 // ---- detection ----------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@
 #include "platform/json.h"
 #include "platform/log.h"
 #include "platform/metrics.h"
+#include "platform/notify/rules.h"
 
 namespace tend::crisis {
 
@@ -131,7 +132,7 @@ Result<SafetyPlanSections> read_sections(const bj::value* v) {
           errors.push_back({f, "must be {name, phone, note}"});
           continue;
         }
-        json::FieldReader r(e.get_object(), f + ".");
+        json::FieldReader r(e.get_object(), f);
         Contact c;
         c.name = r.string("name", {.required = true, .max_len = 200}).value_or("");
         c.phone = r.string("phone", {.max_len = 40}).value_or("");
@@ -171,9 +172,7 @@ CrisisService::CrisisService(sql::Db& db, const Clock& clock, const crypto::Keyr
       jobs_(jobs),
       cfg_(std::move(cfg)),
       settings_(std::move(settings)) {
-  for (const auto& f : content::embedded()) {
-    if (f.path == "crisis/resources.json") resources_ = bj::parse(f.text).as_object();
-  }
+  resources_ = rules::built_in_resources();
   if (!settings_.zones) {
     settings_.zones = [](const std::string& z) -> std::optional<rules::LocalClock> {
       if (z == "UTC") return rules::utc_clock();
@@ -747,16 +746,18 @@ Status CrisisService::deliver_email(const jobs::Job& job) {
     if (u) f.email = u->str(0);
     return f;
   });
-  // Settled before the mail went out: nobody needs paging for it any more.
-  if (!facts.alert || facts.alert->status == "resolved" || facts.email.empty()) return ok_status();
+  // Acknowledged or resolved before the mail went out: someone has answered; nobody needs
+  // paging for it any more.
+  if (!facts.alert || facts.alert->status != "open" || facts.email.empty()) return ok_status();
   const Alert& a = *facts.alert;
   // Mail leaves the service's systems: it carries no name and no clinical detail, only that an
   // alert of this level waits, until when, and where to answer it.
   std::string level = level_text(a.level);
   std::string upper = level;
   std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
-  const std::string subject = "[Tend] " + upper + " alert: acknowledge by " +
-                              format_rfc3339(at_ms(a.deadline_at_ms)).substr(11, 5) + " UTC";
+  const std::string due = format_rfc3339(at_ms(a.deadline_at_ms));
+  const std::string subject = "[Tend] " + upper + " alert: acknowledge by " + due.substr(0, 10) +
+                              " " + due.substr(11, 5) + " UTC";
   const std::string link = settings_.base_url + "/alerts/" + a.id;
   std::string body = "A " + level + " crisis alert in Tend needs a person to acknowledge it.\n\n" +
                      "Alert: " + a.id + "\nStatus: " + a.status +
@@ -795,7 +796,7 @@ Status CrisisService::deliver_webhook(const jobs::Job& job) {
     }
     return f;
   });
-  if (!facts.alert || !facts.hook || facts.alert->status == "resolved") return ok_status();
+  if (!facts.alert || !facts.hook || facts.alert->status != "open") return ok_status();
   const Alert& a = *facts.alert;
   auto secret = keys_.open(facts.hook->str(1), k_ctx_secret);
   if (!secret) return make_error(Errc::Internal, "webhook secret cannot be decrypted");
@@ -1159,7 +1160,7 @@ Result<RosterEntry> CrisisService::add_roster_entry(const Principal& p, const bj
   e.kind = r.string("kind", {.required = true, .max_len = 20}).value_or("");
   e.user_id = r.string("user_id", {.required = true, .max_len = 64}).value_or("");
   e.cover = r.boolean("cover").value_or(false);
-  e.time_zone = r.string("time_zone", {.max_len = 64}).value_or("UTC");
+  e.time_zone = r.string("time_zone", {.max_len = 64}).value_or(settings_.time_zone);
   e.note = r.string("note", {.max_len = 200}).value_or("");
   e.from_date = r.string("from_date", {.max_len = 10});
   e.until_date = r.string("until_date", {.max_len = 10});
@@ -1167,25 +1168,25 @@ Result<RosterEntry> CrisisService::add_roster_entry(const Principal& p, const bj
     if (!w->is_object()) {
       r.add_error("weekly", "must be {days, start, end}");
     } else {
-      json::FieldReader wr(w->get_object(), "weekly.");
+      json::FieldReader wr(w->get_object(), "weekly");
       if (const auto* days = wr.raw("days"); days != nullptr && days->is_array()) {
         for (const auto& d : days->get_array()) {
           auto n = d.is_string() ? rules::day_number(d.get_string()) : std::nullopt;
           if (!n) {
-            wr.add_error("days", "must list days as sun, mon … sat");
+            wr.add_error(wr.path("days"), "must list days as sun, mon … sat");
             break;
           }
           e.days.push_back(*n);
         }
       } else {
-        wr.add_error("days", "must list days as sun, mon … sat");
+        wr.add_error(wr.path("days"), "must list days as sun, mon … sat");
       }
       auto start = wr.string("start", {.required = true, .max_len = 5});
       auto end = wr.string("end", {.required = true, .max_len = 5});
       auto sm = start ? rules::minutes_of(*start) : std::nullopt;
       auto em = end ? rules::minutes_of(*end) : std::nullopt;
-      if (start && !sm) wr.add_error("start", "must be HH:MM");
-      if (end && !em) wr.add_error("end", "must be HH:MM");
+      if (start && !sm) wr.add_error(wr.path("start"), "must be HH:MM");
+      if (end && !em) wr.add_error(wr.path("end"), "must be HH:MM");
       e.start_minute = sm.value_or(0);
       e.end_minute = em.value_or(0);
       auto st = wr.finish();
@@ -1198,12 +1199,14 @@ Result<RosterEntry> CrisisService::add_roster_entry(const Principal& p, const bj
     if (!o->is_object()) {
       r.add_error("once", "must be {starts_at, ends_at}");
     } else {
-      json::FieldReader orr(o->get_object(), "once.");
+      json::FieldReader orr(o->get_object(), "once");
       auto s = orr.string("starts_at", {.required = true, .max_len = 40});
       auto en = orr.string("ends_at", {.required = true, .max_len = 40});
       TimePoint ts, te;
-      if (s && !parse_rfc3339(*s, ts)) orr.add_error("starts_at", "must be an RFC 3339 time");
-      if (en && !parse_rfc3339(*en, te)) orr.add_error("ends_at", "must be an RFC 3339 time");
+      if (s && !parse_rfc3339(*s, ts))
+        orr.add_error(orr.path("starts_at"), "must be an RFC 3339 time");
+      if (en && !parse_rfc3339(*en, te))
+        orr.add_error(orr.path("ends_at"), "must be an RFC 3339 time");
       if (!orr.failed()) {
         e.starts_at_ms = ms_of(ts);
         e.ends_at_ms = ms_of(te);
@@ -1301,8 +1304,20 @@ Result<CrisisService::Webhook> CrisisService::add_webhook(const Principal& p,
   if (!rules::parse_level(w.min_level)) {
     r.add_error("min_level", "must be low, moderate, high or imminent");
   }
-  if (!w.url.empty() && w.url.rfind("https://", 0) != 0 && w.url.rfind("http://", 0) != 0) {
-    r.add_error("url", "must be an http:// or https:// address");
+  if (!w.url.empty()) {
+    // The same rules the sender applies, told now rather than at 3 a.m. when an alert goes out:
+    // a literal address the sender would refuse is refused here; a name is checked on every
+    // delivery, after it is resolved.
+    if (auto u = notify::rules::parse_webhook_url(w.url); !u) {
+      const auto& errs = u.error().errors;
+      r.add_error("url",
+                  errs.empty() ? std::string("is not a webhook address") : errs.front().message);
+    } else if (u->host_is_ip) {
+      if (auto v = notify::rules::classify_address(u->host, settings_.webhook_allow_loopback);
+          !v.allowed) {
+        r.add_error("url", "must not point at a " + v.reason);
+      }
+    }
   }
   if (auto st = r.finish(); !st) return st.error();
   if (w.secret.empty()) w.secret = crypto::random_token();

@@ -41,6 +41,8 @@ using WebhookFn = std::function<Status(const std::string& url, const std::string
 struct CrisisSettings {
   std::string time_zone = "UTC";  //!< the service's zone: working days for `low` deadlines
   std::string base_url;           //!< links in e-mail ("https://tend.example.org"); may be empty
+  //! Webhook addresses on loopback are accepted (tests and a local relay only).
+  bool webhook_allow_loopback = false;
   //! UTC ↔ local for the service zone and for roster entries' zones.
   rules::ZoneLookup zones;
 };
@@ -129,6 +131,8 @@ class CrisisService {
   Status remove_webhook(const access::Principal& p, const std::string& id);
   //! Sends a test delivery now; the error says what the target answered.
   Status test_webhook(const access::Principal& p, const std::string& id);
+  //! The service's clock's time ("who is on call now").
+  TimePoint now() const { return clock_.now(); }
 
   // ---- safety plans ----
   Result<SafetyPlan> safety_plan(const access::Principal& p, const std::string& client_id,
@@ -141,6 +145,8 @@ class CrisisService {
   // ---- crisis resources ----
   //! The lines for `region` (ISO 3166-1 alpha-2, e.g. "US"); the default region's when unknown.
   Resources resources(const std::string& region) const;
+  //! Replaces the crisis lines (a document rules::parse_resources accepted). Call before serving.
+  void set_resources(boost::json::object doc) { resources_ = std::move(doc); }
   //! The client's region from their address (country), for the portal.
   std::string region_of(const std::string& client_id);
 

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
 #include <sstream>
@@ -100,6 +101,15 @@ TEST_F(AssessmentApi, TheLibraryListsEveryInstrumentWithItsItemsAndValues) {
   EXPECT_EQ(items[8].at("options").as_array()[3].at("value").as_int64(), 3);
   EXPECT_EQ(j.at("bands").as_array().size(), 5u);
   EXPECT_EQ(j.at("reliable_change").as_int64(), 6);
+  // The flag rules travel with their conditions, so the portal can tell a risk answer offline.
+  const auto& flags = j.at("flags").as_array();
+  ASSERT_FALSE(flags.empty());
+  const auto si = std::find_if(flags.begin(), flags.end(), [](const bj::value& f) {
+    return f.at("code").as_string() == "suicidal_ideation";
+  });
+  ASSERT_NE(si, flags.end());
+  EXPECT_EQ(si->at("severity").as_string(), "critical");
+  EXPECT_EQ(si->at("when"), bj::parse(R"({"item":"q9","op":">=","value":1})")) << si->at("when");
   EXPECT_EQ(clin->get("/api/v1/instruments/nope").status, 404);
   HttpClient anon(server->base_url());
   EXPECT_EQ(anon.get("/api/v1/instruments").status, 401);

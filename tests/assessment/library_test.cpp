@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -65,6 +66,38 @@ TEST(Library, Phq9IsReadAsTheManualDescribesIt) {
   ASSERT_EQ(r->flags.size(), 1u);
   EXPECT_EQ(r->flags[0].code, "suicidal_ideation");
   EXPECT_EQ(*rules::reliable_change_threshold(r->change), 6);
+}
+
+TEST(Library, FlagConditionsAreServedAsTheFilesWriteThem) {
+  // GET /api/v1/instruments/{id} sends each flag's `when` for the portal to judge offline; what
+  // it sends must be exactly the file's condition, or the portal and the server could disagree
+  // about a risk answer.
+  int compared = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(TEND_SOURCE_DIR) + "/content/instruments")) {
+    if (entry.path().extension() != ".json") continue;
+    std::ifstream in(entry.path());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto parsed = parse_instrument(ss.str(), entry.path().filename().string());
+    ASSERT_TRUE(parsed) << entry.path() << ": " << parsed.error().detail;
+    const auto raw = bj::parse(ss.str());
+    const auto* flags = raw.at("scoring").as_object().if_contains("flags");
+    const std::size_t n = flags ? flags->as_array().size() : 0;
+    ASSERT_EQ(parsed->flags.size(), n) << entry.path();
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& file_when = flags->as_array()[i].at("when");
+      const auto served = rules::condition_json(parsed->flags[i].when);
+      EXPECT_EQ(bj::value(served), file_when) << entry.path() << " flag " << i;
+      auto again = parse_condition(served, "when");
+      ASSERT_TRUE(again) << entry.path();
+      EXPECT_EQ(bj::value(rules::condition_json(*again)), bj::value(served));
+      ++compared;
+    }
+    const auto detail = rules::detail_json(*parsed);
+    EXPECT_EQ(detail.at("flags").as_array().size(), n) << entry.path();
+  }
+  EXPECT_GE(compared, 5);  // PHQ-9, PHQ-A, EPDS, CORE-10 and C-SSRS carry risk flags
 }
 
 TEST(Library, MalformedFilesAreRefusedNamingTheFileAndField) {

@@ -114,14 +114,14 @@ TEST(BuiltIn, DeadlinesChainWorkingDaysFollowUpsAndOutcomes) {
 
 // ---- configuration: every assessment rule names a code its instrument defines ---------------
 
-struct InstrumentCodes {
+struct FileCodes {
   std::set<std::string> flags;
   std::set<std::string> critical_flags;
   std::set<std::string> bands;
 };
 
-InstrumentCodes codes_of(const fs::path& file) {
-  InstrumentCodes out;
+FileCodes codes_of(const fs::path& file) {
+  FileCodes out;
   const bj::value doc = bj::parse(read_file(file));
   const auto& scoring = doc.at("scoring").as_object();
   if (const auto* f = scoring.if_contains("flags"); f != nullptr && f->is_array()) {
@@ -140,8 +140,8 @@ InstrumentCodes codes_of(const fs::path& file) {
   return out;
 }
 
-std::map<std::string, InstrumentCodes> all_instruments() {
-  std::map<std::string, InstrumentCodes> out;
+std::map<std::string, FileCodes> all_instruments() {
+  std::map<std::string, FileCodes> out;
   for (const auto& e : fs::directory_iterator(k_source / "content/instruments")) {
     if (e.path().extension() != ".json") continue;
     const bj::value doc = bj::parse(read_file(e.path()));
@@ -247,6 +247,14 @@ TEST(Parse, RefusesEachBadFieldNamingIt) {
        "assessment[2].level"},
       {"rule without reason", [](bj::object& r) { rule_at(r, 3).erase("reason"); },
        "assessment[3].reason"},
+      {"a misspelt top-level key", [](bj::object& r) { r["check_ins"] = bj::object(); },
+       "check_ins"},
+      {"a misspelt key in a rule", [](bj::object& r) { rule_at(r, 1)["levle"] = "high"; },
+       "assessment[1].levle"},
+      {"a misspelt check_in rule", [](bj::object& r) { r["check_in"].as_object()["mood"] = 1; },
+       "check_in.mood"},
+      {"a misspelt deadline", [](bj::object& r) { r["deadlines"].as_object()["urgent"] = "5m"; },
+       "deadlines.urgent"},
       {"check_in not an object", [](bj::object& r) { r["check_in"] = bj::array(); }, "check_in"},
       {"self_harm_urge not a list",
        [](bj::object& r) { r["check_in"].as_object()["self_harm_urge"] = 8; },
@@ -1623,6 +1631,121 @@ TEST(Roster, CheckEntryRefusalsNameTheField) {
           << "\"" << refusal << "\" does not name " << c.field;
     }
   }
+}
+
+}  // namespace
+}  // namespace tend::crisis::rules
+
+namespace tend::crisis::rules {
+namespace {
+
+// ---- the rules against the instrument library -----------------------------------------------
+
+std::optional<InstrumentCodes> shipped(const std::string& id) {
+  // The codes of content/instruments, read from the files themselves.
+  static const auto files = all_instruments();
+  auto it = files.find(id);
+  if (it == files.end()) return std::nullopt;
+  return InstrumentCodes{it->second.flags, it->second.bands};
+}
+
+TEST(CheckInstruments, EveryShippedRuleNamesAFlagOrBandItsInstrumentHas) {
+  auto st = check_instruments(built_in(), shipped);
+  EXPECT_TRUE(st) << st.error().detail;
+}
+
+TEST(CheckInstruments, ARuleThatCouldNeverFireIsRefusedByName) {
+  struct Case {
+    const char* name;
+    std::function<void(bj::object&)> edit;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {"unknown instrument", [](bj::object& r) { rule_at(r, 0)["instrument"] = "phq-99"; },
+       "assessment[0].instrument"},
+      {"flag the instrument lacks",
+       [](bj::object& r) { rule_at(r, 0)["flag"] = "suicidal_ideations"; }, "assessment[0].flag"},
+  };
+  for (const auto& c : cases) {
+    auto cfg = config_with(c.edit);
+    auto st = check_instruments(cfg, shipped);
+    ASSERT_FALSE(st) << c.name;
+    ASSERT_EQ(st.error().errors.size(), 1U) << c.name;
+    EXPECT_EQ(st.error().errors[0].field, c.field) << c.name;
+  }
+  // A band rule naming a band the instrument does not define.
+  auto cfg = config_with([](bj::object& r) {
+    for (auto& v : r["assessment"].as_array()) {
+      if (v.as_object().contains("band")) {
+        v.as_object()["band"] = "very_high";
+        return;
+      }
+    }
+  });
+  auto st = check_instruments(cfg, shipped);
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().errors[0].field.find(".band"), std::string::npos);
+}
+
+// ---- crisis lines ------------------------------------------------------------------------------
+
+TEST(Resources, TheShippedLinesAreValidAndEveryRegionCanBeReached) {
+  auto r = parse_resources(read_file(k_source / "content/crisis/resources.json"));
+  ASSERT_TRUE(r) << r.error().detail;
+  const auto& regions = r->at("regions").as_object();
+  for (const char* code : {"US", "CA", "GB", "IE", "AU", "NZ"}) {
+    ASSERT_TRUE(regions.contains(code)) << code;
+    EXPECT_FALSE(regions.at(code).at("emergency").at("number").as_string().empty()) << code;
+    EXPECT_FALSE(regions.at(code).at("lines").as_array().empty()) << code;
+  }
+  EXPECT_EQ(regions.at("US").at("lines").as_array()[0].at("phone"), "988");
+  EXPECT_EQ(built_in_resources(), *r);
+}
+
+TEST(Resources, RefusesEachBadFieldNamingIt) {
+  struct Case {
+    const char* name;
+    std::function<void(bj::object&)> edit;
+    std::string field;
+  };
+  auto us_line = [](bj::object& r) -> bj::object& {
+    return r["regions"].at("US").at("lines").as_array()[0].as_object();
+  };
+  const std::vector<Case> cases = {
+      {"unknown default", [](bj::object& r) { r["default_region"] = "XX"; }, "default_region"},
+      {"no regions", [](bj::object& r) { r["regions"] = bj::object(); }, "regions"},
+      {"region code not two letters",
+       [](bj::object& r) { r["regions"].as_object()["USA"] = r["regions"].at("US"); },
+       "regions.USA"},
+      {"no emergency number",
+       [](bj::object& r) { r["regions"].at("GB").at("emergency").as_object().erase("number"); },
+       "regions.GB.emergency.number"},
+      {"a line with no way to reach it",
+       [&](bj::object& r) {
+         auto& l = us_line(r);
+         l.erase("phone");
+         l.erase("text");
+         l.erase("url");
+       },
+       "regions.US.lines[0]"},
+      {"a line with a javascript url",
+       [&](bj::object& r) { us_line(r)["url"] = "javascript:alert(1)"; },
+       "regions.US.lines[0].url"},
+      {"a misspelt key", [&](bj::object& r) { us_line(r)["phnoe"] = "988"; },
+       "regions.US.lines[0].phnoe"},
+      {"a number that is not text", [&](bj::object& r) { us_line(r)["phone"] = 988; },
+       "regions.US.lines[0].phone"},
+  };
+  for (const auto& c : cases) {
+    bj::value doc = bj::parse(read_file(k_source / "content/crisis/resources.json"));
+    c.edit(doc.as_object());
+    auto r = parse_resources(bj::serialize(doc));
+    ASSERT_FALSE(r) << c.name;
+    EXPECT_NE(r.error().detail.find(c.field + ":"), std::string::npos)
+        << c.name << ": " << r.error().detail;
+  }
+  EXPECT_FALSE(parse_resources("not json"));
+  EXPECT_FALSE(parse_resources("[]"));
 }
 
 }  // namespace

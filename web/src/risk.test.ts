@@ -51,6 +51,14 @@ describe('flags sent with the instrument', () => {
     expect(raisesCriticalFlag({ id: 'custom', flags }, answers(given))).toBe(critical);
   });
 
+  it('count answers as the instrument files do (PCL-5 style)', () => {
+    const counted: FlagRule[] = [
+      { severity: 'critical', when: { count: [{ item: 'a', op: '>=', value: 2 }, { item: 'b', op: '>=', value: 2 }, { item: 'c', op: '>=', value: 2 }], op: '>=', value: 2 } },
+    ];
+    expect(raisesCriticalFlag({ id: 'custom', flags: counted }, answers({ a: 2, b: 1, c: 0 }))).toBe(false);
+    expect(raisesCriticalFlag({ id: 'custom', flags: counted }, answers({ a: 2, b: 3, c: 0 }))).toBe(true);
+  });
+
   it('are used instead of the table when the instrument has them', () => {
     expect(raisesCriticalFlag({ id: 'phq-9', flags: [{ severity: 'critical', when: { item: 'q9', op: '>=', value: 2 } }] }, zeros(9, { q9: 1 }))).toBe(false);
   });

@@ -2,11 +2,11 @@
 // critical flag, so that the screen after "Send my answers" is their safety plan and crisis
 // lines even when the submission fails or hangs.
 //
-// The server scores flags from each instrument's `scoring.flags[].when` (content/instruments/),
-// but GET /api/v1/instruments/{id} does not send those conditions. Until it does, this table
-// repeats the critical conditions of the shipped instruments, erring on the side of showing
-// help: a false "show the safety plan" costs a client a screen; a missed one could cost more.
-// When an instrument answer does carry `flags` with `when`, those are used instead.
+// GET /api/v1/instruments/{id} sends each flag rule with its condition (`flags[].when`, the
+// condition language of content/instruments/), and those are what this judges. The table below
+// is kept for an instrument cached before the server sent its conditions: it repeats the
+// critical conditions of the shipped instruments, erring on the side of showing help: a false
+// "show the safety plan" costs a client a screen; a missed one could cost more.
 import type { Answer, Instrument } from './types';
 
 type Op = '>' | '>=' | '==' | '=' | '!=' | '<' | '<=';
@@ -19,9 +19,17 @@ interface ItemCondition {
 }
 
 /** The subset of the instrument files' `when` that critical flags use. */
-export type FlagCondition = ItemCondition | { any: FlagCondition[] } | { all: FlagCondition[] } | { not: FlagCondition } | { answered: string };
+export type FlagCondition =
+  | ItemCondition
+  | { any: FlagCondition[] }
+  | { all: FlagCondition[] }
+  | { not: FlagCondition }
+  | { answered: string }
+  | { count: FlagCondition[]; op: Op; value: number }
+  | { score: string; op: Op; value: number }
+  | { context: string; equals: string };
 
-/** A flag as an instrument may describe it (the server does not send these yet). */
+/** A flag rule as GET /api/v1/instruments/{id} sends it. */
 export interface FlagRule {
   code?: string;
   severity: 'critical' | 'warning' | 'info';
@@ -53,22 +61,30 @@ function holds(c: FlagCondition, answers: ReadonlyMap<string, number>): boolean 
   if ('all' in c) return c.all.every((x) => holds(x, answers));
   if ('not' in c) return !holds(c.not, answers);
   if ('answered' in c) return answers.has(c.answered);
+  if ('count' in c) return compare(c.count.filter((x) => holds(x, answers)).length, c.op, c.value);
+  // Scores need the instrument's scoring rules and context the client's record; neither is
+  // here. No shipped critical flag uses them; the server's result decides when it arrives.
+  if ('score' in c || 'context' in c) return false;
   const v = answers.get(c.item);
   if (v === undefined) return false;
-  switch (c.op) {
+  return compare(v, c.op, c.value);
+}
+
+function compare(v: number, op: Op, value: number): boolean {
+  switch (op) {
     case '>':
-      return v > c.value;
+      return v > value;
     case '>=':
-      return v >= c.value;
+      return v >= value;
     case '==':
     case '=':
-      return v === c.value;
+      return v === value;
     case '!=':
-      return v !== c.value;
+      return v !== value;
     case '<':
-      return v < c.value;
+      return v < value;
     case '<=':
-      return v <= c.value;
+      return v <= value;
     default:
       return false;
   }

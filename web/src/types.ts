@@ -1,4 +1,5 @@
 // Shapes of the API's answers (docs/api.md; the live reference is /api/v1/openapi.json).
+import type { FlagRule } from './risk';
 
 export type Role =
   | 'admin'
@@ -221,6 +222,8 @@ export interface Instrument {
   higher_is_worse: boolean;
   reliable_change: number | null;
   items: InstrumentItem[];
+  /** Flag rules with their conditions; absent from an instrument cached by an older server. */
+  flags?: FlagRule[];
 }
 
 export interface Answer {

@@ -84,7 +84,18 @@ std::string JobQueue::enqueue(sql::Conn& c, const NewJob& job) const {
       "created_at) VALUES (?, ?, ?, ?, 'pending', ?, 0, ?, ?)",
       {id, job.kind, job.payload, sql::opt(job.dedupe_key), to_ms(job.due),
        std::int64_t{std::max(job.max_attempts, 1)}, now_ms()});
+  std::function<void()> notify;
+  {
+    std::lock_guard lock(mu_);
+    notify = on_enqueued_;
+  }
+  if (notify) c.after_commit(std::move(notify));
   return id;
+}
+
+void JobQueue::set_on_enqueued(std::function<void()> fn) {
+  std::lock_guard lock(mu_);
+  on_enqueued_ = std::move(fn);
 }
 
 std::vector<Job> JobQueue::claim(int limit) {
@@ -297,10 +308,23 @@ void JobRunner::start() {
   std::lock_guard lock(mu_);
   if (thread_.joinable()) return;
   stop_ = false;
+  // A commit may call this after the runner is gone (a write in flight at shutdown): the
+  // callback holds the link, not the runner, and stop() cuts the link.
+  link_ = std::make_shared<Link>();
+  link_->runner = this;
+  queue_.set_on_enqueued([link = link_] {
+    std::lock_guard l(link->mu);
+    if (link->runner != nullptr) link->runner->wake();
+  });
   thread_ = std::thread([this] { loop(); });
 }
 
 void JobRunner::stop() {
+  queue_.set_on_enqueued({});
+  if (link_) {
+    std::lock_guard l(link_->mu);
+    link_->runner = nullptr;
+  }
   {
     std::lock_guard lock(mu_);
     stop_ = true;
@@ -331,8 +355,22 @@ void JobRunner::loop() {
       log::error("jobs.run_failed", {{"error", e.what()}});
     }
     if (ran > 0) continue;  // there may be more due right now
+    // Sleep until the earliest pending job is due, so a deadline fires on time rather than up
+    // to a poll late; at most `poll`, so jobs other instances add are seen. Never less than a
+    // millisecond: a job due this instant may not be claimable until the clock moves past it.
+    auto wait = poll_;
+    try {
+      if (auto next = queue_.next_due()) {
+        const auto until =
+            std::chrono::duration_cast<std::chrono::milliseconds>(*next - queue_.now()) +
+            std::chrono::milliseconds(1);
+        wait = std::clamp(until, std::chrono::milliseconds(1), poll_);
+      }
+    } catch (const std::exception& e) {
+      log::error("jobs.next_due_failed", {{"error", e.what()}});
+    }
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, poll_, [&] { return stop_ || woken_; });
+    cv_.wait_for(lock, wait, [&] { return stop_ || woken_; });
   }
 }
 

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -74,8 +75,12 @@ class JobQueue {
   void handle_external(const std::string& kind, ExternalHandler handler);
 
   //! Adds a job inside the caller's write transaction, so it exists exactly when the change
-  //! that needs it commits. Throws std::invalid_argument for a malformed kind.
+  //! that needs it commits, and then calls the on_enqueued callback (a JobRunner's wake), so
+  //! that a job due now runs now. Throws std::invalid_argument for a malformed kind.
   std::string enqueue(sql::Conn& c, const NewJob& job) const;
+
+  //! Called after the commit of every write that enqueued a job here.
+  void set_on_enqueued(std::function<void()> fn);
 
   //! Claims and runs up to `limit` due jobs of the kinds registered here; returns how many ran
   //! (successfully or not). Safe to call from several instances at once.
@@ -96,6 +101,8 @@ class JobQueue {
   std::map<std::string, std::int64_t> counts();
 
   const std::string& instance() const { return instance_; }
+  //! The queue's clock's time (due times are on this clock).
+  TimePoint now() const { return clock_.now(); }
   std::chrono::milliseconds lease{std::chrono::minutes(5)};
 
  private:
@@ -109,13 +116,15 @@ class JobQueue {
   sql::Db& db_;
   const Clock& clock_;
   std::string instance_;
-  std::mutex mu_;  // guards the handler maps
+  mutable std::mutex mu_;  // guards the handler maps and on_enqueued_
   std::map<std::string, Handler> handlers_;
+  std::function<void()> on_enqueued_;
   std::map<std::string, ExternalHandler> external_;
 };
 
 //! Runs a JobQueue on a background thread: wakes when the next job is due (at most every
-//! `poll`, so that jobs added by other instances are noticed), or when woken.
+//! `poll`, so that jobs added by other instances are noticed), or when woken — which the queue
+//! does itself after a job is enqueued through it.
 class JobRunner {
  public:
   JobRunner(JobQueue& queue, std::chrono::milliseconds poll = std::chrono::seconds(1));
@@ -137,6 +146,11 @@ class JobRunner {
   bool stop_ = false;
   bool woken_ = false;
   std::thread thread_;
+  struct Link {
+    std::mutex mu;
+    JobRunner* runner = nullptr;
+  };
+  std::shared_ptr<Link> link_;
 };
 
 }  // namespace tend::jobs

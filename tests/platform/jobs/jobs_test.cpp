@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -95,6 +96,29 @@ TEST(Jobs, RunWhenDueAndNotBefore) {
   EXPECT_FALSE(q.next_due().has_value());
   EXPECT_EQ(q.run_due(), 0);  // done jobs never run again
   EXPECT_EQ(effects(d), 1);
+}
+
+TEST(Jobs, TheRunnerWakesAtTheNextDueTimeNotAtItsNextPoll) {
+  // An escalation deadline must fire on time: with a one-minute poll, a job due in 300 ms still
+  // runs about then. (The bound is loose on purpose; without the wake-up it would take 60 s.)
+  Domain d;
+  SystemClock wall;
+  JobQueue q(*d.db, wall, "a");
+  std::promise<std::int64_t> ran_at;
+  q.handle("test.wake", [&](sql::Conn&, const Job& j) -> Status {
+    ran_at.set_value(
+        std::chrono::duration_cast<std::chrono::milliseconds>(wall.now().time_since_epoch())
+            .count() -
+        j.due_at_ms);
+    return ok_status();
+  });
+  JobRunner runner(q, 60s);
+  runner.start();
+  add(d, q, "test.wake", wall.now() + 300ms);
+  auto late = ran_at.get_future();
+  ASSERT_EQ(late.wait_for(20s), std::future_status::ready) << "the job waited for the poll";
+  EXPECT_GE(late.get(), 0) << "a job never runs before it is due";
+  runner.stop();
 }
 
 TEST(Jobs, FailuresRetryWithBackOffThenDieVisibly) {

@@ -28,6 +28,7 @@
 #include "platform/notify/mail.h"
 #include "platform/notify/rules.h"
 #include "platform/notify/webhook.h"
+#include "support/peer.h"
 #include "support/temp_dir.h"
 
 extern char** environ;
@@ -39,76 +40,6 @@ namespace bj = boost::json;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-// The python3 on PATH may be a pyenv one without aiosmtpd; the system one has it.
-constexpr const char* k_python = "/usr/bin/python3";
-
-//! A test peer: `k_python <script> <out_dir>` with its stdout on a pipe. The script prints its
-//! port once it accepts connections; the constructor waits (at most 10 s) for that line.
-class Peer {
- public:
-  Peer(const std::string& script, const std::string& out_dir) {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    const std::string path = std::string(TEND_SOURCE_DIR) + "/tests/platform/notify/" + script;
-    std::vector<std::string> args = {k_python, path, out_dir};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = posix_spawn(&pid_, k_python, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    if (rc != 0) {
-      pid_ = -1;
-      close(fds[0]);
-      return;
-    }
-    out_fd_ = fds[0];
-    port_ = read_port();
-  }
-  ~Peer() { stop(); }
-  Peer(const Peer&) = delete;
-  Peer& operator=(const Peer&) = delete;
-
-  //! The port it listens on; 0 when it did not start.
-  int port() const { return port_; }
-
-  //! Terminates the peer and reaps it.
-  void stop() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      waitpid(pid_, &status, 0);
-      pid_ = -1;
-    }
-    if (out_fd_ >= 0) close(out_fd_);
-    out_fd_ = -1;
-  }
-
- private:
-  int read_port() {
-    const auto deadline = Clock::now() + 10s;
-    std::string line;
-    while (Clock::now() < deadline) {
-      pollfd p{out_fd_, POLLIN, 0};
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (poll(&p, 1, static_cast<int>(std::max<long>(left.count(), 1))) <= 0) continue;
-      char c = 0;
-      if (read(out_fd_, &c, 1) != 1) return 0;  // exited before printing its port
-      if (c == '\n') return std::atoi(line.c_str());
-      line += c;
-    }
-    return 0;
-  }
-
-  pid_t pid_ = -1;
-  int out_fd_ = -1;
-  int port_ = 0;
-};
 
 //! A loopback port with nothing listening: bound to port 0, then closed.
 int closed_port() {
@@ -197,7 +128,8 @@ class SmtpDelivery : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = std::make_unique<testing::TempDir>();
-    sink_ = std::make_unique<Peer>("smtp_sink.py", dir_->path().string());
+    sink_ = std::make_unique<testing::Peer>("tests/platform/notify/smtp_sink.py",
+                                            dir_->path().string());
   }
   static void TearDownTestSuite() {
     sink_.reset();  // kills and reaps the child
@@ -217,7 +149,7 @@ class SmtpDelivery : public ::testing::Test {
   }
 
   static inline std::unique_ptr<testing::TempDir> dir_;
-  static inline std::unique_ptr<Peer> sink_;
+  static inline std::unique_ptr<testing::Peer> sink_;
   FakeClock clock_;
 };
 
@@ -374,7 +306,8 @@ class WebhookDelivery : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = std::make_unique<testing::TempDir>();
-    receiver_ = std::make_unique<Peer>("webhook_receiver.py", dir_->path().string());
+    receiver_ = std::make_unique<testing::Peer>("tests/platform/notify/webhook_receiver.py",
+                                                dir_->path().string());
   }
   static void TearDownTestSuite() {
     receiver_.reset();  // kills and reaps the child
@@ -391,7 +324,7 @@ class WebhookDelivery : public ::testing::Test {
   }
 
   static inline std::unique_ptr<testing::TempDir> dir_;
-  static inline std::unique_ptr<Peer> receiver_;
+  static inline std::unique_ptr<testing::Peer> receiver_;
   WebhookSender sender_;
 };
 

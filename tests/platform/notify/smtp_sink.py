@@ -15,6 +15,7 @@ import json
 import os
 import socket
 import sys
+import threading
 from email import message_from_bytes, policy
 
 from aiosmtpd.smtp import SMTP
@@ -44,7 +45,20 @@ class Recorder:
         return "250 OK"
 
 
+
+def exit_with_parent():
+    """Ends this peer when the test that started it ends, even if it crashed: the test holds
+    the write end of our stdin, and the kernel closes it with the test."""
+
+    def watch():
+        sys.stdin.buffer.read()
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 async def main():
+    exit_with_parent()
     out_dir = sys.argv[1]
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))

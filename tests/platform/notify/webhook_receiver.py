@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 
@@ -55,7 +56,20 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+
+def exit_with_parent():
+    """Ends this peer when the test that started it ends, even if it crashed: the test holds
+    the write end of our stdin, and the kernel closes it with the test."""
+
+    def watch():
+        sys.stdin.buffer.read()
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main():
+    exit_with_parent()
     server = HTTPServer(("127.0.0.1", 0), Handler)
     server.out_dir = sys.argv[1]
     print(server.server_port, flush=True)
