@@ -46,14 +46,14 @@ trap cleanup EXIT
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 PORT=$(( 20000 + RANDOM % 20000 ))
 BASE="http://127.0.0.1:$PORT"
-T="$BIN --data-dir $DIR --log-level error"
+tend() { "$BIN" "$@" --data-dir "$DIR" --log-level error; }
 for u in bench:clinician probe:clinician oncall:clinician boss:admin; do
-  printf 'bench-password-123\n' | $T user add --username "${u%%:*}" --role "${u##*:}" \
+  printf 'bench-password-123\n' | tend user add --username "${u%%:*}" --role "${u##*:}" \
     --password-file - >/dev/null
 done
-LOAD_TOKEN="$($T token create --username bench)"
-PROBE_TOKEN="$($T token create --username probe)"
-ADMIN_TOKEN="$($T token create --username boss)"
+LOAD_TOKEN="$(tend token create --username bench)"
+PROBE_TOKEN="$(tend token create --username probe)"
+ADMIN_TOKEN="$(tend token create --username boss)"
 jq '.deadlines.high = "1m"' content/crisis/risk.json >"$DIR/risk.json"
 
 "$BIN" serve --data-dir "$DIR" --listen "127.0.0.1:$PORT" --log-level warn \

@@ -69,6 +69,7 @@ Setting flag_bool(std::string key, std::string help, bool Config::*m) {
     return ok_status();
   };
   s.get = [m](const Config& c) { return std::string(c.*m ? "true" : "false"); };
+  s.boolean = true;
   return s;
 }
 }  // namespace
@@ -193,6 +194,13 @@ void add_flags(CLI::App& cmd, FlagValues& out, std::string& config_file) {
         s.flag, [&out, key = s.key](const std::string& v) { out[key] = v; },
         s.help + " [env " + s.env + "]");
     opt->default_str(s.get(Config{}));
+    if (s.boolean) {
+      // "--allow-insecure-http" alone means true (CLI11 takes the default string as the value of
+      // a flag given without one); "--allow-insecure-http false" and "=false" still work.
+      opt->expected(0, 1);
+      opt->default_str("true");
+      opt->option_text("[true|false] (default " + s.get(Config{}) + ")");
+    }
   }
 }
 

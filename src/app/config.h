@@ -81,6 +81,7 @@ struct Setting {
   std::string help;
   std::function<Status(Config&, const std::string&)> set;  //!< parses and stores a value
   std::function<std::string(const Config&)> get;           //!< current value as text
+  bool boolean = false;  //!< "--flag" alone means true; "--flag false" or "--flag=false" too
 };
 
 const std::vector<Setting>& settings();

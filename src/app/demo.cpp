@@ -1,6 +1,8 @@
 #include "app/demo.h"
 
+#include <algorithm>
 #include <array>
+#include <boost/json.hpp>
 #include <random>
 
 namespace tend::app {
@@ -203,6 +205,78 @@ void demo_measures(App& app, std::mt19937_64& rng, const access::Principal& by,
   }
 }
 
+//! A Stanley-Brown safety plan the portal client wrote with their clinician.
+void demo_safety_plan(App& app, const access::Principal& by, const std::string& client_id) {
+  namespace bj = boost::json;
+  bj::object sections{
+      {"warning_signs",
+       bj::array{"Lying awake after midnight going over the same thoughts",
+                 "Cancelling plans with friends", "Thinking \"nobody would notice\""}},
+      {"coping_strategies",
+       bj::array{"Walk around the block with headphones on", "Cold water on my face, slow breaths",
+                 "Write the thought down and answer it like I would for a friend"}},
+      {"distractions", bj::array{"The library café on Main Street", "Call my cousin to talk football",
+                                 "Climbing gym on Thursdays"}},
+      {"people_to_ask", bj::array{"My sister — she knows about this plan", "My flatmate"}},
+      {"professionals",
+       bj::array{bj::object{{"name", "My clinician at the clinic"}, {"phone", "555-0142"}},
+                 bj::object{{"name", "988 Suicide & Crisis Lifeline"}, {"phone", "988"}}}},
+      {"safe_environment", bj::array{"Medication kept by my sister; she brings a week at a time"}},
+      {"reasons_for_living",
+       bj::array{"My niece's birthday in spring", "Finishing the course I started", "My dog, Pepper"}},
+  };
+  (void)app.crisis().save_safety_plan(by, client_id,
+                                      bj::object{{"version", 0}, {"sections", sections}});
+}
+
+//! The crisis side of the demo: an on-call roster and a supervisor; past alerts (raised by the
+//! demo's item-9 answers) answered and resolved, with caring contacts, except the latest two:
+//! one acknowledged and in hand, one still waiting, so the board and the banner have something
+//! to show.
+Status demo_crisis(App& app, const access::Principal& admin,
+                   const std::vector<access::Principal>& clinicians) {
+  namespace bj = boost::json;
+  const bj::array every_day{"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  const bj::array weekdays{"mon", "tue", "wed", "thu", "fri"};
+  const std::vector<bj::object> roster = {
+      {{"kind", "on_call"}, {"user_id", clinicians[1].user_id}, {"time_zone", "UTC"},
+       {"weekly", bj::object{{"days", weekdays}, {"start", "09:00"}, {"end", "17:00"}}}},
+      {{"kind", "on_call"}, {"user_id", clinicians[2].user_id}, {"time_zone", "UTC"},
+       {"weekly", bj::object{{"days", every_day}, {"start", "17:00"}, {"end", "09:00"}}}},
+      {{"kind", "on_call"}, {"user_id", clinicians[2].user_id}, {"time_zone", "UTC"},
+       {"weekly", bj::object{{"days", bj::array{"sat", "sun"}}, {"start", "09:00"}, {"end", "17:00"}}}},
+      {{"kind", "supervisor"}, {"user_id", clinicians[0].user_id}, {"time_zone", "UTC"},
+       {"weekly", bj::object{{"days", every_day}, {"start", "00:00"}, {"end", "00:00"}}}},
+  };
+  for (const auto& e : roster) {
+    if (auto r = app.crisis().add_roster_entry(admin, e); !r) return r.error();
+  }
+  auto open = app.db().read([](sql::Conn& c) {
+    std::vector<std::pair<std::string, std::string>> out;  // alert, primary clinician
+    for (const auto& r : c.query(
+             "SELECT a.id, t.user_id FROM crisis_alerts a JOIN care_team t "
+             "ON t.client_id = a.client_id AND t.team_role = 'primary_clinician' "
+             "WHERE a.status <> 'resolved' ORDER BY a.opened_at, a.id")) {
+      out.emplace_back(r.str(0), r.str(1));
+    }
+    return out;
+  });
+  for (std::size_t i = 0; i < open.size(); ++i) {
+    const auto by = std::find_if(clinicians.begin(), clinicians.end(),
+                                 [&](const auto& p) { return p.user_id == open[i].second; });
+    if (by == clinicians.end()) continue;
+    if (i + 1 == open.size()) break;  // the latest waits for someone to answer it
+    if (auto a = app.crisis().acknowledge(*by, open[i].first); !a) return a.error();
+    if (i + 2 == open.size()) break;  // the one before it is in hand
+    auto r = app.crisis().resolve(
+        *by, open[i].first,
+        bj::object{{"outcome", i % 3 == 0 ? "safety_plan_reviewed" : "contacted_client"},
+                   {"note", "Spoke by phone the same day; safe, plan reviewed together."}});
+    if (!r) return r.error();
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
@@ -216,7 +290,7 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
   DemoSummary summary;
   summary.password = o.staff_password;
   std::vector<access::Principal> clinicians;
-  access::Principal desk, prescriber, care_manager, peer;
+  access::Principal admin, desk, prescriber, care_manager, peer;
   for (const auto& s : k_staff) {
     access::NewUser nu;
     nu.username = s.username;
@@ -235,6 +309,7 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
     p.request_id = "demo";
     if (s.role == access::Role::Clinician) clinicians.push_back(p);
     if (s.role == access::Role::FrontDesk) desk = p;
+    if (s.role == access::Role::Admin) admin = p;
     if (s.role == access::Role::Prescriber) prescriber = p;
     if (s.role == access::Role::CareManager) care_manager = p;
     if (s.role == access::Role::PeerSupport) peer = p;
@@ -349,8 +424,10 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
       auto u = app.access().create_user(access::system_principal("demo"), nu);
       if (!u) return u.error();
       summary.portal = {u->username, "client", u->display_name};
+      demo_safety_plan(app, primary, created->id);
     }
   }
+  if (auto st = demo_crisis(app, admin, clinicians); !st) return st.error();
   return summary;
 }
 

@@ -55,6 +55,12 @@ TEST(Cli, VersionHelpAndBadSettings) {
   auto insecure = run_tend(d.with({"serve", "--listen", "0.0.0.0:0"}));
   EXPECT_NE(insecure.exit_code, 0);
   EXPECT_NE(insecure.err.find("refusing plain HTTP"), std::string::npos) << insecure.err;
+  // A true/false setting given alone means true; given a word that is neither, it is refused.
+  EXPECT_EQ(run_tend(d.with({"migrate", "--allow-insecure-http"})).exit_code, 0);
+  EXPECT_EQ(run_tend(d.with({"migrate", "--allow-insecure-http", "false"})).exit_code, 0);
+  auto maybe = run_tend(d.with({"migrate", "--webhook-allow-loopback=maybe"}));
+  EXPECT_EQ(maybe.exit_code, 2);
+  EXPECT_NE(maybe.err.find("webhook_allow_loopback"), std::string::npos) << maybe.err;
 }
 
 TEST(Cli, UsersAndTokensShareTheDataDirectoryWithTheServer) {
@@ -136,6 +142,15 @@ TEST(Demo, SameSeedSameClinicWithVariedPeople) {
   EXPECT_GE(count("SELECT DISTINCT pronouns FROM clients"), 3u);
   EXPECT_EQ(count("SELECT DISTINCT user_id FROM care_team WHERE team_role = 'primary_clinician'"),
             3u);
+  // Crisis: an on-call roster and a supervisor, the portal client's safety plan, and past
+  // alerts answered except the latest two (one in hand, one waiting for someone).
+  EXPECT_EQ(count("SELECT id FROM crisis_roster"), 4u);
+  EXPECT_EQ(count("SELECT id FROM crisis_roster WHERE kind = 'supervisor'"), 1u);
+  EXPECT_EQ(count("SELECT client_id FROM safety_plans"), 1u);
+  EXPECT_EQ(count("SELECT id FROM crisis_alerts WHERE status = 'open'"), 1u);
+  EXPECT_EQ(count("SELECT id FROM crisis_alerts WHERE status = 'acknowledged'"), 1u);
+  EXPECT_EQ(count("SELECT id FROM crisis_alerts WHERE status = 'resolved'") * 3,
+            count("SELECT id FROM crisis_follow_ups"));
   // Running the demo again serves the same clinic instead of adding another.
   auto again = run_tend(a.with({"demo", "--seed", "7", "--clients", "60", "--no-serve"}));
   EXPECT_NE(again.out.find("existing demo clinic"), std::string::npos);
