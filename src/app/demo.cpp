@@ -215,15 +215,15 @@ void demo_safety_plan(App& app, const access::Principal& by, const std::string& 
       {"coping_strategies",
        bj::array{"Walk around the block with headphones on", "Cold water on my face, slow breaths",
                  "Write the thought down and answer it like I would for a friend"}},
-      {"distractions", bj::array{"The library café on Main Street", "Call my cousin to talk football",
-                                 "Climbing gym on Thursdays"}},
+      {"distractions", bj::array{"The library café on Main Street",
+                                 "Call my cousin to talk football", "Climbing gym on Thursdays"}},
       {"people_to_ask", bj::array{"My sister — she knows about this plan", "My flatmate"}},
       {"professionals",
        bj::array{bj::object{{"name", "My clinician at the clinic"}, {"phone", "555-0142"}},
                  bj::object{{"name", "988 Suicide & Crisis Lifeline"}, {"phone", "988"}}}},
       {"safe_environment", bj::array{"Medication kept by my sister; she brings a week at a time"}},
-      {"reasons_for_living",
-       bj::array{"My niece's birthday in spring", "Finishing the course I started", "My dog, Pepper"}},
+      {"reasons_for_living", bj::array{"My niece's birthday in spring",
+                                       "Finishing the course I started", "My dog, Pepper"}},
   };
   (void)app.crisis().save_safety_plan(by, client_id,
                                       bj::object{{"version", 0}, {"sections", sections}});
@@ -239,13 +239,22 @@ Status demo_crisis(App& app, const access::Principal& admin,
   const bj::array every_day{"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
   const bj::array weekdays{"mon", "tue", "wed", "thu", "fri"};
   const std::vector<bj::object> roster = {
-      {{"kind", "on_call"}, {"user_id", clinicians[1].user_id}, {"time_zone", "UTC"},
+      {{"kind", "on_call"},
+       {"user_id", clinicians[1].user_id},
+       {"time_zone", "UTC"},
        {"weekly", bj::object{{"days", weekdays}, {"start", "09:00"}, {"end", "17:00"}}}},
-      {{"kind", "on_call"}, {"user_id", clinicians[2].user_id}, {"time_zone", "UTC"},
+      {{"kind", "on_call"},
+       {"user_id", clinicians[2].user_id},
+       {"time_zone", "UTC"},
        {"weekly", bj::object{{"days", every_day}, {"start", "17:00"}, {"end", "09:00"}}}},
-      {{"kind", "on_call"}, {"user_id", clinicians[2].user_id}, {"time_zone", "UTC"},
-       {"weekly", bj::object{{"days", bj::array{"sat", "sun"}}, {"start", "09:00"}, {"end", "17:00"}}}},
-      {{"kind", "supervisor"}, {"user_id", clinicians[0].user_id}, {"time_zone", "UTC"},
+      {{"kind", "on_call"},
+       {"user_id", clinicians[2].user_id},
+       {"time_zone", "UTC"},
+       {"weekly",
+        bj::object{{"days", bj::array{"sat", "sun"}}, {"start", "09:00"}, {"end", "17:00"}}}},
+      {{"kind", "supervisor"},
+       {"user_id", clinicians[0].user_id},
+       {"time_zone", "UTC"},
        {"weekly", bj::object{{"days", every_day}, {"start", "00:00"}, {"end", "00:00"}}}},
   };
   for (const auto& e : roster) {
@@ -253,10 +262,10 @@ Status demo_crisis(App& app, const access::Principal& admin,
   }
   auto open = app.db().read([](sql::Conn& c) {
     std::vector<std::pair<std::string, std::string>> out;  // alert, primary clinician
-    for (const auto& r : c.query(
-             "SELECT a.id, t.user_id FROM crisis_alerts a JOIN care_team t "
-             "ON t.client_id = a.client_id AND t.team_role = 'primary_clinician' "
-             "WHERE a.status <> 'resolved' ORDER BY a.opened_at, a.id")) {
+    for (const auto& r :
+         c.query("SELECT a.id, t.user_id FROM crisis_alerts a JOIN care_team t "
+                 "ON t.client_id = a.client_id AND t.team_role = 'primary_clinician' "
+                 "WHERE a.status <> 'resolved' ORDER BY a.opened_at, a.id")) {
       out.emplace_back(r.str(0), r.str(1));
     }
     return out;

@@ -376,8 +376,16 @@ std::set<std::string> CrisisService::recipients_of(sql::Conn& c, const std::stri
 }
 
 bool CrisisService::on_roster(sql::Conn& c, const std::string& user_id) {
+  // An entry that has ended (a one-off window over for a day, a weekly entry past its last
+  // date) no longer opens the board: the day's slack covers handover and time zones.
+  const TimePoint day_ago = clock_.now() - std::chrono::hours(24);
+  const std::int64_t day_ago_ms = ms_of(day_ago);
+  const std::string yesterday = format_rfc3339(day_ago).substr(0, 10);
   return c
-      .query_one("SELECT 1 FROM crisis_roster WHERE user_id = ? AND removed_at IS NULL", {user_id})
+      .query_one(
+          "SELECT 1 FROM crisis_roster WHERE user_id = ? AND removed_at IS NULL "
+          "AND (ends_at IS NULL OR ends_at > ?) AND (until_date IS NULL OR until_date >= ?)",
+          {user_id, day_ago_ms, yesterday})
       .has_value();
 }
 

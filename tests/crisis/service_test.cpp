@@ -169,6 +169,53 @@ TEST(CrisisService, ItemNineAtZeroRaisesNothing) {
   EXPECT_EQ(f.count("SELECT COUNT(*) FROM crisis_alerts"), 0);
 }
 
+TEST(CrisisService, ACheckInUrgeOrAWatchedPhraseInAMessageRaisesAndJoinsTheAlert) {
+  // The hooks the between-sessions modules call, inside their own write: the check-in or
+  // message and its alert commit together.
+  Fixture f;
+  f.d.db->write([&](sql::Conn& c) {
+    rules::CheckIn ci;
+    ci.id = "ck_1";
+    ci.self_harm_urge = 4;  // under the built-in thresholds (5 moderate, 8 high)
+    ci.mood = 6;
+    f.svc->on_check_in(c, f.client_id, ci);
+  });
+  EXPECT_EQ(f.count("SELECT COUNT(*) FROM crisis_alerts"), 0);
+  f.d.db->write([&](sql::Conn& c) {
+    f.svc->on_message(c, f.client_id, "msg_1", "See you Tuesday, thanks for today");
+  });
+  EXPECT_EQ(f.count("SELECT COUNT(*) FROM crisis_alerts"), 0);
+
+  f.d.db->write([&](sql::Conn& c) {
+    f.svc->on_message(c, f.client_id, "msg_2", "Honestly I feel HOPELESS lately.");
+  });
+  auto a = f.only_alert();
+  EXPECT_EQ(a.level, Level::Low);
+  ASSERT_EQ(a.signals.size(), 1U);
+  EXPECT_EQ(a.signals[0].source, Source::Message);
+  EXPECT_EQ(a.signals[0].ref_id, "msg_2");
+  EXPECT_NE(a.reason.find("hopeless"), std::string::npos) << a.reason;
+  EXPECT_EQ(f.events_for(f.primary.user_id, "crisis.alert"), 1);
+
+  // A check-in with a high urge joins the open alert and raises its level.
+  f.d.db->write([&](sql::Conn& c) {
+    rules::CheckIn ci;
+    ci.id = "ck_2";
+    ci.self_harm_urge = 9;
+    f.svc->on_check_in(c, f.client_id, ci);
+  });
+  a = f.only_alert();
+  EXPECT_EQ(a.level, Level::High);
+  ASSERT_EQ(a.signals.size(), 2U);
+  EXPECT_EQ(f.count("SELECT COUNT(*) FROM crisis_alerts"), 1);
+  EXPECT_EQ(a.deadline_at_ms - f.d.clock.now().time_since_epoch() / 1ms, 15 * 60 * 1000);
+  // The message text itself is not copied into the alert: only the phrase that matched.
+  for (const auto& sig : a.signals) {
+    EXPECT_EQ(sig.reason.find("lately"), std::string::npos) << sig.reason;
+    EXPECT_EQ(sig.reason.find("Honestly"), std::string::npos) << sig.reason;
+  }
+}
+
 TEST(CrisisService, EscalatesAlongTheChainAtEachDeadlineThenKeepsRenotifying) {
   Fixture f;
   f.on_call_now(f.oncall);
@@ -247,6 +294,21 @@ TEST(CrisisService, OnlyThoseWhoMaySeeAnAlertCanAcknowledgeIt) {
   auto board = f.svc->list(f.stranger, "active", "", 50);
   ASSERT_TRUE(board);
   EXPECT_TRUE(board->empty());
+  // A one-off cover that ended days ago opens nothing.
+  const auto window = [&](std::chrono::hours from, std::chrono::hours to) {
+    auto r = f.svc->add_roster_entry(
+        f.d.admin, bj::object{{"kind", "on_call"},
+                              {"user_id", f.stranger.user_id},
+                              {"once",
+                               {{"starts_at", format_rfc3339(f.d.clock.now() + from)},
+                                {"ends_at", format_rfc3339(f.d.clock.now() + to)}}}});
+    ASSERT_TRUE(r) << r.error().detail;
+  };
+  window(-72h, -48h);
+  board = f.svc->list(f.stranger, "active", "", 50);
+  ASSERT_TRUE(board);
+  EXPECT_TRUE(board->empty()) << "an ended roster entry still opened the board";
+  EXPECT_FALSE(f.svc->get(f.stranger, a.id));
   // Someone on the roster sees the whole board.
   f.on_call_now(f.stranger);
   board = f.svc->list(f.stranger, "active", "", 50);
