@@ -296,13 +296,13 @@ TEST(CrisisService, OnlyThoseWhoMaySeeAnAlertCanAcknowledgeIt) {
   EXPECT_TRUE(board->empty());
   // A one-off cover that ended days ago opens nothing.
   const auto window = [&](std::chrono::hours from, std::chrono::hours to) {
-    auto r = f.svc->add_roster_entry(
+    auto added = f.svc->add_roster_entry(
         f.d.admin, bj::object{{"kind", "on_call"},
                               {"user_id", f.stranger.user_id},
                               {"once",
                                {{"starts_at", format_rfc3339(f.d.clock.now() + from)},
                                 {"ends_at", format_rfc3339(f.d.clock.now() + to)}}}});
-    ASSERT_TRUE(r) << r.error().detail;
+    ASSERT_TRUE(added) << added.error().detail;
   };
   window(-72h, -48h);
   board = f.svc->list(f.stranger, "active", "", 50);
