@@ -87,7 +87,9 @@ async function startServer(port) {
   serverStarted = true;
   server = spawn(
     tendBinary,
-    ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--web-root', webRoot, '--log-format', 'text', '--job-poll-ms', '200'],
+    ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--web-root', webRoot, '--log-format', 'text', '--job-poll-ms', '200',
+     // A webhook target on this machine, as for a gateway beside Tend (refused by default).
+     '--webhook-allow-loopback'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   server.stdout.pipe(out);
@@ -1125,6 +1127,11 @@ async function crisis(base, clientId) {
   await expectText(m.locator('.on-call-now'), /On call: Chidi Okafor/, 'who is on call now');
   const webhook = m.locator('form', { has: m.getByRole('heading', { name: 'Add a webhook' }) });
   await webhook.getByLabel('Name', { exact: true }).fill('Pager gateway');
+  // A cloud metadata address is refused when the webhook is added, on its field.
+  await webhook.getByLabel('Address (URL)').fill('http://169.254.169.254/latest/meta-data');
+  await webhook.getByRole('button', { name: 'Add webhook' }).click();
+  await expectText(webhook, /cloud metadata/, 'metadata address refused on the URL field');
+  if ((await webhook.getByLabel('Address (URL)').getAttribute('aria-invalid')) !== 'true') fail('the URL field is not marked aria-invalid');
   await webhook.getByLabel('Address (URL)').fill('http://127.0.0.1:9/page');
   await webhook.getByRole('button', { name: 'Add webhook' }).click();
   await expectText(m.locator('#new-webhook-secret'), /\S{16,}/, 'webhook secret shown once');

@@ -454,7 +454,7 @@ function AddWebhook({ onAdded }: { onAdded: (h: CrisisWebhook) => void }) {
       <h3 id="add-webhook-heading">Add a webhook</h3>
       <FormError message={errors.summary} />
       <TextField name="name" idPrefix="webhook" label="Name" required value={name} onInput={setName} autoComplete="off" error={errors.fields.name} />
-      <TextField name="url" idPrefix="webhook" label="Address (URL)" hint="https://… of the paging or SMS gateway. Redirects are not followed." required value={url} onInput={setUrl} autoComplete="off" spellcheck={false} error={errors.fields.url} />
+      <TextField name="url" idPrefix="webhook" label="Address (URL)" hint="https://… of the paging or SMS gateway. Redirects are not followed; link-local and cloud metadata addresses are refused." required value={url} onInput={setUrl} autoComplete="off" spellcheck={false} error={errors.fields.url} />
       <SelectField
         name="min_level"
         idPrefix="webhook"
