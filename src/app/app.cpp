@@ -12,6 +12,7 @@
 #include "app/jobs_routes.h"
 #include "app/web.h"
 #include "assessment/routes.h"
+#include "care/routes.h"
 #include "clients/routes.h"
 #include "crisis/routes.h"
 #include "fhir/routes.h"
@@ -282,6 +283,8 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
     });
   }
   app->crisis_->register_jobs();
+  app->episodes_ = std::make_unique<care::EpisodeService>(*app->db_, clock, app->keys_,
+                                                          *app->audit_, *app->access_);
   // A scored measure's risk answers open (or join) an alert in the same transaction.
   app->assessments_->on_scored(
       [a = app.get()](sql::Conn& c, const assessment::AssessmentScored& s) {
@@ -380,6 +383,7 @@ void App::build_routes() {
   assessment::register_routes(router_, *assessments_, *access_);
   fhir::register_routes(router_, *assessments_, *access_);
   crisis::register_routes(router_, *crisis_, *access_);
+  care::register_routes(router_, *episodes_, *access_);
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();

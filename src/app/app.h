@@ -9,6 +9,7 @@
 #include "assessment/library.h"
 #include "assessment/service.h"
 #include "audit/service.h"
+#include "care/service.h"
 #include "clients/service.h"
 #include "crisis/service.h"
 #include "platform/clock.h"
@@ -50,6 +51,7 @@ class App {
   assessment::Library& instruments() { return instruments_; }
   jobs::JobQueue& jobs() { return *jobs_; }
   crisis::CrisisService& crisis() { return *crisis_; }
+  care::EpisodeService& episodes() { return *episodes_; }
   events::EventHub& events() { return *events_; }
   const http::Router& router() const { return router_; }
 
@@ -68,6 +70,7 @@ class App {
   std::unique_ptr<assessment::AssessmentService> assessments_;
   std::unique_ptr<jobs::JobQueue> jobs_;
   std::unique_ptr<crisis::CrisisService> crisis_;
+  std::unique_ptr<care::EpisodeService> episodes_;
   std::unique_ptr<events::EventHub> events_;
   http::Router router_;
   std::unique_ptr<WebApp> web_;

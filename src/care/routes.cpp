@@ -1,0 +1,170 @@
+#include "care/routes.h"
+
+#include <cmath>
+
+#include "platform/clock.h"
+#include "platform/http/json_body.h"
+#include "platform/json.h"
+
+namespace tend::care {
+
+namespace bj = boost::json;
+using http::Method;
+using http::Request;
+using http::Response;
+
+namespace {
+bj::value opt(const std::optional<std::string>& s) {
+  return s ? bj::value(*s) : bj::value(nullptr);
+}
+//! Days to one decimal; whole days as integers (30, not 30.0).
+bj::value days(const std::optional<double>& d) {
+  if (!d) return nullptr;
+  const double v = std::round(*d * 10) / 10;
+  if (v == std::floor(v)) return static_cast<std::int64_t>(v);
+  return v;
+}
+}  // namespace
+
+bj::object to_json(const Episode& e, bool detail) {
+  bj::object o{
+      {"id", e.id},
+      {"client_id", e.client_id},
+      {"program", e.program},
+      {"stage", rules::stage_name(e.stage)},
+      {"open", rules::is_open(e.stage)},
+      {"referral_source", e.referral_source},
+      {"referral_reason", e.referral_reason},
+      {"referred_on", e.referred_on},
+      {"waitlisted_on", opt(e.waitlisted_on)},
+      {"intake_on", opt(e.intake_on)},
+      {"active_on", opt(e.active_on)},
+      {"ended_on", opt(e.ended_on)},
+      {"transferred_to",
+       e.transferred_to.empty() ? bj::value(nullptr) : bj::value(e.transferred_to)},
+      {"version", e.version},
+      {"created_by", e.created_by},
+      {"updated_at", format_rfc3339(TimePoint(std::chrono::milliseconds(e.updated_at_ms)))}};
+  if (detail) {
+    bj::array steps;
+    for (const auto& s : e.steps) {
+      steps.push_back(
+          bj::object{{"stage", rules::stage_name(s.stage)},
+                     {"on", s.on},
+                     {"by", s.by},
+                     {"note", s.note},
+                     {"at", format_rfc3339(TimePoint(std::chrono::milliseconds(s.at_ms)))}});
+    }
+    o["steps"] = std::move(steps);
+    bj::array next;
+    for (auto s : rules::next_stages(e.stage)) next.emplace_back(rules::stage_name(s));
+    o["next"] = std::move(next);
+  }
+  return o;
+}
+
+bj::object to_json(const ProgramWaits& w) {
+  return {
+      {"program", w.program},
+      {"waiting_now", w.waiting_now},
+      {"waiting_now_median_days", days(w.waiting_now_median_days)},
+      {"waiting_now_longest_days",
+       w.waiting_now_longest_days ? bj::value(*w.waiting_now_longest_days) : bj::value(nullptr)},
+      {"reached_intake", w.reached_intake},
+      {"referral_to_intake_median_days", days(w.referral_to_intake_median_days)},
+      {"referral_to_intake_p90_days", days(w.referral_to_intake_p90_days)},
+      {"reached_treatment", w.reached_treatment},
+      {"referral_to_treatment_median_days", days(w.referral_to_treatment_median_days)},
+      {"intake_to_treatment_median_days", days(w.intake_to_treatment_median_days)}};
+}
+
+void register_routes(http::Router& router, EpisodeService& episodes,
+                     access::AccessService& access) {
+  router
+      .add(Method::Post, "/api/v1/clients/{id}/episodes",
+           access.guard([&episodes](Request& req, const access::Principal& p) {
+             auto body = http::json_body(req);
+             if (!body) return Response::problem(body.error());
+             auto r = episodes.open(p, req.param("id"), *body);
+             if (!r) return Response::problem(r.error());
+             auto resp = Response::json(201, to_json(*r, true));
+             resp.headers.set("Location", "/api/v1/episodes/" + r->id);
+             return resp;
+           }))
+      .summary("A referral received: opens an episode of care in a program", "care")
+      .body(bj::object{
+          {"type", "object"},
+          {"properties", bj::object{{"program", {{"type", "string"}}},
+                                    {"referral_source", {{"type", "string"}}},
+                                    {"referral_reason", {{"type", "string"}}},
+                                    {"referred_on", {{"type", "string"}, {"format", "date"}}}}},
+          {"required", bj::array{"program", "referral_source", "referral_reason"}}})
+      .returns(201, "The episode, at referred")
+      .returns(409, "The client already has an open episode in that program")
+      .returns(422, "A missing field, or a date that is not one or is in the future");
+
+  router
+      .add(Method::Get, "/api/v1/clients/{id}/episodes",
+           access.guard([&episodes](Request& req, const access::Principal& p) {
+             auto r = episodes.list(p, req.param("id"));
+             if (!r) return Response::problem(r.error());
+             bj::array items;
+             for (const auto& e : *r) items.push_back(to_json(e, false));
+             return Response::json(200, bj::object{{"items", std::move(items)}});
+           }))
+      .summary("A client's episodes of care, newest referral first", "care")
+      .returns(200, "Episodes");
+
+  router
+      .add(Method::Get, "/api/v1/episodes/{id}",
+           access.guard([&episodes](Request& req, const access::Principal& p) {
+             auto r = episodes.get(p, req.param("id"));
+             if (!r) return Response::problem(r.error());
+             return Response::json(200, to_json(*r, true));
+           }))
+      .summary("One episode with its steps and the stages it may move to", "care")
+      .returns(200, "The episode")
+      .returns(404, "No such episode, or not one the caller may see");
+
+  router
+      .add(Method::Post, "/api/v1/episodes/{id}/steps",
+           access.guard([&episodes](Request& req, const access::Principal& p) {
+             auto body = http::json_body(req);
+             if (!body) return Response::problem(body.error());
+             auto r = episodes.step(p, req.param("id"), *body);
+             if (!r) return Response::problem(r.error());
+             return Response::json(200, to_json(*r, true));
+           }))
+      .summary("Move an episode: waitlist, intake, active, discharged, declined or transferred",
+               "care")
+      .body(bj::object{{"type", "object"},
+                       {"properties",
+                        bj::object{{"stage",
+                                    {{"type", "string"},
+                                     {"enum", bj::array{"waitlist", "intake", "active",
+                                                        "discharged", "declined", "transferred"}}}},
+                                   {"on", {{"type", "string"}, {"format", "date"}}},
+                                   {"note", {{"type", "string"}}},
+                                   {"transferred_to", {{"type", "string"}}},
+                                   {"version", {{"type", "integer"}}}}},
+                       {"required", bj::array{"stage", "version"}}})
+      .returns(200, "The episode after the move")
+      .returns(409, "A stage that cannot follow the current one, or a stale version")
+      .returns(422, "A date that is not one, in the future or before the step before it");
+
+  router
+      .add(Method::Get, "/api/v1/episodes/waits",
+           access.guard([&episodes](Request& req, const access::Principal& p) {
+             auto r = episodes.waits(p, req.query_param("program").value_or(""));
+             if (!r) return Response::problem(r.error());
+             bj::array items;
+             for (const auto& w : *r) items.push_back(to_json(w));
+             return Response::json(200, bj::object{{"items", std::move(items)}});
+           }))
+      .summary("Waiting times per program: waiting now, referral to intake and to treatment",
+               "care")
+      .query("program")
+      .returns(200, "Waiting times");
+}
+
+}  // namespace tend::care

@@ -1,0 +1,183 @@
+#include "care/rules.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "platform/clock.h"
+
+namespace tend::care::rules {
+namespace {
+
+constexpr std::array<std::string_view, 7> k_stages = {
+    "referred", "waitlist", "intake", "active", "discharged", "declined", "transferred"};
+
+std::int64_t day_number(std::string_view date) {
+  int y = 0, m = 0, d = 0;
+  if (!parse_date(date, y, m, d)) return 0;
+  return days_from_civil(y, m, d);
+}
+
+//! The date of the step that brought `e` to where it is now (the referral date when that
+//! step's date is missing, which a stored episode never has).
+const std::string& current_date(const Episode& e) {
+  const std::optional<std::string>* d = nullptr;
+  switch (e.stage) {
+    case Stage::Waitlist:
+      d = &e.waitlisted_on;
+      break;
+    case Stage::Intake:
+      d = &e.intake_on;
+      break;
+    case Stage::Active:
+      d = &e.active_on;
+      break;
+    case Stage::Discharged:
+    case Stage::Declined:
+    case Stage::Transferred:
+      d = &e.ended_on;
+      break;
+    case Stage::Referred:
+      break;
+  }
+  return d != nullptr && d->has_value() ? **d : e.referred_on;
+}
+
+std::optional<double> centile(std::vector<int> xs, double p) {
+  if (xs.empty()) return std::nullopt;
+  std::sort(xs.begin(), xs.end());
+  const double k = (static_cast<double>(xs.size()) - 1) * p;
+  const auto f = static_cast<std::size_t>(std::floor(k));
+  const std::size_t c = std::min(f + 1, xs.size() - 1);
+  return xs[f] + (xs[c] - xs[f]) * (k - static_cast<double>(f));
+}
+
+std::string joined(const std::vector<Stage>& stages) {
+  std::string out;
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    if (i > 0) out += i + 1 == stages.size() ? " or " : ", ";
+    out += std::string(stage_name(stages[i]));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view stage_name(Stage s) {
+  return k_stages[static_cast<std::size_t>(s)];
+}
+
+std::optional<Stage> parse_stage(std::string_view s) {
+  for (std::size_t i = 0; i < k_stages.size(); ++i) {
+    if (k_stages[i] == s) return static_cast<Stage>(i);
+  }
+  return std::nullopt;
+}
+
+bool is_open(Stage s) {
+  return s == Stage::Referred || s == Stage::Waitlist || s == Stage::Intake || s == Stage::Active;
+}
+
+std::vector<Stage> next_stages(Stage from) {
+  switch (from) {
+    case Stage::Referred:
+      return {Stage::Waitlist, Stage::Intake, Stage::Declined, Stage::Transferred};
+    case Stage::Waitlist:
+      return {Stage::Intake, Stage::Declined, Stage::Transferred};
+    case Stage::Intake:
+      return {Stage::Active, Stage::Discharged, Stage::Declined, Stage::Transferred};
+    case Stage::Active:
+      return {Stage::Discharged, Stage::Transferred};
+    case Stage::Discharged:
+    case Stage::Declined:
+    case Stage::Transferred:
+      break;
+  }
+  return {};
+}
+
+std::optional<Refusal> check_step(const Episode& e, Stage to, std::string_view on,
+                                  std::string_view today, std::string_view transferred_to) {
+  const auto next = next_stages(e.stage);
+  if (std::find(next.begin(), next.end(), to) == next.end()) {
+    const std::string from(stage_name(e.stage));
+    if (next.empty()) {
+      return Refusal{"stage", "the episode has ended (" + from + "); open a new one", true};
+    }
+    return Refusal{"stage",
+                   "cannot go from " + from + " to " + std::string(stage_name(to)) +
+                       "; next can be " + joined(next),
+                   true};
+  }
+  int y = 0, m = 0, d = 0;
+  if (!parse_date(on, y, m, d)) return Refusal{"on", "must be a date, YYYY-MM-DD"};
+  if (day_number(on) > day_number(today)) return Refusal{"on", "must not be in the future"};
+  const std::string& before = current_date(e);
+  if (day_number(on) < day_number(before)) {
+    return Refusal{"on", "must not be before the step before it (" + before + ")"};
+  }
+  if (to == Stage::Transferred && transferred_to.empty()) {
+    return Refusal{"transferred_to", "is required for a transfer: where to"};
+  }
+  return std::nullopt;
+}
+
+void apply_step(Episode& e, Stage to, const std::string& on, const std::string& transferred_to) {
+  e.stage = to;
+  switch (to) {
+    case Stage::Waitlist:
+      e.waitlisted_on = on;
+      break;
+    case Stage::Intake:
+      e.intake_on = on;
+      break;
+    case Stage::Active:
+      e.active_on = on;
+      break;
+    case Stage::Discharged:
+    case Stage::Declined:
+      e.ended_on = on;
+      break;
+    case Stage::Transferred:
+      e.ended_on = on;
+      e.transferred_to = transferred_to;
+      break;
+    case Stage::Referred:
+      e.referred_on = on;
+      break;
+  }
+}
+
+int days_between(std::string_view a, std::string_view b) {
+  return static_cast<int>(day_number(b) - day_number(a));
+}
+
+ProgramWaits waits(const std::string& program, const std::vector<Episode>& episodes,
+                   std::string_view today) {
+  ProgramWaits w;
+  w.program = program;
+  std::vector<int> now, to_intake, to_treatment, intake_to_treatment;
+  for (const auto& e : episodes) {
+    if (e.program != program) continue;
+    if ((e.stage == Stage::Referred || e.stage == Stage::Waitlist)) {
+      now.push_back(days_between(e.referred_on, today));
+    }
+    if (e.intake_on) to_intake.push_back(days_between(e.referred_on, *e.intake_on));
+    if (e.active_on) {
+      to_treatment.push_back(days_between(e.referred_on, *e.active_on));
+      if (e.intake_on) intake_to_treatment.push_back(days_between(*e.intake_on, *e.active_on));
+    }
+  }
+  w.waiting_now = static_cast<int>(now.size());
+  w.waiting_now_median_days = centile(now, 0.5);
+  if (!now.empty()) w.waiting_now_longest_days = *std::max_element(now.begin(), now.end());
+  w.reached_intake = static_cast<int>(to_intake.size());
+  w.referral_to_intake_median_days = centile(to_intake, 0.5);
+  w.referral_to_intake_p90_days = centile(to_intake, 0.9);
+  w.reached_treatment = static_cast<int>(to_treatment.size());
+  w.referral_to_treatment_median_days = centile(to_treatment, 0.5);
+  w.intake_to_treatment_median_days = centile(intake_to_treatment, 0.5);
+  return w;
+}
+
+}  // namespace tend::care::rules

@@ -1,0 +1,47 @@
+#pragma once
+//! Pure decisions of the care pathway: which moves an episode of care may make and on which
+//! dates, and the waiting times its dates give. No I/O, no clock: "today" comes in.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "care/model.h"
+
+namespace tend::care::rules {
+
+std::string_view stage_name(Stage s);
+std::optional<Stage> parse_stage(std::string_view s);
+//! Referred, Waitlist, Intake and Active.
+bool is_open(Stage s);
+
+//! The stages an episode at `from` may move to, in the order a person would offer them:
+//! referred → waitlist or intake; waitlist → intake; intake → active (treatment) or
+//! discharged (assessed and signposted); active → discharged; and from any open stage before
+//! treatment, declined; from any open stage, transferred. An ended episode moves no more.
+std::vector<Stage> next_stages(Stage from);
+
+//! Why `e` cannot move to `to` on date `on` (a reason for the `field` named), or nullopt when
+//! it can. `on` must be a real date, not after `today`, and not before the date of the step
+//! before it; a transfer needs `transferred_to`.
+struct Refusal {
+  std::string field;
+  std::string message;
+  bool conflict = false;  //!< the episode's stage does not allow it (409) rather than bad input
+};
+std::optional<Refusal> check_step(const Episode& e, Stage to, std::string_view on,
+                                  std::string_view today, std::string_view transferred_to);
+
+//! Applies a step check_step() accepted: the stage and its date.
+void apply_step(Episode& e, Stage to, const std::string& on, const std::string& transferred_to);
+
+//! Whole days from date `a` to date `b` (both "YYYY-MM-DD"; negative when b is earlier).
+int days_between(std::string_view a, std::string_view b);
+
+//! The waiting times of `program` from its episodes (those of other programs are ignored).
+//! Medians and the 90th centile interpolate between ranks; absent with no episodes to count.
+ProgramWaits waits(const std::string& program, const std::vector<Episode>& episodes,
+                   std::string_view today);
+
+}  // namespace tend::care::rules

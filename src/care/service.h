@@ -1,0 +1,54 @@
+#pragma once
+//! Care pathway use cases. This part: episodes of care — a referral into a program, its moves
+//! through waitlist, intake and treatment to its end, and the waiting times they give.
+
+#include <boost/json/object.hpp>
+#include <string>
+#include <vector>
+
+#include "access/service.h"
+#include "audit/service.h"
+#include "care/model.h"
+#include "care/rules.h"
+#include "platform/clock.h"
+#include "platform/crypto/crypto.h"
+#include "platform/result.h"
+#include "platform/sql/db.h"
+
+namespace tend::care {
+
+//! Thread-safe; one per process.
+class EpisodeService {
+ public:
+  EpisodeService(sql::Db& db, const Clock& clock, const crypto::Keyring& keys,
+                 audit::AuditLog& audit, access::AccessService& access);
+
+  //! A referral received: `{program, referral_source, referral_reason, referred_on?}` (the date
+  //! defaults to today). 409 while the client has an open episode in that program.
+  Result<Episode> open(const access::Principal& p, const std::string& client_id,
+                       const boost::json::object& body);
+  //! The client's episodes, newest referral first (without their steps).
+  Result<std::vector<Episode>> list(const access::Principal& p, const std::string& client_id);
+  //! One episode with its steps.
+  Result<Episode> get(const access::Principal& p, const std::string& id);
+  //! A move: `{stage, on?, note?, transferred_to?, version}`. 409 when `version` is not the
+  //! episode's (someone moved it since) or the stage cannot follow the current one.
+  Result<Episode> step(const access::Principal& p, const std::string& id,
+                       const boost::json::object& body);
+  //! Waiting times per program (all programs, or one), from every episode: for staff other
+  //! than front desk, and for analysts (counts and days only, no client).
+  Result<std::vector<ProgramWaits>> waits(const access::Principal& p, const std::string& program);
+
+ private:
+  std::optional<Episode> load(sql::Conn& c, const std::string& id, bool with_steps);
+  std::string today() const;
+  std::int64_t now_ms() const;
+
+  sql::Db& db_;
+  const Clock& clock_;
+  const crypto::Keyring& keys_;
+  audit::AuditLog& audit_;
+  access::AccessService& access_;
+};
+
+}  // namespace tend::care

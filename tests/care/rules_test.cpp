@@ -1,0 +1,176 @@
+// The pure rules of episodes of care: every move an episode may and may not make, every date
+// refusal at its boundary, and waiting times computed by hand.
+#include "care/rules.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+namespace tend::care::rules {
+namespace {
+
+Episode at(Stage s) {
+  Episode e;
+  e.program = "Adult counselling";
+  e.referred_on = "2026-01-05";
+  const std::map<Stage, std::vector<std::pair<Stage, const char*>>> path = {
+      {Stage::Referred, {}},
+      {Stage::Waitlist, {{Stage::Waitlist, "2026-01-06"}}},
+      {Stage::Intake, {{Stage::Waitlist, "2026-01-06"}, {Stage::Intake, "2026-02-02"}}},
+      {Stage::Active,
+       {{Stage::Waitlist, "2026-01-06"},
+        {Stage::Intake, "2026-02-02"},
+        {Stage::Active, "2026-02-16"}}},
+      {Stage::Discharged, {{Stage::Intake, "2026-01-20"}, {Stage::Discharged, "2026-01-21"}}},
+      {Stage::Declined, {{Stage::Declined, "2026-01-07"}}},
+      {Stage::Transferred, {{Stage::Transferred, "2026-01-07"}}},
+  };
+  for (const auto& [stage, on] : path.at(s)) apply_step(e, stage, on, "Community team");
+  return e;
+}
+
+TEST(Stages, NamesRoundTripAndUnknownIsRefused) {
+  for (auto s : {Stage::Referred, Stage::Waitlist, Stage::Intake, Stage::Active, Stage::Discharged,
+                 Stage::Declined, Stage::Transferred}) {
+    EXPECT_EQ(parse_stage(stage_name(s)), s);
+  }
+  EXPECT_FALSE(parse_stage("Active"));
+  EXPECT_FALSE(parse_stage(""));
+  EXPECT_FALSE(parse_stage("closed"));
+  EXPECT_TRUE(is_open(Stage::Active));
+  EXPECT_FALSE(is_open(Stage::Declined));
+}
+
+TEST(Moves, EveryPairOfStagesIsAllowedOrRefusedAsThePathwaySays) {
+  const std::map<Stage, std::vector<Stage>> allowed = {
+      {Stage::Referred, {Stage::Waitlist, Stage::Intake, Stage::Declined, Stage::Transferred}},
+      {Stage::Waitlist, {Stage::Intake, Stage::Declined, Stage::Transferred}},
+      {Stage::Intake, {Stage::Active, Stage::Discharged, Stage::Declined, Stage::Transferred}},
+      {Stage::Active, {Stage::Discharged, Stage::Transferred}},
+      {Stage::Discharged, {}},
+      {Stage::Declined, {}},
+      {Stage::Transferred, {}},
+  };
+  for (const auto& [from, to_list] : allowed) {
+    EXPECT_EQ(next_stages(from), to_list) << stage_name(from);
+    for (auto to : {Stage::Referred, Stage::Waitlist, Stage::Intake, Stage::Active,
+                    Stage::Discharged, Stage::Declined, Stage::Transferred}) {
+      const bool ok = std::find(to_list.begin(), to_list.end(), to) != to_list.end();
+      auto r = check_step(at(from), to, "2026-03-01", "2026-03-01", "Community team");
+      EXPECT_EQ(!r.has_value(), ok) << stage_name(from) << " → " << stage_name(to);
+      if (r) {
+        EXPECT_TRUE(r->conflict);
+        EXPECT_EQ(r->field, "stage");
+      }
+    }
+  }
+}
+
+TEST(Moves, TheRefusalSaysWhatCanComeNext) {
+  auto r = check_step(at(Stage::Waitlist), Stage::Active, "2026-03-01", "2026-03-01", "");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->message,
+            "cannot go from waitlist to active; next can be intake, declined or transferred");
+  r = check_step(at(Stage::Discharged), Stage::Active, "2026-03-01", "2026-03-01", "");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->message, "the episode has ended (discharged); open a new one");
+}
+
+TEST(Dates, EachBoundaryOfTheStepDate) {
+  const Episode e = at(Stage::Intake);  // intake on 2026-02-02
+  struct Case {
+    const char* on;
+    const char* today;
+    bool ok;
+    const char* why;
+  };
+  const Case cases[] = {
+      {"2026-02-02", "2026-03-01", true, "the same day as the step before"},
+      {"2026-02-01", "2026-03-01", false, "the day before the step before"},
+      {"2026-03-01", "2026-03-01", true, "today"},
+      {"2026-03-02", "2026-03-01", false, "tomorrow"},
+      {"2026-02-30", "2026-03-01", false, "a day that does not exist"},
+      {"2026-2-10", "2026-03-01", false, "not YYYY-MM-DD"},
+      {"", "2026-03-01", false, "empty"},
+      {"2024-02-29", "2026-03-01", false, "a real leap day, but before the step before"},
+  };
+  for (const auto& c : cases) {
+    auto r = check_step(e, Stage::Active, c.on, c.today, "");
+    EXPECT_EQ(!r.has_value(), c.ok) << c.why;
+    if (r) {
+      EXPECT_EQ(r->field, "on") << c.why;
+      EXPECT_FALSE(r->conflict) << c.why;
+    }
+  }
+}
+
+TEST(Moves, ATransferNamesWhereTo) {
+  auto r = check_step(at(Stage::Active), Stage::Transferred, "2026-03-01", "2026-03-01", "");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->field, "transferred_to");
+  EXPECT_FALSE(check_step(at(Stage::Active), Stage::Transferred, "2026-03-01", "2026-03-01",
+                          "Eating disorders service"));
+  Episode e = at(Stage::Active);
+  apply_step(e, Stage::Transferred, "2026-03-01", "Eating disorders service");
+  EXPECT_EQ(e.stage, Stage::Transferred);
+  EXPECT_EQ(e.ended_on, "2026-03-01");
+  EXPECT_EQ(e.transferred_to, "Eating disorders service");
+  EXPECT_EQ(e.active_on, "2026-02-16");  // earlier dates are kept
+}
+
+TEST(Days, BetweenDatesAcrossMonthsYearsAndLeapDays) {
+  EXPECT_EQ(days_between("2026-01-05", "2026-01-05"), 0);
+  EXPECT_EQ(days_between("2026-01-05", "2026-02-02"), 28);
+  EXPECT_EQ(days_between("2023-12-31", "2024-03-01"), 61);  // 2024 is a leap year
+  EXPECT_EQ(days_between("2025-12-31", "2026-03-01"), 60);
+  EXPECT_EQ(days_between("2026-02-02", "2026-01-05"), -28);
+}
+
+Episode referred(const std::string& program, const char* on) {
+  Episode e;
+  e.program = program;
+  e.referred_on = on;
+  return e;
+}
+
+TEST(Waits, FromTheDatesOfEveryEpisodeOfTheProgram) {
+  std::vector<Episode> all;
+  // Waiting now, referred 10, 20 and 40 days before today (2026-03-01).
+  all.push_back(referred("A", "2026-02-19"));
+  all.push_back(referred("A", "2026-02-09"));
+  all.push_back(referred("A", "2026-01-20"));
+  apply_step(all.back(), Stage::Waitlist, "2026-01-21", "");
+  // Reached intake after 7, 14, 21 and 28 days; two went on to treatment.
+  const char* intakes[] = {"2026-01-08", "2026-01-15", "2026-01-22", "2026-01-29"};
+  for (int i = 0; i < 4; ++i) {
+    all.push_back(referred("A", "2026-01-01"));
+    apply_step(all.back(), Stage::Intake, intakes[i], "");
+  }
+  apply_step(all[3], Stage::Active, "2026-01-15", "");  // 14 days; 7 after intake
+  apply_step(all[6], Stage::Active, "2026-02-12", "");  // 42 days; 14 after intake
+  apply_step(all[6], Stage::Discharged, "2026-02-26", "");
+  // Another program, which must not count.
+  all.push_back(referred("B", "2025-01-01"));
+
+  const auto w = waits("A", all, "2026-03-01");
+  EXPECT_EQ(w.program, "A");
+  EXPECT_EQ(w.waiting_now, 3);
+  EXPECT_EQ(w.waiting_now_median_days, 20);
+  EXPECT_EQ(w.waiting_now_longest_days, 40);
+  EXPECT_EQ(w.reached_intake, 4);
+  EXPECT_EQ(w.referral_to_intake_median_days, 17.5);       // between 14 and 21
+  EXPECT_DOUBLE_EQ(*w.referral_to_intake_p90_days, 25.9);  // 21 + 0.7 × 7
+  EXPECT_EQ(w.reached_treatment, 2);
+  EXPECT_EQ(w.referral_to_treatment_median_days, 28);
+  EXPECT_EQ(w.intake_to_treatment_median_days, 10.5);
+
+  const auto none = waits("C", all, "2026-03-01");
+  EXPECT_EQ(none.waiting_now, 0);
+  EXPECT_FALSE(none.waiting_now_median_days);
+  EXPECT_FALSE(none.waiting_now_longest_days);
+  EXPECT_FALSE(none.referral_to_intake_median_days);
+}
+
+}  // namespace
+}  // namespace tend::care::rules
