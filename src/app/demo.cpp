@@ -205,6 +205,49 @@ void demo_measures(App& app, std::mt19937_64& rng, const access::Principal& by,
   }
 }
 
+//! One episode of care: referred some weeks or months ago; most in treatment, some still
+//! waiting (on the waitlist, or seen at intake and waiting for treatment), some ended.
+void demo_episode(App& app, std::mt19937_64& rng, const access::Principal& by,
+                  const std::string& client_id, int age) {
+  namespace bj = boost::json;
+  static const std::vector<std::string> adult = {"Adult counselling", "Adult counselling",
+                                                 "Anxiety and depression", "Trauma service"};
+  const std::string program = age < 18 ? "Young people's service" : pick(rng, adult);
+  static const std::vector<std::string> sources = {
+      "primary care",         "primary care",      "self",     "self",
+      "emergency department", "school or college", "employer", "another service"};
+  static const std::vector<std::string> reasons = {
+      "Low mood and poor sleep for several months.",    "Panic attacks; avoiding work.",
+      "Nightmares and flashbacks after an assault.",    "Worry that will not switch off.",
+      "Grief after a bereavement; not coping at home.", "Drinking more to get through the week."};
+  const auto now = std::chrono::system_clock::now();
+  const auto day = [&](int days_ago) {
+    return format_date(now - std::chrono::hours(24 * days_ago));
+  };
+  const int referred = std::uniform_int_distribution<int>(20, 300)(rng);
+  auto e = app.episodes().open(by, client_id,
+                               bj::object{{"program", program},
+                                          {"referral_source", pick(rng, sources)},
+                                          {"referral_reason", pick(rng, reasons)},
+                                          {"referred_on", day(referred)}});
+  if (!e) return;
+  // Where it got to: 0 referred, 1 waitlist, 2 intake, 3 in treatment, 4 discharged.
+  const int reach = std::discrete_distribution<int>({5, 12, 8, 55, 20})(rng);
+  int at = referred;
+  std::int64_t version = e->version;
+  const auto step = [&](const char* stage, int after_min, int after_max) {
+    at = std::max(0, at - std::uniform_int_distribution<int>(after_min, after_max)(rng));
+    auto r = app.episodes().step(
+        by, e->id, bj::object{{"stage", stage}, {"on", day(at)}, {"version", version}});
+    if (r) version = r->version;
+    return r.ok();
+  };
+  if (reach >= 1 && !step("waitlist", 0, 3)) return;
+  if (reach >= 2 && !step("intake", 7, 45)) return;
+  if (reach >= 3 && !step("active", 3, 40)) return;
+  if (reach >= 4) step("discharged", 40, 120);
+}
+
 //! A Stanley-Brown safety plan the portal client wrote with their clinician.
 void demo_safety_plan(App& app, const access::Principal& by, const std::string& client_id) {
   namespace bj = boost::json;
@@ -421,6 +464,7 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
     if (chance(rng, 0.15))
       (void)app.access().add_team_member(primary, created->id, peer.user_id, "peer_support");
     demo_measures(app, rng, primary, created->id);
+    demo_episode(app, rng, primary, created->id, age);
     ++summary.clients;
     if (i == 0) {
       // One client uses the portal, so the client's side can be seen too.

@@ -5,15 +5,19 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "app/app.h"
 #include "app/config.h"
 #include "app/db_copy.h"
 #include "app/demo.h"
 #include "assessment/library.h"
+#include "care/routes.h"
 #include "platform/log.h"
 
 using namespace tend;
@@ -404,6 +408,55 @@ int main(int argc, char** argv) {
       }
     });
     std::cout << probe_count << " probe jobs added\n";
+  });
+
+  // ---- reports ----
+  auto* report =
+      cli.add_subcommand("report", "Figures for the service (counts and days, no client)");
+  report->require_subcommand(1);
+  std::string waits_program;
+  bool waits_json = false;
+  auto* rwaits =
+      sub(*report, "waits",
+          "Waiting times per program: waiting now, referral to intake and to treatment", common);
+  rwaits->add_option("--program", waits_program, "One program only");
+  rwaits->add_flag("--json", waits_json, "JSON, as GET /api/v1/episodes/waits answers");
+  rwaits->callback([&] {
+    auto a = open_app(common, clock);
+    if (!a) {
+      rc = fail(a.error());
+      return;
+    }
+    auto w = (*a)->episodes().waits(access::system_principal("cli"), waits_program);
+    if (!w) {
+      rc = fail(w.error());
+      return;
+    }
+    if (waits_json) {
+      boost::json::array items;
+      for (const auto& x : *w) items.push_back(care::to_json(x));
+      std::cout << boost::json::serialize(boost::json::object{{"items", std::move(items)}}) << "\n";
+      return;
+    }
+    const auto days = [](const std::optional<double>& d) {
+      if (!d) return std::string("-");
+      std::ostringstream o;
+      o << std::round(*d * 10) / 10;
+      return o.str();
+    };
+    std::cout << "program | waiting now | waited so far (median / longest days) | referral to "
+                 "intake (median / p90 days, seen) | intake to treatment (median days) | "
+                 "referral to treatment (median days, started)\n";
+    for (const auto& x : *w) {
+      std::cout << x.program << " | " << x.waiting_now << " | " << days(x.waiting_now_median_days)
+                << " / "
+                << (x.waiting_now_longest_days ? std::to_string(*x.waiting_now_longest_days) : "-")
+                << " | " << days(x.referral_to_intake_median_days) << " / "
+                << days(x.referral_to_intake_p90_days) << ", " << x.reached_intake << " | "
+                << days(x.intake_to_treatment_median_days) << " | "
+                << days(x.referral_to_treatment_median_days) << ", " << x.reached_treatment << "\n";
+    }
+    if (w->empty()) std::cout << "no referrals recorded\n";
   });
 
   // ---- instruments ----

@@ -151,6 +151,24 @@ TEST(Demo, SameSeedSameClinicWithVariedPeople) {
   EXPECT_EQ(count("SELECT id FROM crisis_alerts WHERE status = 'acknowledged'"), 1u);
   EXPECT_EQ(count("SELECT id FROM crisis_alerts WHERE status = 'resolved'") * 3,
             count("SELECT id FROM crisis_follow_ups"));
+  // Every client was referred into a program; most are in treatment, some still wait.
+  EXPECT_EQ(count("SELECT id FROM care_episodes"), 60u);
+  EXPECT_GE(count("SELECT DISTINCT program FROM care_episodes"), 3u);
+  EXPECT_GE(count("SELECT id FROM care_episodes WHERE stage = 'active'"), 10u);
+  EXPECT_GE(count("SELECT id FROM care_episodes WHERE stage IN ('referred', 'waitlist')"), 1u);
+  // The waiting times report on the command line, as a table and as the API's JSON.
+  auto table = run_tend(a.with({"report", "waits"}));
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("Adult counselling | "), std::string::npos) << table.out;
+  auto as_json = run_tend(a.with({"report", "waits", "--json", "--program", "Adult counselling"}));
+  ASSERT_EQ(as_json.exit_code, 0) << as_json.err;
+  const auto waits = bj::parse(as_json.out);
+  ASSERT_EQ(waits.at("items").as_array().size(), 1U);
+  EXPECT_EQ(waits.at("items").as_array()[0].at("program"), "Adult counselling");
+  EXPECT_EQ(waits.at("items").as_array()[0].at("reached_intake").as_int64(),
+            static_cast<std::int64_t>(
+                count("SELECT id FROM care_episodes WHERE program = 'Adult counselling' AND "
+                      "intake_on IS NOT NULL")));
   // Running the demo again serves the same clinic instead of adding another.
   auto again = run_tend(a.with({"demo", "--seed", "7", "--clients", "60", "--no-serve"}));
   EXPECT_NE(again.out.find("existing demo clinic"), std::string::npos);

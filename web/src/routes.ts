@@ -12,6 +12,7 @@ export type RouteName =
   | 'security'
   | 'alerts'
   | 'alert'
+  | 'waits'
   | 'portal'
   | 'portal-questionnaire'
   | 'portal-safety-plan'
@@ -31,6 +32,7 @@ export const routes: readonly Route<RouteName>[] = [
   { name: 'security', pattern: '/security' },
   { name: 'alerts', pattern: '/alerts' },
   { name: 'alert', pattern: '/alerts/:id' },
+  { name: 'waits', pattern: '/waits' },
   { name: 'portal', pattern: '/portal' },
   { name: 'portal-questionnaire', pattern: '/portal/questionnaires/:instrument' },
   { name: 'portal-safety-plan', pattern: '/portal/safety-plan' },
@@ -48,6 +50,7 @@ export const publicRoutes: readonly RouteName[] = ['assessment-link'];
 /** Sections of a client's chart, shown as ?tab=… on /clients/:id. */
 export const chartTabs = [
   { id: 'overview', label: 'Overview' },
+  { id: 'episodes', label: 'Episodes' },
   { id: 'measures', label: 'Measures' },
   { id: 'plan', label: 'Plan' },
   { id: 'sessions', label: 'Sessions & notes' },

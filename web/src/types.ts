@@ -558,3 +558,41 @@ export interface CrisisResources {
   emergency?: { number: string; label?: string } | null;
   lines: CrisisLine[];
 }
+
+export type EpisodeStage = 'referred' | 'waitlist' | 'intake' | 'active' | 'discharged' | 'declined' | 'transferred';
+
+/** GET /api/v1/clients/{id}/episodes (items) and GET /api/v1/episodes/{id} (with steps and next). */
+export interface Episode {
+  id: string;
+  client_id: string;
+  program: string;
+  stage: EpisodeStage;
+  open: boolean;
+  referral_source: string;
+  referral_reason: string;
+  referred_on: string;
+  waitlisted_on: string | null;
+  intake_on: string | null;
+  active_on: string | null;
+  ended_on: string | null;
+  transferred_to: string | null;
+  version: number;
+  created_by: string;
+  updated_at: string;
+  steps?: { stage: EpisodeStage; on: string; by: string; note: string; at: string }[];
+  next?: EpisodeStage[];
+}
+
+/** GET /api/v1/episodes/waits */
+export interface ProgramWaits {
+  program: string;
+  waiting_now: number;
+  waiting_now_median_days: number | null;
+  waiting_now_longest_days: number | null;
+  reached_intake: number;
+  referral_to_intake_median_days: number | null;
+  referral_to_intake_p90_days: number | null;
+  reached_treatment: number;
+  referral_to_treatment_median_days: number | null;
+  intake_to_treatment_median_days: number | null;
+}

@@ -14,6 +14,7 @@ import { careTeamRoles, type AccessEntry, type CareTeamMember, type Client, type
 import { useGet } from '../useApi';
 import { focusFirstError } from './forms';
 import { RaiseConcern, RiskBanner, SafetyPlanTab } from './ChartCrisis';
+import { EpisodesTab } from './ChartEpisodes';
 import { MeasuresTab } from './Measures';
 
 interface Props {
@@ -61,8 +62,9 @@ export function ChartPage({ id, user, tab }: Props) {
         {active === 'overview' ? <Overview client={c} user={user} base={base} /> : null}
         {active === 'measures' ? <MeasuresTab clientId={id} /> : null}
         {active === 'safety-plan' ? <SafetyPlanTab clientId={id} clientName={fullName(c)} /> : null}
+        {active === 'episodes' ? <EpisodesTab clientId={id} /> : null}
         {active === 'access-log' ? <AccessLog base={base} user={user} /> : null}
-        {active !== 'overview' && active !== 'access-log' && active !== 'measures' && active !== 'safety-plan' ? <Coming tab={active} /> : null}
+        {active !== 'overview' && active !== 'access-log' && active !== 'measures' && active !== 'safety-plan' && active !== 'episodes' ? <Coming tab={active} /> : null}
       </section>
     </>
   );
@@ -97,7 +99,7 @@ function ChartHeader({ client: c }: { client: Client }) {
   );
 }
 
-const comingText: Record<Exclude<ChartTab, 'overview' | 'access-log' | 'measures' | 'safety-plan'>, string> = {
+const comingText: Record<Exclude<ChartTab, 'overview' | 'access-log' | 'measures' | 'safety-plan' | 'episodes'>, string> = {
   plan: 'The treatment plan: goals, the steps toward them, and when they are reviewed.',
   sessions: 'Appointments and the notes written after them.',
   'check-ins': 'Short check-ins the client fills in between appointments.',
