@@ -52,6 +52,7 @@ class App {
   jobs::JobQueue& jobs() { return *jobs_; }
   crisis::CrisisService& crisis() { return *crisis_; }
   care::EpisodeService& episodes() { return *episodes_; }
+  care::TaskService& tasks() { return *tasks_; }
   events::EventHub& events() { return *events_; }
   const http::Router& router() const { return router_; }
 
@@ -71,6 +72,7 @@ class App {
   std::unique_ptr<jobs::JobQueue> jobs_;
   std::unique_ptr<crisis::CrisisService> crisis_;
   std::unique_ptr<care::EpisodeService> episodes_;
+  std::unique_ptr<care::TaskService> tasks_;
   std::unique_ptr<events::EventHub> events_;
   http::Router router_;
   std::unique_ptr<WebApp> web_;

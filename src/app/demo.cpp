@@ -246,6 +246,18 @@ void demo_episode(App& app, std::mt19937_64& rng, const access::Principal& by,
   if (reach >= 2 && !step("intake", 7, 45)) return;
   if (reach >= 3 && !step("active", 3, 40)) return;
   if (reach >= 4) step("discharged", 40, 120);
+  // Some follow-up tasks: a review coming up, a call a few days overdue.
+  if (reach >= 2 && reach <= 3 && chance(rng, 0.25)) {
+    const bool call = chance(rng, 0.5);
+    const int due = call ? std::uniform_int_distribution<int>(-3, 5)(rng)
+                         : -std::uniform_int_distribution<int>(1, 21)(rng);
+    (void)app.tasks().create(
+        by, client_id,
+        bj::object{{"kind", call ? "call" : "review"},
+                   {"title", call ? "Call to see how the first sessions are going"
+                                  : "Review the treatment plan together"},
+                   {"due_on", day(due)}});
+  }
 }
 
 //! A Stanley-Brown safety plan the portal client wrote with their clinician.

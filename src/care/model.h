@@ -56,4 +56,27 @@ struct ProgramWaits {
   std::optional<double> intake_to_treatment_median_days;  //!< the wait after assessment
 };
 
+//! A follow-up task for a client: a call, a letter, a review … with a due date and an owner.
+struct Task {
+  std::string id;
+  std::string client_id;
+  std::string client_name;  //!< filled for lists
+  std::string episode_id;   //!< empty when not tied to an episode
+  std::string kind;         //!< call | letter | review | other
+  std::string title;        //!< decrypted
+  std::string due_on;       //!< "YYYY-MM-DD"
+  std::string owner_id;
+  std::string owner_name;
+  std::string status = "open";  //!< open | done | cancelled
+  std::string outcome;          //!< decrypted; what happened, when closed
+  std::string created_by;
+  std::int64_t created_at_ms = 0;
+  std::string closed_by;
+  std::int64_t closed_at_ms = 0;
+  std::int64_t version = 1;
+};
+
+//! Where an open task stands against today.
+enum class Due { Overdue, Today, Upcoming };
+
 }  // namespace tend::care

@@ -78,8 +78,99 @@ bj::object to_json(const ProgramWaits& w) {
       {"intake_to_treatment_median_days", days(w.intake_to_treatment_median_days)}};
 }
 
-void register_routes(http::Router& router, EpisodeService& episodes,
+bj::object to_json(const Task& t, const std::string& today) {
+  const auto ms = [](std::int64_t v) {
+    return v == 0 ? bj::value(nullptr)
+                  : bj::value(format_rfc3339(TimePoint(std::chrono::milliseconds(v))));
+  };
+  return {{"id", t.id},
+          {"client_id", t.client_id},
+          {"client_name", t.client_name},
+          {"episode_id", t.episode_id.empty() ? bj::value(nullptr) : bj::value(t.episode_id)},
+          {"kind", t.kind},
+          {"title", t.title},
+          {"due_on", t.due_on},
+          {"due", t.status == "open" ? bj::value(rules::due_name(rules::due_state(t.due_on, today)))
+                                     : bj::value(nullptr)},
+          {"owner", bj::object{{"id", t.owner_id}, {"name", t.owner_name}}},
+          {"status", t.status},
+          {"outcome", t.outcome},
+          {"created_by", t.created_by},
+          {"created_at", ms(t.created_at_ms)},
+          {"closed_by", t.closed_by.empty() ? bj::value(nullptr) : bj::value(t.closed_by)},
+          {"closed_at", ms(t.closed_at_ms)},
+          {"version", t.version}};
+}
+
+void register_routes(http::Router& router, EpisodeService& episodes, TaskService& tasks,
                      access::AccessService& access) {
+  const auto task_list = [&tasks](const Result<std::vector<Task>>& r) {
+    if (!r) return Response::problem(r.error());
+    const std::string today = tasks.today();
+    bj::array items;
+    for (const auto& t : *r) items.push_back(to_json(t, today));
+    return Response::json(200, bj::object{{"items", std::move(items)}});
+  };
+  router
+      .add(Method::Post, "/api/v1/clients/{id}/tasks",
+           access.guard([&tasks](Request& req, const access::Principal& p) {
+             auto body = http::json_body(req);
+             if (!body) return Response::problem(body.error());
+             auto r = tasks.create(p, req.param("id"), *body);
+             if (!r) return Response::problem(r.error());
+             auto resp = Response::json(201, to_json(*r, tasks.today()));
+             resp.headers.set("Location", "/api/v1/tasks/" + r->id);
+             return resp;
+           }))
+      .summary("A follow-up task for a client: a call, letter, review …, due on a date", "care")
+      .body(bj::object{
+          {"type", "object"},
+          {"properties", bj::object{{"kind",
+                                     {{"type", "string"},
+                                      {"enum", bj::array{"call", "letter", "review", "other"}}}},
+                                    {"title", {{"type", "string"}}},
+                                    {"due_on", {{"type", "string"}, {"format", "date"}}},
+                                    {"owner_id", {{"type", "string"}}},
+                                    {"episode_id", {{"type", "string"}}}}},
+          {"required", bj::array{"kind", "title", "due_on"}}})
+      .returns(201, "The task")
+      .returns(422, "A missing field, a bad date, or an owner not on the care team");
+
+  router
+      .add(Method::Get, "/api/v1/clients/{id}/tasks",
+           access.guard([&tasks, task_list](Request& req, const access::Principal& p) {
+             return task_list(tasks.for_client(p, req.param("id")));
+           }))
+      .summary("A client's tasks: open ones overdue first, then the closed", "care")
+      .returns(200, "Tasks");
+
+  router
+      .add(Method::Get, "/api/v1/tasks",
+           access.guard([&tasks, task_list](Request&, const access::Principal& p) {
+             return task_list(tasks.mine(p));
+           }))
+      .summary("The caller's open tasks, overdue first", "care")
+      .returns(200, "Tasks");
+
+  for (const char* status : {"done", "cancelled"}) {
+    const std::string verb = std::string(status) == "done" ? "done" : "cancel";
+    router
+        .add(Method::Post, "/api/v1/tasks/{id}/" + verb,
+             access.guard(
+                 [&tasks, status = std::string(status)](Request& req, const access::Principal& p) {
+                   auto body = http::json_body(req);
+                   if (!body) return Response::problem(body.error());
+                   auto r = tasks.close(p, req.param("id"), status, *body);
+                   if (!r) return Response::problem(r.error());
+                   return Response::json(200, to_json(*r, tasks.today()));
+                 }))
+        .summary(std::string(status) == "done" ? "Mark a task done, with what happened"
+                                               : "Cancel a task",
+                 "care")
+        .returns(200, "The closed task")
+        .returns(409, "Already closed, or a stale version");
+  }
+
   router
       .add(Method::Post, "/api/v1/clients/{id}/episodes",
            access.guard([&episodes](Request& req, const access::Principal& p) {

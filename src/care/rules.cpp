@@ -180,4 +180,37 @@ ProgramWaits waits(const std::string& program, const std::vector<Episode>& episo
   return w;
 }
 
+bool valid_task_kind(std::string_view kind) {
+  return kind == "call" || kind == "letter" || kind == "review" || kind == "other";
+}
+
+Due due_state(std::string_view due_on, std::string_view today) {
+  const auto d = days_between(today, due_on);
+  if (d < 0) return Due::Overdue;
+  if (d == 0) return Due::Today;
+  return Due::Upcoming;
+}
+
+std::string_view due_name(Due d) {
+  switch (d) {
+    case Due::Overdue:
+      return "overdue";
+    case Due::Today:
+      return "today";
+    case Due::Upcoming:
+      break;
+  }
+  return "upcoming";
+}
+
+void sort_for_work(std::vector<Task>& tasks, std::string_view today) {
+  std::stable_sort(tasks.begin(), tasks.end(), [&](const Task& a, const Task& b) {
+    const auto da = due_state(a.due_on, today);
+    const auto db = due_state(b.due_on, today);
+    if (da != db) return static_cast<int>(da) < static_cast<int>(db);
+    if (a.due_on != b.due_on) return a.due_on < b.due_on;
+    return a.id < b.id;
+  });
+}
+
 }  // namespace tend::care::rules

@@ -44,4 +44,15 @@ int days_between(std::string_view a, std::string_view b);
 ProgramWaits waits(const std::string& program, const std::vector<Episode>& episodes,
                    std::string_view today);
 
+// ---- tasks --------------------------------------------------------------------------------
+
+//! call, letter, review or other.
+bool valid_task_kind(std::string_view kind);
+//! Overdue when `due_on` is before `today`, Today on the day, else Upcoming.
+Due due_state(std::string_view due_on, std::string_view today);
+std::string_view due_name(Due d);
+//! Open tasks in the order a person works through them: overdue first (oldest first), then
+//! today's, then upcoming by date; ties by id, so the order is stable.
+void sort_for_work(std::vector<Task>& tasks, std::string_view today);
+
 }  // namespace tend::care::rules

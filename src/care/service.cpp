@@ -261,4 +261,192 @@ Result<std::vector<ProgramWaits>> EpisodeService::waits(const Principal& p,
   });
 }
 
+// ---- tasks -----------------------------------------------------------------------------------
+
+namespace {
+constexpr const char* k_ctx_title = "care_tasks.title";
+constexpr const char* k_ctx_outcome = "care_tasks.outcome";
+constexpr const char* k_task_columns =
+    "t.id, t.client_id, t.episode_id, t.kind, t.title, t.due_on, t.owner_id, t.status, "
+    "t.outcome, t.created_by, t.created_at, t.closed_by, t.closed_at, t.version, "
+    "c.given_name, c.family_name, c.preferred_name, u.display_name";
+}  // namespace
+
+TaskService::TaskService(sql::Db& db, const Clock& clock, const crypto::Keyring& keys,
+                         audit::AuditLog& audit, access::AccessService& access)
+    : db_(db), clock_(clock), keys_(keys), audit_(audit), access_(access) {}
+
+std::string TaskService::today() const {
+  return format_date(clock_.now());
+}
+
+std::vector<Task> TaskService::load_many(sql::Conn& c, const std::string& where,
+                                         const sql::Params& params) {
+  std::vector<Task> out;
+  for (const auto& r : c.query(std::string("SELECT ") + k_task_columns +
+                                   " FROM care_tasks t JOIN clients c ON c.id = t.client_id "
+                                   "JOIN users u ON u.id = t.owner_id WHERE " +
+                                   where,
+                               params)) {
+    Task t;
+    t.id = r.str(0);
+    t.client_id = r.str(1);
+    t.episode_id = r.is_null(2) ? std::string() : r.str(2);
+    t.kind = r.str(3);
+    auto title = keys_.open(r.str(4), k_ctx_title);
+    t.title = title ? *title : std::string();
+    t.due_on = r.str(5);
+    t.owner_id = r.str(6);
+    t.status = r.str(7);
+    if (!r.str(8).empty()) {
+      auto outcome = keys_.open(r.str(8), k_ctx_outcome);
+      t.outcome = outcome ? *outcome : std::string();
+    }
+    t.created_by = r.str(9);
+    t.created_at_ms = r.i64(10);
+    t.closed_by = r.is_null(11) ? std::string() : r.str(11);
+    t.closed_at_ms = r.is_null(12) ? 0 : r.i64(12);
+    t.version = r.i64(13);
+    const std::string given = r.is_null(16) || r.str(16).empty() ? r.str(14) : r.str(16);
+    t.client_name = given + " " + r.str(15);
+    t.owner_name = r.str(17);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::optional<Task> TaskService::load(sql::Conn& c, const std::string& id) {
+  auto all = load_many(c, "t.id = ?", {id});
+  if (all.empty()) return std::nullopt;
+  return std::move(all.front());
+}
+
+Result<Task> TaskService::create(const Principal& p, const std::string& client_id,
+                                 const bj::object& body) {
+  auto d = access_.authorize(p, Action::Create, Resource::Clinical, client_id);
+  if (!d) return d.error();
+  json::FieldReader r(body);
+  Task t;
+  t.client_id = client_id;
+  t.kind = r.string("kind", {.required = true, .max_len = 20}).value_or("");
+  t.title = r.string("title", {.required = true, .max_len = 300}).value_or("");
+  t.due_on = r.string("due_on", {.required = true, .max_len = 10}).value_or("");
+  t.owner_id = r.string("owner_id", {.max_len = 64}).value_or(p.user_id);
+  t.episode_id = r.string("episode_id", {.max_len = 64}).value_or("");
+  if (!t.kind.empty() && !rules::valid_task_kind(t.kind)) {
+    r.add_error("kind", "must be call, letter, review or other");
+  }
+  int y = 0, m = 0, day = 0;
+  if (!t.due_on.empty() && !parse_date(t.due_on, y, m, day)) {
+    r.add_error("due_on", "must be a date, YYYY-MM-DD");
+  }
+  if (auto st = r.finish(); !st) return st.error();
+  return db_.write([&](sql::Conn& c) -> Result<Task> {
+    std::vector<FieldError> errors;
+    if (!c.query_one("SELECT 1 FROM care_team ct JOIN users u ON u.id = ct.user_id "
+                     "WHERE ct.client_id = ? AND ct.user_id = ? AND u.disabled = 0",
+                     {client_id, t.owner_id})) {
+      errors.push_back({"owner_id", "must be someone on the client's care team"});
+    }
+    if (!t.episode_id.empty() &&
+        !c.query_one("SELECT 1 FROM care_episodes WHERE id = ? AND client_id = ?",
+                     {t.episode_id, client_id})) {
+      errors.push_back({"episode_id", "is not an episode of this client"});
+    }
+    if (!errors.empty()) {
+      const std::string detail = errors.front().field + ": " + errors.front().message;
+      return make_error(Errc::Validation, detail, std::move(errors));
+    }
+    t.id = new_id("tk");
+    t.created_by = p.user_id;
+    t.created_at_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
+            .count();
+    c.exec(
+        "INSERT INTO care_tasks (id, client_id, episode_id, kind, title, due_on, owner_id, "
+        "status, created_by, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, 1)",
+        {t.id, client_id,
+         sql::opt(t.episode_id.empty() ? std::nullopt : std::optional<std::string>(t.episode_id)),
+         t.kind, keys_.seal(t.title, k_ctx_title), t.due_on, t.owner_id, p.user_id,
+         t.created_at_ms});
+    audit_.append(c, access::audit_entry(p, "create", "task", t.id, client_id,
+                                         d->via_break_glass ? "break-the-glass" : ""));
+    metrics::inc("tend_care_tasks_created_total", "kind", t.kind);
+    auto full = load(c, t.id);
+    return std::move(*full);
+  });
+}
+
+Result<std::vector<Task>> TaskService::for_client(const Principal& p,
+                                                  const std::string& client_id) {
+  auto d = access_.authorize(p, Action::Read, Resource::Clinical, client_id);
+  if (!d) return d.error();
+  return db_.write([&](sql::Conn& c) -> Result<std::vector<Task>> {
+    auto open = load_many(c, "t.client_id = ? AND t.status = 'open'", {client_id});
+    rules::sort_for_work(open, today());
+    auto closed = load_many(c, "t.client_id = ? AND t.status <> 'open' ORDER BY t.closed_at DESC",
+                            {client_id});
+    open.insert(open.end(), std::make_move_iterator(closed.begin()),
+                std::make_move_iterator(closed.end()));
+    audit_.append(c, access::audit_entry(p, "read", "tasks", client_id, client_id,
+                                         d->via_break_glass ? "break-the-glass" : ""));
+    return open;
+  });
+}
+
+Result<std::vector<Task>> TaskService::mine(const Principal& p) {
+  if (p.role == access::Role::Client) return make_error(Errc::Forbidden, "tasks are for staff");
+  return db_.read([&](sql::Conn& c) -> Result<std::vector<Task>> {
+    auto open = load_many(c,
+                          "t.owner_id = ? AND t.status = 'open' AND EXISTS (SELECT 1 FROM "
+                          "care_team ct WHERE ct.client_id = t.client_id AND ct.user_id = ?)",
+                          {p.user_id, p.user_id});
+    rules::sort_for_work(open, today());
+    return open;
+  });
+}
+
+Result<Task> TaskService::close(const Principal& p, const std::string& id,
+                                const std::string& status, const bj::object& body) {
+  auto client = db_.read([&](sql::Conn& c) {
+    auto r = c.query_one("SELECT client_id FROM care_tasks WHERE id = ?", {id});
+    return r ? r->str(0) : std::string();
+  });
+  if (client.empty()) return not_found("task " + id);
+  auto d = access_.authorize(p, Action::Update, Resource::Clinical, client);
+  if (!d) {
+    if (d.error().code == Errc::Forbidden) return not_found("task " + id);
+    return d.error();
+  }
+  json::FieldReader r(body);
+  auto version = r.integer("version", true, 1, std::numeric_limits<std::int32_t>::max());
+  const std::string outcome = r.string("outcome", {.max_len = 2000}).value_or("");
+  if (auto st = r.finish(); !st) return st.error();
+  return db_.write([&](sql::Conn& c) -> Result<Task> {
+    auto t = load(c, id);
+    if (!t) return not_found("task " + id);
+    if (t->status != "open") {
+      return make_error(Errc::Conflict, "the task is already " + t->status);
+    }
+    if (t->version != *version) {
+      return make_error(Errc::Conflict, "task is at version " + std::to_string(t->version) +
+                                            ", not " + std::to_string(*version) +
+                                            ": someone changed it since; reload");
+    }
+    const auto now =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
+            .count();
+    c.exec(
+        "UPDATE care_tasks SET status = ?, outcome = ?, closed_by = ?, closed_at = ?, "
+        "version = version + 1 WHERE id = ? AND version = ?",
+        {status, outcome.empty() ? std::string() : keys_.seal(outcome, k_ctx_outcome), p.user_id,
+         now, id, *version});
+    audit_.append(c, access::audit_entry(p, "update", "task", id, client,
+                                         d->via_break_glass ? "break-the-glass" : ""));
+    metrics::inc("tend_care_tasks_closed_total", "status", status);
+    auto full = load(c, id);
+    return std::move(*full);
+  });
+}
+
 }  // namespace tend::care

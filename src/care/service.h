@@ -51,4 +51,37 @@ class EpisodeService {
   access::AccessService& access_;
 };
 
+//! Follow-up tasks (calls, letters, reviews) with a due date and an owner on the care team.
+//! Thread-safe; one per process.
+class TaskService {
+ public:
+  TaskService(sql::Db& db, const Clock& clock, const crypto::Keyring& keys, audit::AuditLog& audit,
+              access::AccessService& access);
+
+  //! `{kind, title, due_on, owner_id?, episode_id?}`; the owner (default: the caller) must be
+  //! on the client's care team.
+  Result<Task> create(const access::Principal& p, const std::string& client_id,
+                      const boost::json::object& body);
+  //! The client's tasks: open ones in working order, then the closed, newest first.
+  Result<std::vector<Task>> for_client(const access::Principal& p, const std::string& client_id);
+  //! The caller's own open tasks, in working order (overdue first), for clients still on
+  //! their care team.
+  Result<std::vector<Task>> mine(const access::Principal& p);
+  //! Closes an open task as `done` or `cancelled`: `{version, outcome?}`. 409 when it is
+  //! already closed or `version` is stale.
+  Result<Task> close(const access::Principal& p, const std::string& id, const std::string& status,
+                     const boost::json::object& body);
+  std::string today() const;
+
+ private:
+  std::optional<Task> load(sql::Conn& c, const std::string& id);
+  std::vector<Task> load_many(sql::Conn& c, const std::string& where, const sql::Params& params);
+
+  sql::Db& db_;
+  const Clock& clock_;
+  const crypto::Keyring& keys_;
+  audit::AuditLog& audit_;
+  access::AccessService& access_;
+};
+
 }  // namespace tend::care

@@ -156,6 +156,7 @@ TEST(Demo, SameSeedSameClinicWithVariedPeople) {
   EXPECT_GE(count("SELECT DISTINCT program FROM care_episodes"), 3u);
   EXPECT_GE(count("SELECT id FROM care_episodes WHERE stage = 'active'"), 10u);
   EXPECT_GE(count("SELECT id FROM care_episodes WHERE stage IN ('referred', 'waitlist')"), 1u);
+  EXPECT_GE(count("SELECT id FROM care_tasks WHERE status = 'open'"), 1u);
   // The waiting times report on the command line, as a table and as the API's JSON.
   auto table = run_tend(a.with({"report", "waits"}));
   ASSERT_EQ(table.exit_code, 0) << table.err;

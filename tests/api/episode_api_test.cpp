@@ -79,7 +79,8 @@ TEST_F(EpisodeApi, AReferralGoesThroughWaitlistIntakeAndTreatmentToDischarge) {
   EXPECT_EQ(ep.at("referred_on"), bj::value(ago(40)));
   EXPECT_EQ(ep.at("next"), bj::parse(R"(["waitlist","intake","declined","transferred"])"));
   // The reason is sealed at rest.
-  EXPECT_EQ(count("SELECT COUNT(*) FROM care_episodes WHERE referral_reason LIKE '%job%'"), 0);
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM care_episodes WHERE referral_reason LIKE '%losing her job%'"), 0);
 
   std::int64_t version = ep.at("version").as_int64();
   const std::pair<const char*, int> path[] = {
@@ -232,6 +233,81 @@ TEST_F(EpisodeApi, OnlyTheCareTeamSeesEpisodesAndWaitsAreCountsForStaff) {
   EXPECT_EQ(clin->get("/api/v1/episodes/waits?program=B").json().at("items").as_array().size(), 0U);
   server->add_user("ada", "client", client_id);
   EXPECT_EQ(server->client_for("ada")->get("/api/v1/episodes/waits").status, 403);
+}
+
+TEST_F(EpisodeApi, TasksAreSetForSomeoneOnTheTeamDoneOnceAndListedOverdueFirst) {
+  const auto clin_id = server->app().db().read([](sql::Conn& c) {
+    return c.query_one("SELECT id FROM users WHERE username = 'clin'")->str(0);
+  });
+  const auto other_id = server->app().db().read([](sql::Conn& c) {
+    return c.query_one("SELECT id FROM users WHERE username = 'other'")->str(0);
+  });
+  // Refusals by name; nothing stored.
+  auto bad =
+      clin->post(base + "/tasks",
+                 bj::object{{"kind", "email"}, {"due_on", "2026-02-30"}, {"owner_id", other_id}});
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  auto f = fields_of(bad);
+  for (const char* field : {"kind", "title", "due_on"}) {
+    EXPECT_NE(std::find(f.begin(), f.end(), field), f.end()) << field << " in " << bad.body;
+  }
+  auto off_team = clin->post(base + "/tasks", bj::object{{"kind", "call"},
+                                                         {"title", "Check in after discharge"},
+                                                         {"due_on", ago(-2)},
+                                                         {"owner_id", other_id}});
+  EXPECT_EQ(off_team.status, 422);
+  EXPECT_EQ(fields_of(off_team), std::vector<std::string>{"owner_id"});
+  EXPECT_EQ(count("SELECT COUNT(*) FROM care_tasks"), 0);
+
+  // Three tasks: due in two days, today, and three days ago (overdue).
+  std::vector<std::string> ids;
+  for (const auto& [title, days] :
+       std::vector<std::pair<std::string, int>>{{"Letter to the GP", -2},
+                                                {"Call about the missed session", 0},
+                                                {"Review the plan", 3}}) {
+    auto t = clin->post(base + "/tasks", bj::object{{"kind", title[0] == 'L'   ? "letter"
+                                                             : title[0] == 'C' ? "call"
+                                                                               : "review"},
+                                                    {"title", title},
+                                                    {"due_on", ago(days)}});
+    ASSERT_EQ(t.status, 201) << t.body;
+    EXPECT_EQ(t.json().at("owner").at("id"), bj::value(clin_id));
+    ids.emplace_back(t.json().at("id").as_string());
+  }
+  EXPECT_EQ(count("SELECT COUNT(*) FROM care_tasks WHERE title LIKE '%to the GP%'"), 0);  // sealed
+  auto mine = clin->get("/api/v1/tasks");
+  ASSERT_EQ(mine.status, 200);
+  const auto listed = mine.json();
+  const auto& items = listed.at("items").as_array();
+  ASSERT_EQ(items.size(), 3U);
+  EXPECT_EQ(items[0].at("title"), "Review the plan");
+  EXPECT_EQ(items[0].at("due"), "overdue");
+  EXPECT_EQ(items[1].at("due"), "today");
+  EXPECT_EQ(items[2].at("due"), "upcoming");
+  EXPECT_EQ(items[0].at("client_name"), "Ada Lovelace");
+  EXPECT_TRUE(other->get("/api/v1/tasks").json().at("items").as_array().empty());
+
+  // Done once, with what happened; a second close or a stale version is refused.
+  auto done = clin->post("/api/v1/tasks/" + ids[2] + "/done",
+                         bj::object{{"version", 1}, {"outcome", "Plan reviewed; goals kept"}});
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(done.json().at("status"), "done");
+  EXPECT_EQ(done.json().at("due"), nullptr);
+  EXPECT_EQ(clin->post("/api/v1/tasks/" + ids[2] + "/cancel", bj::object{{"version", 2}}).status,
+            409);
+  EXPECT_EQ(clin->post("/api/v1/tasks/" + ids[1] + "/cancel", bj::object{{"version", 7}}).status,
+            409);
+  EXPECT_EQ(clin->post("/api/v1/tasks/" + ids[1] + "/cancel", bj::object{}).status, 422);
+  EXPECT_EQ(other->post("/api/v1/tasks/" + ids[1] + "/cancel", bj::object{{"version", 1}}).status,
+            404);
+  EXPECT_EQ(clin->get("/api/v1/tasks").json().at("items").as_array().size(), 2U);
+  // The client's list: open in working order, then the closed.
+  auto all = clin->get(base + "/tasks");
+  ASSERT_EQ(all.status, 200);
+  const auto client_tasks = all.json();
+  ASSERT_EQ(client_tasks.at("items").as_array().size(), 3U);
+  EXPECT_EQ(client_tasks.at("items").as_array()[2].at("outcome"), "Plan reviewed; goals kept");
+  EXPECT_NE(other->get(base + "/tasks").status, 200);
 }
 
 }  // namespace

@@ -172,5 +172,33 @@ TEST(Waits, FromTheDatesOfEveryEpisodeOfTheProgram) {
   EXPECT_FALSE(none.referral_to_intake_median_days);
 }
 
+TEST(Tasks, KindsAndWhereATaskStandsAgainstToday) {
+  for (const char* k : {"call", "letter", "review", "other"}) EXPECT_TRUE(valid_task_kind(k)) << k;
+  for (const char* k : {"", "Call", "email", "calls"}) EXPECT_FALSE(valid_task_kind(k)) << k;
+  EXPECT_EQ(due_state("2026-02-28", "2026-03-01"), Due::Overdue);
+  EXPECT_EQ(due_state("2026-03-01", "2026-03-01"), Due::Today);
+  EXPECT_EQ(due_state("2026-03-02", "2026-03-01"), Due::Upcoming);
+  EXPECT_EQ(due_state("2025-12-31", "2026-01-01"), Due::Overdue);  // across a year
+  EXPECT_EQ(due_name(Due::Overdue), "overdue");
+  EXPECT_EQ(due_name(Due::Today), "today");
+  EXPECT_EQ(due_name(Due::Upcoming), "upcoming");
+}
+
+TEST(Tasks, WorkingOrderIsOverdueOldestFirstThenTodayThenUpcoming) {
+  const auto task = [](const char* id, const char* due) {
+    Task t;
+    t.id = id;
+    t.due_on = due;
+    return t;
+  };
+  std::vector<Task> ts = {task("e", "2026-03-09"), task("c", "2026-03-01"),
+                          task("b", "2026-02-27"), task("a", "2026-02-10"),
+                          task("d", "2026-03-01"), task("f", "2026-03-02")};
+  sort_for_work(ts, "2026-03-01");
+  std::string order;
+  for (const auto& t : ts) order += t.id;
+  EXPECT_EQ(order, "abcdfe");
+}
+
 }  // namespace
 }  // namespace tend::care::rules

@@ -445,7 +445,7 @@ TEST(CrisisService, ResolvingNeedsAnOutcomeAndSchedulesCaringContacts) {
   EXPECT_EQ(done->status, "resolved");
   EXPECT_EQ(*done->note, "Spoke by phone; safe tonight.");
   EXPECT_EQ(done->acknowledged_by->id, f.colleague.user_id);
-  EXPECT_EQ(f.count("SELECT COUNT(*) FROM crisis_alerts WHERE note LIKE '%phone%'"), 0);
+  EXPECT_EQ(f.count("SELECT COUNT(*) FROM crisis_alerts WHERE note LIKE '%by phone; safe%'"), 0);
   // Caring contacts at 24 h, 72 h and 7 days, owned by the primary clinician.
   auto fus = f.svc->follow_ups(f.primary, "pending", true, "");
   ASSERT_TRUE(fus);

@@ -596,3 +596,23 @@ export interface ProgramWaits {
   referral_to_treatment_median_days: number | null;
   intake_to_treatment_median_days: number | null;
 }
+
+/** GET /api/v1/tasks and /api/v1/clients/{id}/tasks (items) */
+export interface Task {
+  id: string;
+  client_id: string;
+  client_name: string;
+  episode_id: string | null;
+  kind: 'call' | 'letter' | 'review' | 'other';
+  title: string;
+  due_on: string;
+  due: 'overdue' | 'today' | 'upcoming' | null;
+  owner: { id: string; name: string };
+  status: 'open' | 'done' | 'cancelled';
+  outcome: string;
+  created_by: string;
+  created_at: string;
+  closed_by: string | null;
+  closed_at: string | null;
+  version: number;
+}

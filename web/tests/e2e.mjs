@@ -1140,6 +1140,23 @@ async function crisis(base, clientId) {
   await expectPath(c, /^\/waits$/, 'waiting times page');
   await expectText(c.locator('table.waits'), /Adult counselling[\s\S]*25 days/, 'referral to intake, 25 days');
   await checkA11y(c, 'waiting times');
+
+  begin('care: a follow-up call set on the chart is overdue on the home page, and is done with what happened');
+  await c.goto(`/clients/${clientId}?tab=episodes`);
+  const addTask = c.locator('form.add-task');
+  await addTask.getByLabel(/^Kind/).selectOption('call');
+  await addTask.getByLabel(/^Task/).fill('Call to check in after intake');
+  await addTask.getByLabel(/^Due/).fill(daysAgo(1));
+  await addTask.getByRole('button', { name: 'Add the task' }).click();
+  await expectText(c.locator('table.tasks'), /Overdue[\s\S]*Call: Call to check in after intake/, 'the task on the chart, overdue');
+  await c.goto('/');
+  const myTasks = c.locator('#tasks-heading').locator('..');
+  await expectText(myTasks.locator('table.tasks'), /Overdue[\s\S]*Lovelace[\s\S]*Call to check in after intake/, 'my tasks on the home page');
+  await checkA11y(c, 'home with tasks');
+  await myTasks.getByRole('button', { name: /^Done: Call to check in after intake/ }).click();
+  await myTasks.getByLabel('What happened?').fill('Reached; doing well');
+  await myTasks.getByRole('button', { name: 'Mark done' }).click();
+  await expectText(myTasks, /Call for .*Lovelace done\./, 'task done');
   await c.getByRole('button', { name: 'Sign out' }).click();
   await desk.close();
 

@@ -57,6 +57,7 @@ describe('episodes of care on the chart', () => {
     vi.stubGlobal(
       'fetch',
       vi.fn(async (url: string, init?: RequestInit) => {
+        if (url.includes('/tasks')) return json({ items: [] });
         if (init?.method === 'POST') {
           posts.push({ url, body: JSON.parse(init.body as string) });
           return json(episode({ stage: 'intake', intake_on: '2026-10-20', version: 3 }));
@@ -81,6 +82,7 @@ describe('episodes of care on the chart', () => {
     vi.stubGlobal(
       'fetch',
       vi.fn(async (url: string, init?: RequestInit) => {
+        if (url.includes('/tasks')) return json({ items: [] });
         if (init?.method === 'POST') return problem(422, 'on: must not be before the step before it (2026-10-02)', [{ field: 'on', message: 'must not be before the step before it (2026-10-02)' }]);
         if (url.includes('/api/v1/episodes/ep_1')) return json({ ...episode(), steps: [], next: ['intake', 'declined', 'transferred'] });
         return json({ items: [episode()] });
@@ -100,7 +102,8 @@ describe('episodes of care on the chart', () => {
     let listed = 0;
     vi.stubGlobal(
       'fetch',
-      vi.fn(async (_url: string, init?: RequestInit) => {
+      vi.fn(async (url: string, init?: RequestInit) => {
+        if (url.includes('/tasks')) return json({ items: [] });
         if (init?.method === 'POST') {
           posts.push(JSON.parse(init.body as string));
           return json(episode({ stage: 'referred', waitlisted_on: null, version: 1 }));

@@ -10,6 +10,7 @@ import { noErrors, problemToFormErrors, type FormErrors } from '../problem';
 import type { Episode, EpisodeStage, Items } from '../types';
 import { useGet } from '../useApi';
 import { focusFirstError } from './forms';
+import { ClientTasks } from './Tasks';
 
 export const stageWords: Record<EpisodeStage, string> = {
   referred: 'Referred',
@@ -82,6 +83,7 @@ export function EpisodesTab({ clientId }: { clientId: string }) {
           New referral
         </button>
       )}
+      <ClientTasks clientId={clientId} />
     </div>
   );
 }

@@ -8,6 +8,7 @@ import type { ClientSummary, DueMeasure, Items, Page, User } from '../types';
 import { useGet } from '../useApi';
 import { FollowUpsSection, OpenAlertsSection } from './HomeCrisis';
 import { administerPath } from './Measures';
+import { MyTasksSection } from './Tasks';
 
 export function HomePage({ user }: { user: User }) {
   const caseload = useGet<Page<ClientSummary>>('/api/v1/clients?mine=true&limit=100');
@@ -33,6 +34,7 @@ export function HomePage({ user }: { user: User }) {
           </>
         ) : null}
       </section>
+      <MyTasksSection />
       <FollowUpsSection />
       <MeasuresDue />
     </>
