@@ -228,9 +228,23 @@ void JobQueue::record_failure(const Job& job, const std::string& error) {
 }
 
 std::optional<TimePoint> JobQueue::next_due() {
-  auto r = db_.read([](sql::Conn& c) {
-    return c.query_one("SELECT MIN(due_at) FROM jobs WHERE state = 'pending'");
-  });
+  std::vector<std::string> kinds;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [k, _] : handlers_) kinds.push_back(k);
+    for (const auto& [k, _] : external_) kinds.push_back(k);
+  }
+  std::string query = "SELECT MIN(due_at) FROM jobs WHERE state = 'pending'";
+  sql::Params params;
+  if (!kinds.empty()) {
+    query += " AND kind IN (";
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+      query += i == 0 ? "?" : ", ?";
+      params.emplace_back(kinds[i]);
+    }
+    query += ")";
+  }
+  auto r = db_.read([&](sql::Conn& c) { return c.query_one(query, params); });
   if (!r || r->is_null(0)) return std::nullopt;
   return TimePoint(std::chrono::milliseconds(r->i64(0)));
 }
@@ -356,15 +370,18 @@ void JobRunner::loop() {
     }
     if (ran > 0) continue;  // there may be more due right now
     // Sleep until the earliest pending job is due, so a deadline fires on time rather than up
-    // to a poll late; at most `poll`, so jobs other instances add are seen. Never less than a
-    // millisecond: a job due this instant may not be claimable until the clock moves past it.
+    // to a poll late; at most `poll`, so jobs other instances add are seen. A millisecond past
+    // the due time: a job due this instant is claimable once the clock has moved past it. A job
+    // already due that nothing here claimed (a kind this instance does not run) waits for the
+    // poll, or the loop would spin on it.
     auto wait = poll_;
     try {
       if (auto next = queue_.next_due()) {
         const auto until =
-            std::chrono::duration_cast<std::chrono::milliseconds>(*next - queue_.now()) +
-            std::chrono::milliseconds(1);
-        wait = std::clamp(until, std::chrono::milliseconds(1), poll_);
+            std::chrono::duration_cast<std::chrono::milliseconds>(*next - queue_.now());
+        if (until >= std::chrono::milliseconds(0)) {
+          wait = std::min(until + std::chrono::milliseconds(1), poll_);
+        }
       }
     } catch (const std::exception& e) {
       log::error("jobs.next_due_failed", {{"error", e.what()}});

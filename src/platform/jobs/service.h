@@ -86,7 +86,8 @@ class JobQueue {
   //! (successfully or not). Safe to call from several instances at once.
   int run_due(int limit = 100);
 
-  //! When the earliest pending job is due, if any.
+  //! When the earliest pending job of a kind registered here is due, if any (of any kind when
+  //! none is registered).
   std::optional<TimePoint> next_due();
 
   std::vector<Job> list(const std::string& state, int limit);

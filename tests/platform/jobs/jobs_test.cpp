@@ -3,6 +3,7 @@
 // ("instances") on one database, leases taken over after an instance dies, restarts.
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <future>
@@ -119,6 +120,38 @@ TEST(Jobs, TheRunnerWakesAtTheNextDueTimeNotAtItsNextPoll) {
   ASSERT_EQ(late.wait_for(20s), std::future_status::ready) << "the job waited for the poll";
   EXPECT_GE(late.get(), 0) << "a job never runs before it is due";
   runner.stop();
+}
+
+TEST(Jobs, AnOverdueJobNobodyHereRunsDoesNotKeepTheRunnerBusy) {
+  // A pending job of a kind this instance does not handle stays pending; the runner must wait
+  // for its poll rather than look again at once, and still wake on time for its own jobs.
+  Domain d;
+  SystemClock wall;
+  JobQueue q(*d.db, wall, "a");
+  std::promise<void> ran;
+  q.handle("test.mine", [&](sql::Conn&, const Job&) -> Status {
+    ran.set_value();
+    return ok_status();
+  });
+  add(d, q, "test.elsewhere", wall.now() - 1min);
+  const auto cpu = [] {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return std::chrono::seconds(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           std::chrono::microseconds(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+  };
+  JobRunner runner(q, 60s);
+  runner.start();
+  const auto before = cpu();
+  add(d, q, "test.mine", wall.now() + 1500ms);
+  auto done = ran.get_future();
+  ASSERT_EQ(done.wait_for(20s), std::future_status::ready) << "the job waited for the poll";
+  const auto used = cpu() - before;
+  runner.stop();
+  // Spinning on the overdue job would keep a core busy for the 1.5 s; waiting uses almost none.
+  EXPECT_LT(used, 100ms) << "the runner looked for jobs in a tight loop: "
+                         << std::chrono::duration_cast<std::chrono::milliseconds>(used).count()
+                         << " ms of CPU";
 }
 
 TEST(Jobs, FailuresRetryWithBackOffThenDieVisibly) {
