@@ -287,6 +287,8 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
                                                           *app->audit_, *app->access_);
   app->tasks_ = std::make_unique<care::TaskService>(*app->db_, clock, app->keys_, *app->audit_,
                                                     *app->access_);
+  app->appointments_ = std::make_unique<care::AppointmentService>(*app->db_, clock, app->keys_,
+                                                                  *app->audit_, *app->access_);
   // A scored measure's risk answers open (or join) an alert in the same transaction.
   app->assessments_->on_scored(
       [a = app.get()](sql::Conn& c, const assessment::AssessmentScored& s) {
@@ -385,7 +387,7 @@ void App::build_routes() {
   assessment::register_routes(router_, *assessments_, *access_);
   fhir::register_routes(router_, *assessments_, *access_);
   crisis::register_routes(router_, *crisis_, *access_);
-  care::register_routes(router_, *episodes_, *tasks_, *access_);
+  care::register_routes(router_, *episodes_, *tasks_, *appointments_, *access_);
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();

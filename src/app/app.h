@@ -53,6 +53,7 @@ class App {
   crisis::CrisisService& crisis() { return *crisis_; }
   care::EpisodeService& episodes() { return *episodes_; }
   care::TaskService& tasks() { return *tasks_; }
+  care::AppointmentService& appointments() { return *appointments_; }
   events::EventHub& events() { return *events_; }
   const http::Router& router() const { return router_; }
 
@@ -73,6 +74,7 @@ class App {
   std::unique_ptr<crisis::CrisisService> crisis_;
   std::unique_ptr<care::EpisodeService> episodes_;
   std::unique_ptr<care::TaskService> tasks_;
+  std::unique_ptr<care::AppointmentService> appointments_;
   std::unique_ptr<events::EventHub> events_;
   http::Router router_;
   std::unique_ptr<WebApp> web_;

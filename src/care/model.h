@@ -76,6 +76,26 @@ struct Task {
   std::int64_t version = 1;
 };
 
+//! One appointment (times in UTC milliseconds).
+struct Appointment {
+  std::string id;
+  std::string client_id;
+  std::string client_name;
+  std::string clinician_id;
+  std::string clinician_name;
+  std::string kind = "individual";  //!< individual | couple | family | group
+  std::string mode = "in_person";   //!< in_person | video | phone
+  std::int64_t starts_at_ms = 0;
+  std::int64_t ends_at_ms = 0;
+  std::string room;
+  std::string meeting_url;
+  std::string status = "booked";  //!< booked | arrived | attended | cancelled | no_show
+  std::string cancelled_by;       //!< client | service
+  bool late_cancel = false;
+  std::string note;  //!< decrypted
+  std::int64_t version = 1;
+};
+
 //! Where an open task stands against today.
 enum class Due { Overdue, Today, Upcoming };
 

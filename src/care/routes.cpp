@@ -102,8 +102,114 @@ bj::object to_json(const Task& t, const std::string& today) {
           {"version", t.version}};
 }
 
+bj::object to_json(const Appointment& a) {
+  const auto t = [](std::int64_t ms) {
+    return format_rfc3339(TimePoint(std::chrono::milliseconds(ms)));
+  };
+  const auto text_or_null = [](const std::string& s) {
+    return s.empty() ? bj::value(nullptr) : bj::value(s);
+  };
+  return {{"id", a.id},
+          {"client_id", text_or_null(a.client_id)},
+          {"client_name", text_or_null(a.client_name)},
+          {"clinician", bj::object{{"id", a.clinician_id}, {"name", a.clinician_name}}},
+          {"kind", a.kind},
+          {"mode", a.mode},
+          {"starts_at", t(a.starts_at_ms)},
+          {"ends_at", t(a.ends_at_ms)},
+          {"room", text_or_null(a.room)},
+          {"meeting_url", text_or_null(a.meeting_url)},
+          {"status", a.status},
+          {"cancelled_by", text_or_null(a.cancelled_by)},
+          {"late_cancel", a.late_cancel},
+          {"note", a.note},
+          {"version", a.version}};
+}
+
 void register_routes(http::Router& router, EpisodeService& episodes, TaskService& tasks,
-                     access::AccessService& access) {
+                     AppointmentService& appointments, access::AccessService& access) {
+  const auto appt_list = [](const Result<std::vector<Appointment>>& r) {
+    if (!r) return Response::problem(r.error());
+    bj::array items;
+    for (const auto& a : *r) items.push_back(to_json(a));
+    return Response::json(200, bj::object{{"items", std::move(items)}});
+  };
+  router
+      .add(Method::Post, "/api/v1/clients/{id}/appointments",
+           access.guard([&appointments](Request& req, const access::Principal& p) {
+             auto body = http::json_body(req);
+             if (!body) return Response::problem(body.error());
+             auto r = appointments.book(p, req.param("id"), *body);
+             if (!r) return Response::problem(r.error());
+             auto resp = Response::json(201, to_json(*r));
+             resp.headers.set("Location", "/api/v1/appointments/" + r->id);
+             return resp;
+           }))
+      .summary("Book an appointment (refused when the clinician or room is already booked)", "care")
+      .body(bj::object{
+          {"type", "object"},
+          {"properties",
+           bj::object{
+               {"starts_at", {{"type", "string"}, {"format", "date-time"}}},
+               {"ends_at", {{"type", "string"}, {"format", "date-time"}}},
+               {"kind",
+                {{"type", "string"},
+                 {"enum", bj::array{"individual", "couple", "family", "group"}}}},
+               {"mode", {{"type", "string"}, {"enum", bj::array{"in_person", "video", "phone"}}}},
+               {"clinician_id", {{"type", "string"}}},
+               {"room", {{"type", "string"}}},
+               {"meeting_url", {{"type", "string"}}}}},
+          {"required", bj::array{"starts_at", "ends_at"}}})
+      .returns(201, "The appointment, booked")
+      .returns(409, "The clinician or the room is already booked then (the other is named)")
+      .returns(422, "Times that are not times, end before start, under 5 minutes or over 8 hours");
+
+  router
+      .add(Method::Get, "/api/v1/clients/{id}/appointments",
+           access.guard([&appointments, appt_list](Request& req, const access::Principal& p) {
+             return appt_list(appointments.for_client(p, req.param("id")));
+           }))
+      .summary("A client's appointments, oldest first", "care")
+      .returns(200, "Appointments");
+
+  router
+      .add(Method::Get, "/api/v1/appointments",
+           access.guard([&appointments, appt_list](Request& req, const access::Principal& p) {
+             const std::string who = req.query_param("clinician").value_or("me");
+             TimePoint from, to;
+             const auto f = req.query_param("from");
+             const auto t = req.query_param("to");
+             if (!f || !parse_rfc3339(*f, from)) {
+               return Response::problem(
+                   make_error(Errc::BadRequest, "from: must be an RFC 3339 time"));
+             }
+             if (!t || !parse_rfc3339(*t, to)) {
+               return Response::problem(
+                   make_error(Errc::BadRequest, "to: must be an RFC 3339 time"));
+             }
+             return appt_list(appointments.calendar(p, who == "me" ? p.user_id : who, from, to));
+           }))
+      .summary("A clinician's calendar from `from` to `to` (colleagues see busy times only)",
+               "care")
+      .query("clinician")
+      .query("from")
+      .query("to")
+      .returns(200, "Appointments");
+
+  router
+      .add(Method::Post, "/api/v1/appointments/{id}/status",
+           access.guard([&appointments](Request& req, const access::Principal& p) {
+             auto body = http::json_body(req);
+             if (!body) return Response::problem(body.error());
+             auto r = appointments.set_status(p, req.param("id"), *body);
+             if (!r) return Response::problem(r.error());
+             return Response::json(200, to_json(*r));
+           }))
+      .summary("What happened: arrived, attended, cancelled (by client or service) or no_show",
+               "care")
+      .returns(200, "The appointment")
+      .returns(409, "A status that cannot follow the current one, or a stale version");
+
   const auto task_list = [&tasks](const Result<std::vector<Task>>& r) {
     if (!r) return Response::problem(r.error());
     const std::string today = tasks.today();

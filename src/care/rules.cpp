@@ -213,4 +213,52 @@ void sort_for_work(std::vector<Task>& tasks, std::string_view today) {
   });
 }
 
+bool valid_appointment_kind(std::string_view kind) {
+  return kind == "individual" || kind == "couple" || kind == "family" || kind == "group";
+}
+
+bool valid_appointment_mode(std::string_view mode) {
+  return mode == "in_person" || mode == "video" || mode == "phone";
+}
+
+std::optional<Refusal> check_times(std::int64_t starts_at_ms, std::int64_t ends_at_ms) {
+  constexpr std::int64_t minute = 60'000;
+  if (ends_at_ms <= starts_at_ms) return Refusal{"ends_at", "must be after starts_at"};
+  if (ends_at_ms - starts_at_ms < 5 * minute)
+    return Refusal{"ends_at", "must be at least 5 minutes after starts_at"};
+  if (ends_at_ms - starts_at_ms > 8 * 60 * minute) {
+    return Refusal{"ends_at", "must be at most 8 hours after starts_at"};
+  }
+  return std::nullopt;
+}
+
+bool overlaps(std::int64_t a_start, std::int64_t a_end, std::int64_t b_start, std::int64_t b_end) {
+  return a_start < b_end && b_start < a_end;
+}
+
+std::optional<Refusal> check_status(std::string_view from, std::string_view to) {
+  static const std::vector<std::pair<std::string_view, std::vector<std::string_view>>> next = {
+      {"booked", {"arrived", "attended", "cancelled", "no_show"}},
+      {"arrived", {"attended", "no_show"}},
+  };
+  for (const auto& [f, list] : next) {
+    if (f != from) continue;
+    if (std::find(list.begin(), list.end(), to) != list.end()) return std::nullopt;
+    std::string words;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (i > 0) words += i + 1 == list.size() ? " or " : ", ";
+      words += std::string(list[i]);
+    }
+    return Refusal{
+        "status",
+        "cannot go from " + std::string(from) + " to " + std::string(to) + "; next can be " + words,
+        true};
+  }
+  return Refusal{"status", "the appointment is " + std::string(from) + " already", true};
+}
+
+bool late_cancellation(std::int64_t starts_at_ms, std::int64_t cancelled_at_ms) {
+  return starts_at_ms - cancelled_at_ms < 24LL * 60 * 60 * 1000;
+}
+
 }  // namespace tend::care::rules

@@ -55,4 +55,19 @@ std::string_view due_name(Due d);
 //! today's, then upcoming by date; ties by id, so the order is stable.
 void sort_for_work(std::vector<Task>& tasks, std::string_view today);
 
+// ---- appointments -------------------------------------------------------------------------
+
+bool valid_appointment_kind(std::string_view kind);
+bool valid_appointment_mode(std::string_view mode);
+//! Why an appointment of these times cannot be booked (field and reason), or nullopt: it must
+//! end after it starts and last from 5 minutes to 8 hours.
+std::optional<Refusal> check_times(std::int64_t starts_at_ms, std::int64_t ends_at_ms);
+//! Two half-open spans [a, b) and [c, d) share time (back to back does not).
+bool overlaps(std::int64_t a_start, std::int64_t a_end, std::int64_t b_start, std::int64_t b_end);
+//! booked → arrived, attended, cancelled or no_show; arrived → attended or no_show; the others
+//! are final. Refusal (conflict) naming what may follow, or nullopt.
+std::optional<Refusal> check_status(std::string_view from, std::string_view to);
+//! A cancellation less than 24 hours before the start is late.
+bool late_cancellation(std::int64_t starts_at_ms, std::int64_t cancelled_at_ms);
+
 }  // namespace tend::care::rules

@@ -449,4 +449,251 @@ Result<Task> TaskService::close(const Principal& p, const std::string& id,
   });
 }
 
+// ---- appointments ------------------------------------------------------------------------------
+
+namespace {
+constexpr const char* k_ctx_appt_note = "care_appointments.note";
+constexpr const char* k_appt_columns =
+    "a.id, a.client_id, a.clinician_id, a.kind, a.mode, a.starts_at, a.ends_at, a.room, "
+    "a.meeting_url, a.status, a.cancelled_by, a.late_cancel, a.note, a.version, c.given_name, "
+    "c.family_name, c.preferred_name, u.display_name";
+
+std::string hhmm(std::int64_t ms) {
+  return format_rfc3339(TimePoint(std::chrono::milliseconds(ms))).substr(11, 5);
+}
+}  // namespace
+
+AppointmentService::AppointmentService(sql::Db& db, const Clock& clock, const crypto::Keyring& keys,
+                                       audit::AuditLog& audit, access::AccessService& access)
+    : db_(db), clock_(clock), keys_(keys), audit_(audit), access_(access) {}
+
+std::int64_t AppointmentService::now_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
+      .count();
+}
+
+std::vector<Appointment> AppointmentService::load_many(sql::Conn& c, const std::string& where,
+                                                       const sql::Params& params) {
+  std::vector<Appointment> out;
+  for (const auto& r : c.query(std::string("SELECT ") + k_appt_columns +
+                                   " FROM care_appointments a JOIN clients c ON c.id = "
+                                   "a.client_id JOIN users u ON u.id = a.clinician_id WHERE " +
+                                   where,
+                               params)) {
+    Appointment a;
+    a.id = r.str(0);
+    a.client_id = r.str(1);
+    a.clinician_id = r.str(2);
+    a.kind = r.str(3);
+    a.mode = r.str(4);
+    a.starts_at_ms = r.i64(5);
+    a.ends_at_ms = r.i64(6);
+    a.room = r.str(7);
+    a.meeting_url = r.str(8);
+    a.status = r.str(9);
+    a.cancelled_by = r.str(10);
+    a.late_cancel = r.i64(11) != 0;
+    if (!r.str(12).empty()) {
+      auto note = keys_.open(r.str(12), k_ctx_appt_note);
+      a.note = note ? *note : std::string();
+    }
+    a.version = r.i64(13);
+    const std::string given = r.is_null(16) || r.str(16).empty() ? r.str(14) : r.str(16);
+    a.client_name = given + " " + r.str(15);
+    a.clinician_name = r.str(17);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Result<Appointment> AppointmentService::book(const Principal& p, const std::string& client_id,
+                                             const bj::object& body) {
+  auto d = access_.authorize(p, Action::Create, Resource::Scheduling, client_id);
+  if (!d) return d.error();
+  json::FieldReader r(body);
+  Appointment a;
+  a.client_id = client_id;
+  auto starts = r.string("starts_at", {.required = true, .max_len = 40});
+  auto ends = r.string("ends_at", {.required = true, .max_len = 40});
+  a.kind = r.string("kind", {.max_len = 20}).value_or("individual");
+  a.mode = r.string("mode", {.max_len = 20}).value_or("in_person");
+  a.clinician_id = r.string("clinician_id", {.max_len = 64}).value_or(p.user_id);
+  a.room = r.string("room", {.max_len = 100}).value_or("");
+  a.meeting_url = r.string("meeting_url", {.max_len = 2000}).value_or("");
+  TimePoint ts, te;
+  if (starts && !parse_rfc3339(*starts, ts)) r.add_error("starts_at", "must be an RFC 3339 time");
+  if (ends && !parse_rfc3339(*ends, te)) r.add_error("ends_at", "must be an RFC 3339 time");
+  if (!rules::valid_appointment_kind(a.kind)) {
+    r.add_error("kind", "must be individual, couple, family or group");
+  }
+  if (!rules::valid_appointment_mode(a.mode))
+    r.add_error("mode", "must be in_person, video or phone");
+  if (a.mode == "video" && a.meeting_url.rfind("https://", 0) != 0) {
+    r.add_error("meeting_url", "is required for a video session: an https:// link");
+  }
+  if (!r.failed()) {
+    a.starts_at_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(ts.time_since_epoch()).count();
+    a.ends_at_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(te.time_since_epoch()).count();
+    if (auto bad = rules::check_times(a.starts_at_ms, a.ends_at_ms)) {
+      r.add_error(bad->field, bad->message);
+    }
+  }
+  if (auto st = r.finish(); !st) return st.error();
+  return db_.write([&](sql::Conn& c) -> Result<Appointment> {
+    // The clinician's row is the lock that keeps two instances from booking the same time.
+    const char* lock = c.dialect() == sql::Dialect::Postgres ? " FOR UPDATE" : "";
+    auto who = c.query_one(
+        std::string("SELECT role, disabled, display_name FROM users WHERE id = ?") + lock,
+        {a.clinician_id});
+    if (!who || who->i64(1) != 0 || who->str(0) == "client" || who->str(0) == "analyst" ||
+        who->str(0) == "front_desk") {
+      return make_error(Errc::Validation, "clinician_id: must be an active clinical colleague",
+                        {{"clinician_id", "must be an active clinical colleague"}});
+    }
+    const auto busy = load_many(
+        c,
+        "a.clinician_id = ? AND a.status <> 'cancelled' AND a.starts_at < ? AND a.ends_at > ? "
+        "ORDER BY a.starts_at LIMIT 1",
+        {a.clinician_id, a.ends_at_ms, a.starts_at_ms});
+    if (!busy.empty()) {
+      const auto& b = busy.front();
+      const std::string msg = who->str(2) + " is already booked " + hhmm(b.starts_at_ms) + "–" +
+                              hhmm(b.ends_at_ms) + " UTC (appointment " + b.id + ")";
+      return make_error(Errc::Conflict, "clinician_id: " + msg, {{"clinician_id", msg}});
+    }
+    if (!a.room.empty()) {
+      const auto taken =
+          load_many(c,
+                    "a.room = ? AND a.status <> 'cancelled' AND a.starts_at < ? AND a.ends_at > ? "
+                    "ORDER BY a.starts_at LIMIT 1",
+                    {a.room, a.ends_at_ms, a.starts_at_ms});
+      if (!taken.empty()) {
+        const auto& b = taken.front();
+        const std::string msg = a.room + " is taken " + hhmm(b.starts_at_ms) + "–" +
+                                hhmm(b.ends_at_ms) + " UTC (appointment " + b.id + ")";
+        return make_error(Errc::Conflict, "room: " + msg, {{"room", msg}});
+      }
+    }
+    a.id = new_id("ap");
+    const auto now = now_ms();
+    c.exec(
+        "INSERT INTO care_appointments (id, client_id, clinician_id, kind, mode, starts_at, "
+        "ends_at, room, meeting_url, status, created_by, created_at, updated_at, version) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, 1)",
+        {a.id, client_id, a.clinician_id, a.kind, a.mode, a.starts_at_ms, a.ends_at_ms, a.room,
+         a.meeting_url, p.user_id, now, now});
+    audit_.append(c, access::audit_entry(p, "create", "appointment", a.id, client_id,
+                                         d->via_break_glass ? "break-the-glass" : ""));
+    metrics::inc("tend_care_appointments_booked_total", "mode", a.mode);
+    auto full = load_many(c, "a.id = ?", {a.id});
+    return std::move(full.front());
+  });
+}
+
+Result<std::vector<Appointment>> AppointmentService::for_client(const Principal& p,
+                                                                const std::string& client_id) {
+  auto d = access_.authorize(p, Action::Read, Resource::Scheduling, client_id);
+  if (!d) return d.error();
+  return db_.read([&](sql::Conn& c) -> Result<std::vector<Appointment>> {
+    return load_many(c, "a.client_id = ? ORDER BY a.starts_at", {client_id});
+  });
+}
+
+Result<std::vector<Appointment>> AppointmentService::calendar(const Principal& p,
+                                                              const std::string& clinician_id,
+                                                              TimePoint from, TimePoint to) {
+  using access::Role;
+  if (p.role == Role::Client || p.role == Role::Analyst) {
+    return make_error(Errc::Forbidden, "calendars are for staff");
+  }
+  if (to <= from || to - from > std::chrono::hours(24 * 92)) {
+    return make_error(Errc::Validation, "to: must be after from, and at most 92 days after",
+                      {{"to", "must be after from, and at most 92 days after"}});
+  }
+  const bool full = p.user_id == clinician_id || p.role == Role::FrontDesk || p.role == Role::Admin;
+  const auto ms = [](TimePoint t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  };
+  return db_.read([&](sql::Conn& c) -> Result<std::vector<Appointment>> {
+    auto out = load_many(c,
+                         "a.clinician_id = ? AND a.starts_at < ? AND a.ends_at > ? ORDER BY "
+                         "a.starts_at",
+                         {clinician_id, ms(to), ms(from)});
+    if (!full) {
+      // A colleague's calendar: when they are busy, not with whom.
+      for (auto& a : out) {
+        a.client_id.clear();
+        a.client_name.clear();
+        a.meeting_url.clear();
+        a.note.clear();
+      }
+    }
+    return out;
+  });
+}
+
+Result<Appointment> AppointmentService::set_status(const Principal& p, const std::string& id,
+                                                   const bj::object& body) {
+  auto client = db_.read([&](sql::Conn& c) {
+    auto r = c.query_one("SELECT client_id FROM care_appointments WHERE id = ?", {id});
+    return r ? r->str(0) : std::string();
+  });
+  if (client.empty()) return not_found("appointment " + id);
+  auto d = access_.authorize(p, Action::Update, Resource::Scheduling, client);
+  if (!d) {
+    if (d.error().code == Errc::Forbidden) return not_found("appointment " + id);
+    return d.error();
+  }
+  json::FieldReader r(body);
+  auto status = r.string("status", {.required = true, .max_len = 20});
+  auto version = r.integer("version", true, 1, std::numeric_limits<std::int32_t>::max());
+  const std::string by = r.string("cancelled_by", {.max_len = 20}).value_or("");
+  const std::string note = r.string("note", {.max_len = 2000}).value_or("");
+  if (status && *status == "cancelled" && by != "client" && by != "service") {
+    r.add_error("cancelled_by", "must be client or service for a cancellation");
+  }
+  if (auto st = r.finish(); !st) return st.error();
+  return db_.write([&](sql::Conn& c) -> Result<Appointment> {
+    auto found = load_many(c, "a.id = ?", {id});
+    if (found.empty()) return not_found("appointment " + id);
+    auto a = std::move(found.front());
+    if (a.version != *version) {
+      return make_error(Errc::Conflict, "appointment is at version " + std::to_string(a.version) +
+                                            ", not " + std::to_string(*version) +
+                                            ": someone changed it since; reload");
+    }
+    if (auto refusal = rules::check_status(a.status, *status)) {
+      return make_error(Errc::Conflict, refusal->field + ": " + refusal->message,
+                        {{refusal->field, refusal->message}});
+    }
+    const auto now = now_ms();
+    const bool late = *status == "cancelled" && rules::late_cancellation(a.starts_at_ms, now);
+    c.exec(
+        "UPDATE care_appointments SET status = ?, cancelled_by = ?, late_cancel = ?, note = ?, "
+        "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
+        {*status, *status == "cancelled" ? by : std::string(), std::int64_t{late ? 1 : 0},
+         note.empty() ? std::string() : keys_.seal(note, k_ctx_appt_note), now, id, *version});
+    if (*status == "no_show") {
+      // A missed appointment is followed up: a call for the clinician, due the next day.
+      const std::string task_id = new_id("tk");
+      c.exec(
+          "INSERT INTO care_tasks (id, client_id, kind, title, due_on, owner_id, status, "
+          "created_by, created_at, version) VALUES (?, ?, 'call', ?, ?, ?, 'open', ?, ?, 1)",
+          {task_id, client,
+           keys_.seal("Follow up the missed appointment of " +
+                          format_date(TimePoint(std::chrono::milliseconds(a.starts_at_ms))),
+                      k_ctx_title),
+           format_date(clock_.now() + std::chrono::hours(24)), a.clinician_id, p.user_id, now});
+      audit_.append(c, access::audit_entry(p, "create", "task", task_id, client));
+    }
+    audit_.append(c, access::audit_entry(p, "update", "appointment", id, client,
+                                         d->via_break_glass ? "break-the-glass" : ""));
+    metrics::inc("tend_care_appointment_outcomes_total", "status", *status);
+    auto full = load_many(c, "a.id = ?", {id});
+    return std::move(full.front());
+  });
+}
+
 }  // namespace tend::care

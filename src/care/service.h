@@ -84,4 +84,39 @@ class TaskService {
   access::AccessService& access_;
 };
 
+//! Appointments: booking without double-booking a clinician or a room, the calendar, and
+//! what happened (arrived, attended, cancelled — by whom, how late — or no-show, which sets a
+//! follow-up call). Thread-safe; one per process.
+class AppointmentService {
+ public:
+  AppointmentService(sql::Db& db, const Clock& clock, const crypto::Keyring& keys,
+                     audit::AuditLog& audit, access::AccessService& access);
+
+  //! `{starts_at, ends_at, kind?, mode?, clinician_id?, room?, meeting_url?}` (RFC 3339 times;
+  //! the clinician defaults to the caller). 409 naming the appointment it would overlap.
+  Result<Appointment> book(const access::Principal& p, const std::string& client_id,
+                           const boost::json::object& body);
+  Result<std::vector<Appointment>> for_client(const access::Principal& p,
+                                              const std::string& client_id);
+  //! A clinician's appointments from `from` to `to` (at most 92 days). The clinician, front desk
+  //! and admins see who each is with; colleagues see busy times only.
+  Result<std::vector<Appointment>> calendar(const access::Principal& p,
+                                            const std::string& clinician_id, TimePoint from,
+                                            TimePoint to);
+  //! `{status, version, cancelled_by?, note?}`.
+  Result<Appointment> set_status(const access::Principal& p, const std::string& id,
+                                 const boost::json::object& body);
+
+ private:
+  std::vector<Appointment> load_many(sql::Conn& c, const std::string& where,
+                                     const sql::Params& params);
+  std::int64_t now_ms() const;
+
+  sql::Db& db_;
+  const Clock& clock_;
+  const crypto::Keyring& keys_;
+  audit::AuditLog& audit_;
+  access::AccessService& access_;
+};
+
 }  // namespace tend::care

@@ -200,5 +200,56 @@ TEST(Tasks, WorkingOrderIsOverdueOldestFirstThenTodayThenUpcoming) {
   EXPECT_EQ(order, "abcdfe");
 }
 
+TEST(Appointments, TimesAtEachBoundary) {
+  constexpr std::int64_t m = 60'000;
+  const std::int64_t t0 = 1'800'000'000'000;
+  EXPECT_FALSE(check_times(t0, t0 + 50 * m));
+  EXPECT_FALSE(check_times(t0, t0 + 5 * m));       // the shortest
+  EXPECT_FALSE(check_times(t0, t0 + 8 * 60 * m));  // the longest
+  EXPECT_EQ(check_times(t0, t0 + 5 * m - 1)->field, "ends_at");
+  EXPECT_EQ(check_times(t0, t0 + 8 * 60 * m + 1)->field, "ends_at");
+  EXPECT_EQ(check_times(t0, t0)->message, "must be after starts_at");
+  EXPECT_EQ(check_times(t0, t0 - m)->message, "must be after starts_at");
+}
+
+TEST(Appointments, OverlapIsSharedTimeAndBackToBackIsNot) {
+  EXPECT_TRUE(overlaps(10, 20, 15, 25));
+  EXPECT_TRUE(overlaps(15, 25, 10, 20));
+  EXPECT_TRUE(overlaps(10, 20, 12, 18));  // inside
+  EXPECT_TRUE(overlaps(12, 18, 10, 20));  // around
+  EXPECT_TRUE(overlaps(10, 20, 10, 20));
+  EXPECT_FALSE(overlaps(10, 20, 20, 30));  // back to back
+  EXPECT_FALSE(overlaps(20, 30, 10, 20));
+  EXPECT_FALSE(overlaps(10, 20, 25, 30));
+}
+
+TEST(Appointments, StatusMovesAndLateCancellation) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> allowed = {
+      {"booked", {"arrived", "attended", "cancelled", "no_show"}},
+      {"arrived", {"attended", "no_show"}},
+      {"attended", {}},
+      {"cancelled", {}},
+      {"no_show", {}}};
+  for (const auto& [from, ok] : allowed) {
+    for (const char* to : {"booked", "arrived", "attended", "cancelled", "no_show"}) {
+      const bool expect_ok = std::find(ok.begin(), ok.end(), to) != ok.end();
+      auto r = check_status(from, to);
+      EXPECT_EQ(!r.has_value(), expect_ok) << from << " → " << to;
+      if (r) EXPECT_TRUE(r->conflict);
+    }
+  }
+  EXPECT_EQ(check_status("arrived", "cancelled")->message,
+            "cannot go from arrived to cancelled; next can be attended or no_show");
+  EXPECT_EQ(check_status("attended", "no_show")->message, "the appointment is attended already");
+  constexpr std::int64_t h = 3'600'000;
+  EXPECT_TRUE(late_cancellation(100 * h, 100 * h - 24 * h + 1));
+  EXPECT_FALSE(late_cancellation(100 * h, 100 * h - 24 * h));
+  EXPECT_TRUE(late_cancellation(100 * h, 101 * h));  // after the start
+  EXPECT_TRUE(valid_appointment_kind("group"));
+  EXPECT_FALSE(valid_appointment_kind("Group"));
+  EXPECT_TRUE(valid_appointment_mode("in_person"));
+  EXPECT_FALSE(valid_appointment_mode("zoom"));
+}
+
 }  // namespace
 }  // namespace tend::care::rules

@@ -118,14 +118,19 @@ TEST_F(PgTest, FailedWriteRollsBackOnlyItsOwnChangesWithinABatch) {
   create_items(*db);
   constexpr int k_writers = 24;
   Gate gate;
+  Gate holding;  // the holder's job has the writer: every other write queues behind it
   Rendezvous ready(k_writers + 1);
   const auto commits_before = commits_so_far();
   std::thread holder([&] {
     db->write([&](Conn& c) {
       c.exec("INSERT INTO items (name, n) VALUES ('holder', 0)");
+      holding.open();
       EXPECT_TRUE(gate.wait());
     });
   });
+  // On a loaded machine the holder's thread may start after the writers; it must hold the
+  // writer first, or writer 3's own 'holder' row would come before it.
+  ASSERT_TRUE(holding.wait());
   std::vector<std::thread> threads;
   std::vector<int> outcome(k_writers, -1);
   for (int i = 0; i < k_writers; ++i) {

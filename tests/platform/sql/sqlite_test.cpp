@@ -293,16 +293,20 @@ TEST_F(SqliteTest, FailedWriteRollsBackOnlyItsOwnChangesWithinABatch) {
   create_items(*db);
   constexpr int k_writers = 24;
   Gate gate;
+  Gate holding;
   Rendezvous ready(k_writers + 1);
   const auto commits_before = commits_so_far();
 
-  // Hold the writer thread so the writes below queue up and are committed together.
+  // Hold the writer thread so the writes below queue up and are committed together. The
+  // holder must have the writer before any writer starts (its thread may start late).
   std::thread holder([&] {
     db->write([&](Conn& c) {
       c.exec("INSERT INTO items (name, n) VALUES ('holder', 0)");
+      holding.open();
       EXPECT_TRUE(gate.wait());
     });
   });
+  ASSERT_TRUE(holding.wait());
   std::vector<std::thread> threads;
   std::vector<int> outcome(k_writers, -1);  // 0 kept, 1 refused, 2 threw
   for (int i = 0; i < k_writers; ++i) {
