@@ -235,7 +235,9 @@ TEST(Appointments, StatusMovesAndLateCancellation) {
       const bool expect_ok = std::find(ok.begin(), ok.end(), to) != ok.end();
       auto r = check_status(from, to);
       EXPECT_EQ(!r.has_value(), expect_ok) << from << " → " << to;
-      if (r) EXPECT_TRUE(r->conflict);
+      if (r) {
+        EXPECT_TRUE(r->conflict);
+      }
     }
   }
   EXPECT_EQ(check_status("arrived", "cancelled")->message,
