@@ -616,3 +616,22 @@ export interface Task {
   closed_at: string | null;
   version: number;
 }
+
+/** GET /api/v1/clients/{id}/appointments and /api/v1/appointments (items) */
+export interface Appointment {
+  id: string;
+  client_id: string | null;
+  client_name: string | null;
+  clinician: { id: string; name: string };
+  kind: 'individual' | 'couple' | 'family' | 'group';
+  mode: 'in_person' | 'video' | 'phone';
+  starts_at: string;
+  ends_at: string;
+  room: string | null;
+  meeting_url: string | null;
+  status: 'booked' | 'arrived' | 'attended' | 'cancelled' | 'no_show';
+  cancelled_by: 'client' | 'service' | null;
+  late_cancel: boolean;
+  note: string;
+  version: number;
+}

@@ -1157,6 +1157,23 @@ async function crisis(base, clientId) {
   await myTasks.getByLabel('What happened?').fill('Reached; doing well');
   await myTasks.getByRole('button', { name: 'Mark done' }).click();
   await expectText(myTasks, /Call for .*Lovelace done\./, 'task done');
+
+  begin('care: an appointment booked on the chart; the same time again is refused naming the first; a no-show sets a follow-up call');
+  await c.goto(`/clients/${clientId}?tab=sessions`);
+  const booking = c.locator('form.book-appointment');
+  await booking.getByLabel(/^Date/).fill(daysAgo(-2));
+  await booking.getByLabel(/^Starts at/).fill('10:00');
+  await booking.getByLabel(/^Room/).fill('Room 7');
+  await booking.getByRole('button', { name: 'Book' }).click();
+  await expectText(c.locator('table.appointments'), /Chidi Okafor[\s\S]*Room 7[\s\S]*Booked/, 'the appointment listed');
+  await booking.getByRole('button', { name: 'Book' }).click();
+  await expectText(booking, /already booked \d\d:\d\d–\d\d:\d\d UTC \(appointment ap_/, 'the clash named');
+  await checkA11y(c, 'sessions with a clash');
+  await screenshot(c, '34-chart-sessions');
+  await c.getByRole('button', { name: /^Did not attend: / }).first().click();
+  await expectText(c.locator('.sessions > .notice'), /did not attend — a follow-up call is on your tasks/, 'no-show recorded');
+  await c.goto('/');
+  await expectText(c.locator('table.tasks'), /Follow up the missed appointment/, 'the follow-up call on my tasks');
   await c.getByRole('button', { name: 'Sign out' }).click();
   await desk.close();
 

@@ -48,7 +48,7 @@ function Wrapper(props: Common & { id: string; hintId: string; errorId: string; 
 type InputProps = Common & {
   value: string;
   onInput: (value: string) => void;
-  type?: 'text' | 'email' | 'tel' | 'date' | 'password' | 'search';
+  type?: 'text' | 'email' | 'tel' | 'date' | 'time' | 'password' | 'search';
   autoComplete?: string;
   inputMode?: string;
   max?: string;

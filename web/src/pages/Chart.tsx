@@ -15,6 +15,7 @@ import { useGet } from '../useApi';
 import { focusFirstError } from './forms';
 import { RaiseConcern, RiskBanner, SafetyPlanTab } from './ChartCrisis';
 import { EpisodesTab } from './ChartEpisodes';
+import { SessionsTab } from './ChartSessions';
 import { MeasuresTab } from './Measures';
 
 interface Props {
@@ -63,8 +64,9 @@ export function ChartPage({ id, user, tab }: Props) {
         {active === 'measures' ? <MeasuresTab clientId={id} /> : null}
         {active === 'safety-plan' ? <SafetyPlanTab clientId={id} clientName={fullName(c)} /> : null}
         {active === 'episodes' ? <EpisodesTab clientId={id} /> : null}
+        {active === 'sessions' ? <SessionsTab clientId={id} /> : null}
         {active === 'access-log' ? <AccessLog base={base} user={user} /> : null}
-        {active !== 'overview' && active !== 'access-log' && active !== 'measures' && active !== 'safety-plan' && active !== 'episodes' ? <Coming tab={active} /> : null}
+        {active !== 'overview' && active !== 'access-log' && active !== 'measures' && active !== 'safety-plan' && active !== 'episodes' && active !== 'sessions' ? <Coming tab={active} /> : null}
       </section>
     </>
   );
@@ -99,9 +101,8 @@ function ChartHeader({ client: c }: { client: Client }) {
   );
 }
 
-const comingText: Record<Exclude<ChartTab, 'overview' | 'access-log' | 'measures' | 'safety-plan' | 'episodes'>, string> = {
+const comingText: Record<Exclude<ChartTab, 'overview' | 'access-log' | 'measures' | 'safety-plan' | 'episodes' | 'sessions'>, string> = {
   plan: 'The treatment plan: goals, the steps toward them, and when they are reviewed.',
-  sessions: 'Appointments and the notes written after them.',
   'check-ins': 'Short check-ins the client fills in between appointments.',
   messages: 'Secure messages between the client and the care team.',
 };
