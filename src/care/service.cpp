@@ -17,6 +17,32 @@ using access::Principal;
 using access::Resource;
 
 namespace {
+
+//! A row of the care tables and the decision on its client.
+struct Owned {
+  std::string client_id;
+  access::Decision decision;
+};
+
+//! The client the row `id` of `table` belongs to, with the caller allowed `action` on
+//! `resource` for them. 404 ("<what> <id> not found") both when there is no such row and when
+//! the caller may not see that client: nobody learns that a row exists they may not see.
+Result<Owned> owner_of(sql::Db& db, access::AccessService& access, const Principal& p,
+                       const std::string& table, const std::string& id, Action action,
+                       Resource resource, const std::string& what) {
+  auto client = db.read([&](sql::Conn& c) {
+    auto r = c.query_one("SELECT client_id FROM " + table + " WHERE id = ?", {id});
+    return r ? r->str(0) : std::string();
+  });
+  if (client.empty()) return not_found(what + " " + id);
+  auto d = access.authorize(p, action, resource, client);
+  if (!d) {
+    if (d.error().code == Errc::Forbidden) return not_found(what + " " + id);
+    return d.error();
+  }
+  return Owned{client, *d};
+}
+
 constexpr const char* k_ctx_reason = "care_episodes.referral_reason";
 constexpr const char* k_ctx_note = "care_episode_steps.note";
 constexpr const char* k_columns =
@@ -144,17 +170,11 @@ Result<std::vector<Episode>> EpisodeService::list(const Principal& p,
 }
 
 Result<Episode> EpisodeService::get(const Principal& p, const std::string& id) {
-  auto client = db_.read([&](sql::Conn& c) {
-    auto r = c.query_one("SELECT client_id FROM care_episodes WHERE id = ?", {id});
-    return r ? r->str(0) : std::string();
-  });
-  if (client.empty()) return not_found("episode " + id);
-  auto d = access_.authorize(p, Action::Read, Resource::Clinical, client);
-  if (!d) {
-    // Someone who may not see the record learns nothing of the episode either.
-    if (d.error().code == Errc::Forbidden) return not_found("episode " + id);
-    return d.error();
-  }
+  auto owned =
+      owner_of(db_, access_, p, "care_episodes", id, Action::Read, Resource::Clinical, "episode");
+  if (!owned) return owned.error();
+  const std::string& client = owned->client_id;
+  const access::Decision* d = &owned->decision;
   return db_.write([&](sql::Conn& c) -> Result<Episode> {
     auto e = load(c, id, true);
     if (!e) return not_found("episode " + id);
@@ -166,16 +186,11 @@ Result<Episode> EpisodeService::get(const Principal& p, const std::string& id) {
 
 Result<Episode> EpisodeService::step(const Principal& p, const std::string& id,
                                      const bj::object& body) {
-  auto client = db_.read([&](sql::Conn& c) {
-    auto r = c.query_one("SELECT client_id FROM care_episodes WHERE id = ?", {id});
-    return r ? r->str(0) : std::string();
-  });
-  if (client.empty()) return not_found("episode " + id);
-  auto d = access_.authorize(p, Action::Update, Resource::Clinical, client);
-  if (!d) {
-    if (d.error().code == Errc::Forbidden) return not_found("episode " + id);
-    return d.error();
-  }
+  auto owned =
+      owner_of(db_, access_, p, "care_episodes", id, Action::Update, Resource::Clinical, "episode");
+  if (!owned) return owned.error();
+  const std::string& client = owned->client_id;
+  const access::Decision* d = &owned->decision;
   json::FieldReader r(body);
   auto stage_text = r.string("stage", {.required = true, .max_len = 20});
   const std::string on = r.string("on", {.max_len = 10}).value_or(today());
@@ -408,16 +423,11 @@ Result<std::vector<Task>> TaskService::mine(const Principal& p) {
 
 Result<Task> TaskService::close(const Principal& p, const std::string& id,
                                 const std::string& status, const bj::object& body) {
-  auto client = db_.read([&](sql::Conn& c) {
-    auto r = c.query_one("SELECT client_id FROM care_tasks WHERE id = ?", {id});
-    return r ? r->str(0) : std::string();
-  });
-  if (client.empty()) return not_found("task " + id);
-  auto d = access_.authorize(p, Action::Update, Resource::Clinical, client);
-  if (!d) {
-    if (d.error().code == Errc::Forbidden) return not_found("task " + id);
-    return d.error();
-  }
+  auto owned =
+      owner_of(db_, access_, p, "care_tasks", id, Action::Update, Resource::Clinical, "task");
+  if (!owned) return owned.error();
+  const std::string& client = owned->client_id;
+  const access::Decision* d = &owned->decision;
   json::FieldReader r(body);
   auto version = r.integer("version", true, 1, std::numeric_limits<std::int32_t>::max());
   const std::string outcome = r.string("outcome", {.max_len = 2000}).value_or("");
@@ -636,16 +646,11 @@ Result<std::vector<Appointment>> AppointmentService::calendar(const Principal& p
 
 Result<Appointment> AppointmentService::set_status(const Principal& p, const std::string& id,
                                                    const bj::object& body) {
-  auto client = db_.read([&](sql::Conn& c) {
-    auto r = c.query_one("SELECT client_id FROM care_appointments WHERE id = ?", {id});
-    return r ? r->str(0) : std::string();
-  });
-  if (client.empty()) return not_found("appointment " + id);
-  auto d = access_.authorize(p, Action::Update, Resource::Scheduling, client);
-  if (!d) {
-    if (d.error().code == Errc::Forbidden) return not_found("appointment " + id);
-    return d.error();
-  }
+  auto owned = owner_of(db_, access_, p, "care_appointments", id, Action::Update,
+                        Resource::Scheduling, "appointment");
+  if (!owned) return owned.error();
+  const std::string& client = owned->client_id;
+  const access::Decision* d = &owned->decision;
   json::FieldReader r(body);
   auto status = r.string("status", {.required = true, .max_len = 20});
   auto version = r.integer("version", true, 1, std::numeric_limits<std::int32_t>::max());

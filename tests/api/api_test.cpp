@@ -19,15 +19,6 @@ bj::object ada() {
           {"date_of_birth", "1990-12-10"}};
 }
 
-std::vector<std::string> error_fields(const HttpResponse& r) {
-  std::vector<std::string> out;
-  auto v = r.json();
-  if (auto* e = v.as_object().if_contains("errors")) {
-    for (const auto& x : e->as_array()) out.emplace_back(x.as_object().at("field").as_string());
-  }
-  return out;
-}
-
 class Api : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -137,7 +128,7 @@ TEST_F(Api, BadInputIsRefusedWithProblemJsonNamingTheField) {
     EXPECT_EQ(p.at("status").as_int64(), c.status);
     EXPECT_FALSE(p.at("title").as_string().empty());
     if (!c.field.empty()) {
-      auto f = error_fields(r);
+      auto f = r.error_fields();
       EXPECT_NE(std::find(f.begin(), f.end(), c.field), f.end()) << r.body;
     }
   }
@@ -292,7 +283,7 @@ TEST_F(Api, AdminsManageUsersAndTokens) {
                                                           {"role", "wizard"},
                                                           {"password", k_password}});
   EXPECT_EQ(bad_role.status, 422);
-  EXPECT_EQ(error_fields(bad_role), std::vector<std::string>{"role"});
+  EXPECT_EQ(bad_role.error_fields(), std::vector<std::string>{"role"});
   auto list = admin->get("/api/v1/users?username=new");
   ASSERT_EQ(list.status, 200);
   EXPECT_EQ(list.json().at("items").as_array().size(), 1u);

@@ -18,15 +18,6 @@ namespace {
 namespace bj = boost::json;
 using namespace std::chrono_literals;
 
-std::vector<std::string> fields(const HttpResponse& r) {
-  std::vector<std::string> out;
-  auto v = r.json();
-  if (auto* e = v.as_object().if_contains("errors")) {
-    for (const auto& x : e->as_array()) out.emplace_back(x.as_object().at("field").as_string());
-  }
-  return out;
-}
-
 class AppointmentApi : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -71,14 +62,14 @@ TEST_F(AppointmentApi, DoubleBookingIsRefusedNamingTheOtherAndBadTimesByField) {
   auto clash = book(*clin, day + 30, day + 80);
   EXPECT_EQ(clash.status, 409) << clash.body;
   EXPECT_NE(clash.body.find(first_id), std::string::npos) << clash.body;
-  EXPECT_EQ(fields(clash), std::vector<std::string>{"clinician_id"});
+  EXPECT_EQ(clash.error_fields(), std::vector<std::string>{"clinician_id"});
   // The room is taken, even for another clinician.
   auto room = desk->post(base + "/appointments", bj::object{{"starts_at", at(day + 10)},
                                                             {"ends_at", at(day + 40)},
                                                             {"clinician_id", other_id},
                                                             {"room", "Room 2"}});
   EXPECT_EQ(room.status, 409) << room.body;
-  EXPECT_EQ(fields(room), std::vector<std::string>{"room"});
+  EXPECT_EQ(room.error_fields(), std::vector<std::string>{"room"});
   // Back to back is fine; so is another room at the same time for another clinician.
   EXPECT_EQ(book(*clin, day + 50, day + 100).status, 201);
   EXPECT_EQ(desk->post(base + "/appointments", bj::object{{"starts_at", at(day)},
@@ -103,7 +94,7 @@ TEST_F(AppointmentApi, DoubleBookingIsRefusedNamingTheOtherAndBadTimesByField) {
   for (const auto& [body, field] : bad) {
     auto r = clin->post(base + "/appointments", body);
     EXPECT_EQ(r.status, 422) << bj::serialize(body) << " " << r.body;
-    EXPECT_EQ(fields(r), std::vector<std::string>{field}) << bj::serialize(body);
+    EXPECT_EQ(r.error_fields(), std::vector<std::string>{field}) << bj::serialize(body);
   }
   EXPECT_EQ(count("SELECT COUNT(*) FROM care_appointments"), 3);
   // A video session with its link.
@@ -121,7 +112,7 @@ TEST_F(AppointmentApi, WhatHappenedIsRecordedOnceAndANoShowIsFollowedUp) {
   // Cancelled by the client an hour before: late. Needs who cancelled.
   auto who = clin->post(path, bj::object{{"status", "cancelled"}, {"version", 1}});
   EXPECT_EQ(who.status, 422);
-  EXPECT_EQ(fields(who), std::vector<std::string>{"cancelled_by"});
+  EXPECT_EQ(who.error_fields(), std::vector<std::string>{"cancelled_by"});
   auto cancelled = clin->post(path, bj::object{{"status", "cancelled"},
                                                {"version", 1},
                                                {"cancelled_by", "client"},

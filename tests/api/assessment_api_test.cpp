@@ -17,15 +17,6 @@ namespace {
 
 namespace bj = boost::json;
 
-std::vector<std::string> error_fields(const HttpResponse& r) {
-  std::vector<std::string> out;
-  auto v = r.json();
-  if (auto* e = v.as_object().if_contains("errors")) {
-    for (const auto& x : e->as_array()) out.emplace_back(x.as_object().at("field").as_string());
-  }
-  return out;
-}
-
 bj::array answers(std::initializer_list<std::pair<const char*, int>> list) {
   bj::array a;
   for (const auto& [id, v] : list) a.push_back(bj::object{{"linkId", id}, {"value", v}});
@@ -247,7 +238,7 @@ TEST_F(AssessmentApi, EveryBadInputIsRefusedNamingTheFieldAndNothingIsStored) {
     EXPECT_EQ(r.status, c.status) << c.what << ": " << r.body;
     EXPECT_EQ(r.header("content-type"), "application/problem+json") << c.what;
     if (!c.field.empty()) {
-      const auto f = error_fields(r);
+      const auto f = r.error_fields();
       EXPECT_TRUE(std::find(f.begin(), f.end(), c.field) != f.end()) << c.what << ": " << r.body;
     }
   }
@@ -265,7 +256,7 @@ TEST_F(AssessmentApi, SchedulesShowWhatIsDueOnTheCaseload) {
   auto bad =
       clin->post(base + "/schedules", bj::object{{"instrument", "gad-7"}, {"every_days", 0}});
   EXPECT_EQ(bad.status, 422);
-  EXPECT_EQ(error_fields(bad), std::vector<std::string>{"every_days"});
+  EXPECT_EQ(bad.error_fields(), std::vector<std::string>{"every_days"});
   auto due = clin->get("/api/v1/assessments/due?mine=true");
   ASSERT_EQ(due.status, 200);
   const auto items = due.json().at("items").as_array();

@@ -29,15 +29,6 @@ std::string token_for(ApiServer& s, const std::string& user_id) {
   return t->token;
 }
 
-std::vector<std::string> error_fields(const HttpResponse& r) {
-  std::vector<std::string> out;
-  auto v = r.json();
-  if (auto* e = v.as_object().if_contains("errors")) {
-    for (const auto& x : e->as_array()) out.emplace_back(x.as_object().at("field").as_string());
-  }
-  return out;
-}
-
 bj::object phq9(int item9) {
   bj::array a;
   for (int i = 1; i <= 8; ++i)
@@ -116,7 +107,7 @@ TEST_F(CrisisApi, ARiskAnswerInThePortalReachesTheClinicianLiveAndIsAnswered) {
 
   auto bad = clin->post("/api/v1/alerts/" + id + "/resolve", bj::object{{"outcome", "other"}});
   EXPECT_EQ(bad.status, 422) << bad.body;
-  EXPECT_EQ(error_fields(bad), std::vector<std::string>{"note"});
+  EXPECT_EQ(bad.error_fields(), std::vector<std::string>{"note"});
   auto unknown = clin->post("/api/v1/alerts/" + id + "/resolve",
                             bj::object{{"outcome", "contacted_client"}, {"colour", "red"}});
   EXPECT_EQ(unknown.status, 422) << unknown.body;
@@ -177,7 +168,7 @@ TEST_F(CrisisApi, BadRosterAndWebhookInputIsRefusedByName) {
           {"time_zone", "Mars/Olympus"},
           {"weekly", {{"days", bj::array{"funday"}}, {"start", "25:00"}, {"end", "09:00"}}}});
   EXPECT_EQ(r.status, 422) << r.body;
-  const auto fields = error_fields(r);
+  const auto fields = r.error_fields();
   for (const char* f : {"weekly.days", "weekly.start", "time_zone"}) {
     EXPECT_NE(std::find(fields.begin(), fields.end(), f), fields.end()) << f << " in " << r.body;
   }
@@ -188,14 +179,14 @@ TEST_F(CrisisApi, BadRosterAndWebhookInputIsRefusedByName) {
           {"user_id", oncall_id},
           {"once", {{"starts_at", "2026-11-20T17:00:00Z"}, {"ends_at", "2026-11-20T09:00:00Z"}}}});
   EXPECT_EQ(once.status, 422) << once.body;
-  EXPECT_EQ(error_fields(once), std::vector<std::string>{"once.ends_at"});
+  EXPECT_EQ(once.error_fields(), std::vector<std::string>{"once.ends_at"});
   EXPECT_EQ(clin->post("/api/v1/on-call", bj::object{{"kind", "on_call"}}).status, 403);
   EXPECT_EQ(count("SELECT COUNT(*) FROM crisis_roster"), 0);
 
   auto hook = admin->post("/api/v1/crisis/webhooks",
                           bj::object{{"name", "pager"}, {"url", "ftp://pager.example.org"}});
   EXPECT_EQ(hook.status, 422) << hook.body;
-  EXPECT_EQ(error_fields(hook), std::vector<std::string>{"url"});
+  EXPECT_EQ(hook.error_fields(), std::vector<std::string>{"url"});
   // Addresses the sender would refuse at delivery are refused when the webhook is added.
   const std::pair<const char*, const char*> refused[] = {
       {"http://169.254.169.254/latest/meta-data", "cloud metadata"},
@@ -208,7 +199,7 @@ TEST_F(CrisisApi, BadRosterAndWebhookInputIsRefusedByName) {
   for (const auto& [url, why] : refused) {
     auto bad = admin->post("/api/v1/crisis/webhooks", bj::object{{"name", "pager"}, {"url", url}});
     EXPECT_EQ(bad.status, 422) << url << " " << bad.body;
-    EXPECT_EQ(error_fields(bad), std::vector<std::string>{"url"}) << url;
+    EXPECT_EQ(bad.error_fields(), std::vector<std::string>{"url"}) << url;
     EXPECT_NE(bad.body.find(why), std::string::npos) << url << " " << bad.body;
     EXPECT_EQ(bad.body.find("pw@"), std::string::npos) << "the URL is never echoed";
   }

@@ -19,15 +19,6 @@ namespace {
 namespace bj = boost::json;
 using namespace std::chrono_literals;
 
-std::vector<std::string> fields_of(const HttpResponse& r) {
-  std::vector<std::string> out;
-  auto v = r.json();
-  if (auto* e = v.as_object().if_contains("errors")) {
-    for (const auto& x : e->as_array()) out.emplace_back(x.as_object().at("field").as_string());
-  }
-  return out;
-}
-
 class EpisodeApi : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -126,7 +117,7 @@ TEST_F(EpisodeApi, EveryRefusalNamesTheProblemAndChangesNothing) {
   // Opening: missing fields and bad dates, by name.
   auto bad = clin->post(base + "/episodes", bj::object{{"referred_on", "2026-02-30"}});
   EXPECT_EQ(bad.status, 422) << bad.body;
-  auto f = fields_of(bad);
+  auto f = bad.error_fields();
   for (const char* field : {"program", "referral_source", "referral_reason", "referred_on"}) {
     EXPECT_NE(std::find(f.begin(), f.end(), field), f.end()) << field << " in " << bad.body;
   }
@@ -135,7 +126,7 @@ TEST_F(EpisodeApi, EveryRefusalNamesTheProblemAndChangesNothing) {
                                                           {"referral_reason", "x"},
                                                           {"referred_on", ago(-1)}});
   EXPECT_EQ(future.status, 422);
-  EXPECT_EQ(fields_of(future), std::vector<std::string>{"referred_on"});
+  EXPECT_EQ(future.error_fields(), std::vector<std::string>{"referred_on"});
   EXPECT_EQ(count("SELECT COUNT(*) FROM care_episodes"), 0);
 
   auto opened = clin->post(base + "/episodes", bj::object{{"program", "A"},
@@ -160,17 +151,17 @@ TEST_F(EpisodeApi, EveryRefusalNamesTheProblemAndChangesNothing) {
   for (const auto& on : {std::string("2026-13-01"), ago(-1), ago(11)}) {
     auto r = move(id, bj::object{{"stage", "waitlist"}, {"on", on}, {"version", 1}});
     EXPECT_EQ(r.status, 422) << on << ": " << r.body;
-    EXPECT_EQ(fields_of(r), std::vector<std::string>{"on"}) << on;
+    EXPECT_EQ(r.error_fields(), std::vector<std::string>{"on"}) << on;
   }
   // An unknown stage, no version, a transfer without a destination.
   auto unknown = move(id, bj::object{{"stage", "closed"}});
   EXPECT_EQ(unknown.status, 422);
-  f = fields_of(unknown);
+  f = unknown.error_fields();
   EXPECT_NE(std::find(f.begin(), f.end(), "stage"), f.end());
   EXPECT_NE(std::find(f.begin(), f.end(), "version"), f.end());
   auto nowhere = move(id, bj::object{{"stage", "transferred"}, {"version", 1}});
   EXPECT_EQ(nowhere.status, 422);
-  EXPECT_EQ(fields_of(nowhere), std::vector<std::string>{"transferred_to"});
+  EXPECT_EQ(nowhere.error_fields(), std::vector<std::string>{"transferred_to"});
   // A stale version: someone moved it since.
   ASSERT_EQ(move(id, bj::object{{"stage", "waitlist"}, {"version", 1}}).status, 200);
   auto stale = move(id, bj::object{{"stage", "intake"}, {"version", 1}});
@@ -247,7 +238,7 @@ TEST_F(EpisodeApi, TasksAreSetForSomeoneOnTheTeamDoneOnceAndListedOverdueFirst) 
       clin->post(base + "/tasks",
                  bj::object{{"kind", "email"}, {"due_on", "2026-02-30"}, {"owner_id", other_id}});
   EXPECT_EQ(bad.status, 422) << bad.body;
-  auto f = fields_of(bad);
+  auto f = bad.error_fields();
   for (const char* field : {"kind", "title", "due_on"}) {
     EXPECT_NE(std::find(f.begin(), f.end(), field), f.end()) << field << " in " << bad.body;
   }
@@ -256,7 +247,7 @@ TEST_F(EpisodeApi, TasksAreSetForSomeoneOnTheTeamDoneOnceAndListedOverdueFirst) 
                                                          {"due_on", ago(-2)},
                                                          {"owner_id", other_id}});
   EXPECT_EQ(off_team.status, 422);
-  EXPECT_EQ(fields_of(off_team), std::vector<std::string>{"owner_id"});
+  EXPECT_EQ(off_team.error_fields(), std::vector<std::string>{"owner_id"});
   EXPECT_EQ(count("SELECT COUNT(*) FROM care_tasks"), 0);
 
   // Three tasks: due in two days, today, and three days ago (overdue).

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "app/app.h"
 #include "platform/clock.h"
@@ -24,6 +25,8 @@ struct HttpResponse {
   std::map<std::string, std::string> headers;  //!< lower-case names; last value wins
   boost::json::value json() const;
   std::string header(const std::string& name) const;
+  //! The `field` of each entry in a problem's `errors`, in order (empty when there are none).
+  std::vector<std::string> error_fields() const;
 };
 
 //! One client with its own cookie jar. Not thread-safe.

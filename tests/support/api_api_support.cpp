@@ -27,6 +27,15 @@ size_t on_header(char* data, size_t size, size_t n, void* out) {
 }
 }  // namespace
 
+std::vector<std::string> HttpResponse::error_fields() const {
+  std::vector<std::string> out;
+  const auto v = json();
+  if (const auto* e = v.as_object().if_contains("errors")) {
+    for (const auto& x : e->as_array()) out.emplace_back(x.as_object().at("field").as_string());
+  }
+  return out;
+}
+
 boost::json::value HttpResponse::json() const {
   boost::system::error_code ec;
   auto v = boost::json::parse(body, ec);
