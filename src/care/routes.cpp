@@ -14,9 +14,6 @@ using http::Request;
 using http::Response;
 
 namespace {
-bj::value opt(const std::optional<std::string>& s) {
-  return s ? bj::value(*s) : bj::value(nullptr);
-}
 //! Days to one decimal; whole days as integers (30, not 30.0).
 bj::value days(const std::optional<double>& d) {
   if (!d) return nullptr;
@@ -27,33 +24,31 @@ bj::value days(const std::optional<double>& d) {
 }  // namespace
 
 bj::object to_json(const Episode& e, bool detail) {
-  bj::object o{
-      {"id", e.id},
-      {"client_id", e.client_id},
-      {"program", e.program},
-      {"stage", rules::stage_name(e.stage)},
-      {"open", rules::is_open(e.stage)},
-      {"referral_source", e.referral_source},
-      {"referral_reason", e.referral_reason},
-      {"referred_on", e.referred_on},
-      {"waitlisted_on", opt(e.waitlisted_on)},
-      {"intake_on", opt(e.intake_on)},
-      {"active_on", opt(e.active_on)},
-      {"ended_on", opt(e.ended_on)},
-      {"transferred_to",
-       e.transferred_to.empty() ? bj::value(nullptr) : bj::value(e.transferred_to)},
-      {"version", e.version},
-      {"created_by", e.created_by},
-      {"updated_at", format_rfc3339(TimePoint(std::chrono::milliseconds(e.updated_at_ms)))}};
+  bj::object o{{"id", e.id},
+               {"client_id", e.client_id},
+               {"program", e.program},
+               {"stage", rules::stage_name(e.stage)},
+               {"open", rules::is_open(e.stage)},
+               {"referral_source", e.referral_source},
+               {"referral_reason", e.referral_reason},
+               {"referred_on", e.referred_on},
+               {"waitlisted_on", json::opt(e.waitlisted_on)},
+               {"intake_on", json::opt(e.intake_on)},
+               {"active_on", json::opt(e.active_on)},
+               {"ended_on", json::opt(e.ended_on)},
+               {"transferred_to",
+                e.transferred_to.empty() ? bj::value(nullptr) : bj::value(e.transferred_to)},
+               {"version", e.version},
+               {"created_by", e.created_by},
+               {"updated_at", format_rfc3339(from_unix_ms(e.updated_at_ms))}};
   if (detail) {
     bj::array steps;
     for (const auto& s : e.steps) {
-      steps.push_back(
-          bj::object{{"stage", rules::stage_name(s.stage)},
-                     {"on", s.on},
-                     {"by", s.by},
-                     {"note", s.note},
-                     {"at", format_rfc3339(TimePoint(std::chrono::milliseconds(s.at_ms)))}});
+      steps.push_back(bj::object{{"stage", rules::stage_name(s.stage)},
+                                 {"on", s.on},
+                                 {"by", s.by},
+                                 {"note", s.note},
+                                 {"at", format_rfc3339(from_unix_ms(s.at_ms))}});
     }
     o["steps"] = std::move(steps);
     bj::array next;
@@ -80,8 +75,7 @@ bj::object to_json(const ProgramWaits& w) {
 
 bj::object to_json(const Task& t, const std::string& today) {
   const auto ms = [](std::int64_t v) {
-    return v == 0 ? bj::value(nullptr)
-                  : bj::value(format_rfc3339(TimePoint(std::chrono::milliseconds(v))));
+    return v == 0 ? bj::value(nullptr) : bj::value(format_rfc3339(from_unix_ms(v)));
   };
   return {{"id", t.id},
           {"client_id", t.client_id},
@@ -103,9 +97,7 @@ bj::object to_json(const Task& t, const std::string& today) {
 }
 
 bj::object to_json(const Appointment& a) {
-  const auto t = [](std::int64_t ms) {
-    return format_rfc3339(TimePoint(std::chrono::milliseconds(ms)));
-  };
+  const auto t = [](std::int64_t ms) { return format_rfc3339(from_unix_ms(ms)); };
   const auto text_or_null = [](const std::string& s) {
     return s.empty() ? bj::value(nullptr) : bj::value(s);
   };

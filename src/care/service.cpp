@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <limits>
-#include <map>
+#include <set>
 
 #include "platform/ids.h"
 #include "platform/json.h"
@@ -59,37 +59,36 @@ std::string EpisodeService::today() const {
   return format_date(clock_.now());
 }
 
-std::int64_t EpisodeService::now_ms() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
-      .count();
-}
-
-std::optional<Episode> EpisodeService::load(sql::Conn& c, const std::string& id, bool with_steps) {
-  auto r =
-      c.query_one(std::string("SELECT ") + k_columns + " FROM care_episodes WHERE id = ?", {id});
-  if (!r) return std::nullopt;
-  Episode e;
-  e.id = r->str(0);
-  e.client_id = r->str(1);
-  e.program = r->str(2);
-  e.stage = rules::parse_stage(r->str(3)).value_or(Stage::Referred);
-  e.referral_source = r->str(4);
-  auto reason = keys_.open(r->str(5), k_ctx_reason);
-  e.referral_reason = reason ? *reason : std::string();
-  e.referred_on = r->str(6);
-  e.waitlisted_on = r->opt_str(7);
-  e.intake_on = r->opt_str(8);
-  e.active_on = r->opt_str(9);
-  e.ended_on = r->opt_str(10);
-  e.transferred_to = r->str(11);
-  e.created_by = r->str(12);
-  e.created_at_ms = r->i64(13);
-  e.updated_at_ms = r->i64(14);
-  e.version = r->i64(15);
-  if (with_steps) {
+std::vector<Episode> EpisodeService::load_many(sql::Conn& c, const std::string& where,
+                                               const sql::Params& params, bool with_steps) {
+  std::vector<Episode> out;
+  for (const auto& r :
+       c.query(std::string("SELECT ") + k_columns + " FROM care_episodes WHERE " + where, params)) {
+    Episode e;
+    e.id = r.str(0);
+    e.client_id = r.str(1);
+    e.program = r.str(2);
+    e.stage = rules::parse_stage(r.str(3)).value_or(Stage::Referred);
+    e.referral_source = r.str(4);
+    auto reason = keys_.open(r.str(5), k_ctx_reason);
+    e.referral_reason = reason ? *reason : std::string();
+    e.referred_on = r.str(6);
+    e.waitlisted_on = r.opt_str(7);
+    e.intake_on = r.opt_str(8);
+    e.active_on = r.opt_str(9);
+    e.ended_on = r.opt_str(10);
+    e.transferred_to = r.str(11);
+    e.created_by = r.str(12);
+    e.created_at_ms = r.i64(13);
+    e.updated_at_ms = r.i64(14);
+    e.version = r.i64(15);
+    out.push_back(std::move(e));
+  }
+  if (!with_steps) return out;
+  for (auto& e : out) {
     for (const auto& s : c.query("SELECT stage, on_date, by_user, note, at FROM care_episode_steps "
                                  "WHERE episode_id = ? ORDER BY at, id",
-                                 {id})) {
+                                 {e.id})) {
       Step st;
       st.stage = rules::parse_stage(s.str(0)).value_or(Stage::Referred);
       st.on = s.str(1);
@@ -102,7 +101,13 @@ std::optional<Episode> EpisodeService::load(sql::Conn& c, const std::string& id,
       e.steps.push_back(std::move(st));
     }
   }
-  return e;
+  return out;
+}
+
+std::optional<Episode> EpisodeService::load(sql::Conn& c, const std::string& id, bool with_steps) {
+  auto found = load_many(c, "id = ?", {id}, with_steps);
+  if (found.empty()) return std::nullopt;
+  return std::move(found.front());
 }
 
 Result<Episode> EpisodeService::open(const Principal& p, const std::string& client_id,
@@ -132,7 +137,7 @@ Result<Episode> EpisodeService::open(const Principal& p, const std::string& clie
     }
     e.id = new_id("ep");
     e.created_by = p.user_id;
-    e.created_at_ms = e.updated_at_ms = now_ms();
+    e.created_at_ms = e.updated_at_ms = clock_.unix_ms();
     c.exec(
         "INSERT INTO care_episodes (id, client_id, program, stage, referral_source, "
         "referral_reason, referred_on, created_by, created_at, updated_at, version) "
@@ -156,13 +161,8 @@ Result<std::vector<Episode>> EpisodeService::list(const Principal& p,
   auto d = access_.authorize(p, Action::Read, Resource::Clinical, client_id);
   if (!d) return d.error();
   return db_.write([&](sql::Conn& c) -> Result<std::vector<Episode>> {
-    std::vector<Episode> out;
-    for (const auto& r :
-         c.query("SELECT id FROM care_episodes WHERE client_id = ? ORDER BY referred_on DESC, "
-                 "created_at DESC",
-                 {client_id})) {
-      if (auto e = load(c, r.str(0), false)) out.push_back(std::move(*e));
-    }
+    auto out = load_many(c, "client_id = ? ORDER BY referred_on DESC, created_at DESC", {client_id},
+                         false);
     audit_.append(c, access::audit_entry(p, "read", "episodes", client_id, client_id,
                                          d->via_break_glass ? "break-the-glass" : ""));
     return out;
@@ -220,7 +220,7 @@ Result<Episode> EpisodeService::step(const Principal& p, const std::string& id,
     }
     rules::apply_step(*e, *to, on, transferred_to);
     e->version += 1;
-    e->updated_at_ms = now_ms();
+    e->updated_at_ms = clock_.unix_ms();
     c.exec(
         "UPDATE care_episodes SET stage = ?, waitlisted_on = ?, intake_on = ?, active_on = ?, "
         "ended_on = ?, transferred_to = ?, updated_at = ?, version = ? WHERE id = ? AND "
@@ -256,7 +256,7 @@ Result<std::vector<ProgramWaits>> EpisodeService::waits(const Principal& p,
       sql += " WHERE program = ?";
       params.emplace_back(program);
     }
-    std::map<std::string, bool> programs;
+    std::set<std::string> programs;
     for (const auto& r : c.query(sql, params)) {
       Episode e;
       e.program = r.str(0);
@@ -266,12 +266,12 @@ Result<std::vector<ProgramWaits>> EpisodeService::waits(const Principal& p,
       e.intake_on = r.opt_str(4);
       e.active_on = r.opt_str(5);
       e.ended_on = r.opt_str(6);
-      programs[e.program] = true;
+      programs.insert(e.program);
       episodes.push_back(std::move(e));
     }
     std::vector<ProgramWaits> out;
     const std::string now = today();
-    for (const auto& [name, _] : programs) out.push_back(rules::waits(name, episodes, now));
+    for (const auto& name : programs) out.push_back(rules::waits(name, episodes, now));
     return out;
   });
 }
@@ -374,9 +374,7 @@ Result<Task> TaskService::create(const Principal& p, const std::string& client_i
     }
     t.id = new_id("tk");
     t.created_by = p.user_id;
-    t.created_at_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
-            .count();
+    t.created_at_ms = clock_.unix_ms();
     c.exec(
         "INSERT INTO care_tasks (id, client_id, episode_id, kind, title, due_on, owner_id, "
         "status, created_by, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, 1)",
@@ -443,9 +441,7 @@ Result<Task> TaskService::close(const Principal& p, const std::string& id,
                                             ", not " + std::to_string(*version) +
                                             ": someone changed it since; reload");
     }
-    const auto now =
-        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
-            .count();
+    const auto now = clock_.unix_ms();
     c.exec(
         "UPDATE care_tasks SET status = ?, outcome = ?, closed_by = ?, closed_at = ?, "
         "version = version + 1 WHERE id = ? AND version = ?",
@@ -469,18 +465,13 @@ constexpr const char* k_appt_columns =
     "c.family_name, c.preferred_name, u.display_name";
 
 std::string hhmm(std::int64_t ms) {
-  return format_rfc3339(TimePoint(std::chrono::milliseconds(ms))).substr(11, 5);
+  return format_rfc3339(from_unix_ms(ms)).substr(11, 5);
 }
 }  // namespace
 
 AppointmentService::AppointmentService(sql::Db& db, const Clock& clock, const crypto::Keyring& keys,
                                        audit::AuditLog& audit, access::AccessService& access)
     : db_(db), clock_(clock), keys_(keys), audit_(audit), access_(access) {}
-
-std::int64_t AppointmentService::now_ms() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
-      .count();
-}
 
 std::vector<Appointment> AppointmentService::load_many(sql::Conn& c, const std::string& where,
                                                        const sql::Params& params) {
@@ -542,10 +533,8 @@ Result<Appointment> AppointmentService::book(const Principal& p, const std::stri
     r.add_error("meeting_url", "is required for a video session: an https:// link");
   }
   if (!r.failed()) {
-    a.starts_at_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(ts.time_since_epoch()).count();
-    a.ends_at_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(te.time_since_epoch()).count();
+    a.starts_at_ms = unix_ms(ts);
+    a.ends_at_ms = unix_ms(te);
     if (auto bad = rules::check_times(a.starts_at_ms, a.ends_at_ms)) {
       r.add_error(bad->field, bad->message);
     }
@@ -587,7 +576,7 @@ Result<Appointment> AppointmentService::book(const Principal& p, const std::stri
       }
     }
     a.id = new_id("ap");
-    const auto now = now_ms();
+    const auto now = clock_.unix_ms();
     c.exec(
         "INSERT INTO care_appointments (id, client_id, clinician_id, kind, mode, starts_at, "
         "ends_at, room, meeting_url, status, created_by, created_at, updated_at, version) "
@@ -623,14 +612,11 @@ Result<std::vector<Appointment>> AppointmentService::calendar(const Principal& p
                       {{"to", "must be after from, and at most 92 days after"}});
   }
   const bool full = p.user_id == clinician_id || p.role == Role::FrontDesk || p.role == Role::Admin;
-  const auto ms = [](TimePoint t) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  };
   return db_.read([&](sql::Conn& c) -> Result<std::vector<Appointment>> {
     auto out = load_many(c,
                          "a.clinician_id = ? AND a.starts_at < ? AND a.ends_at > ? ORDER BY "
                          "a.starts_at",
-                         {clinician_id, ms(to), ms(from)});
+                         {clinician_id, unix_ms(to), unix_ms(from)});
     if (!full) {
       // A colleague's calendar: when they are busy, not with whom.
       for (auto& a : out) {
@@ -673,7 +659,7 @@ Result<Appointment> AppointmentService::set_status(const Principal& p, const std
       return make_error(Errc::Conflict, refusal->field + ": " + refusal->message,
                         {{refusal->field, refusal->message}});
     }
-    const auto now = now_ms();
+    const auto now = clock_.unix_ms();
     const bool late = *status == "cancelled" && rules::late_cancellation(a.starts_at_ms, now);
     c.exec(
         "UPDATE care_appointments SET status = ?, cancelled_by = ?, late_cancel = ?, note = ?, "
@@ -687,9 +673,9 @@ Result<Appointment> AppointmentService::set_status(const Principal& p, const std
           "INSERT INTO care_tasks (id, client_id, kind, title, due_on, owner_id, status, "
           "created_by, created_at, version) VALUES (?, ?, 'call', ?, ?, ?, 'open', ?, ?, 1)",
           {task_id, client,
-           keys_.seal("Follow up the missed appointment of " +
-                          format_date(TimePoint(std::chrono::milliseconds(a.starts_at_ms))),
-                      k_ctx_title),
+           keys_.seal(
+               "Follow up the missed appointment of " + format_date(from_unix_ms(a.starts_at_ms)),
+               k_ctx_title),
            format_date(clock_.now() + std::chrono::hours(24)), a.clinician_id, p.user_id, now});
       audit_.append(c, access::audit_entry(p, "create", "task", task_id, client));
     }

@@ -40,9 +40,10 @@ class EpisodeService {
   Result<std::vector<ProgramWaits>> waits(const access::Principal& p, const std::string& program);
 
  private:
+  std::vector<Episode> load_many(sql::Conn& c, const std::string& where, const sql::Params& params,
+                                 bool with_steps);
   std::optional<Episode> load(sql::Conn& c, const std::string& id, bool with_steps);
   std::string today() const;
-  std::int64_t now_ms() const;
 
   sql::Db& db_;
   const Clock& clock_;
@@ -110,7 +111,6 @@ class AppointmentService {
  private:
   std::vector<Appointment> load_many(sql::Conn& c, const std::string& where,
                                      const sql::Params& params);
-  std::int64_t now_ms() const;
 
   sql::Db& db_;
   const Clock& clock_;

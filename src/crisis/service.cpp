@@ -33,13 +33,6 @@ constexpr const char* k_ctx_secret = "crisis_webhooks.secret";
 constexpr const char* k_ctx_plan = "safety_plans.sections";
 constexpr const char* k_ctx_follow_up = "crisis_follow_ups.note";
 
-std::int64_t ms_of(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-TimePoint at_ms(std::int64_t ms) {
-  return TimePoint(std::chrono::milliseconds(ms));
-}
-
 std::string level_text(Level l) {
   return std::string(rules::level_name(l));
 }
@@ -182,7 +175,7 @@ CrisisService::CrisisService(sql::Db& db, const Clock& clock, const crypto::Keyr
 }
 
 std::int64_t CrisisService::now_ms() const {
-  return ms_of(clock_.now());
+  return unix_ms(clock_.now());
 }
 
 std::string CrisisService::opened(const std::string& sealed, const char* context,
@@ -379,7 +372,7 @@ bool CrisisService::on_roster(sql::Conn& c, const std::string& user_id) {
   // An entry that has ended (a one-off window over for a day, a weekly entry past its last
   // date) no longer opens the board: the day's slack covers handover and time zones.
   const TimePoint day_ago = clock_.now() - std::chrono::hours(24);
-  const std::int64_t day_ago_ms = ms_of(day_ago);
+  const std::int64_t day_ago_ms = unix_ms(day_ago);
   const std::string yesterday = format_rfc3339(day_ago).substr(0, 10);
   return c
       .query_one(
@@ -436,12 +429,12 @@ void CrisisService::fill_names(sql::Conn& c, Alert& a) {
 // ---- raising -----------------------------------------------------------------------------
 
 void CrisisService::arm(sql::Conn& c, Alert& a, TimePoint from) {
-  a.deadline_at_ms = ms_of(rules::ack_deadline(a.level, from, cfg_, service_clock()));
+  a.deadline_at_ms = unix_ms(rules::ack_deadline(a.level, from, cfg_, service_clock()));
   a.timer += 1;
   jobs::NewJob j;
   j.kind = "crisis.escalate";
   j.payload = bj::serialize(bj::object{{"alert_id", a.id}, {"timer", a.timer}});
-  j.due = at_ms(a.deadline_at_ms);
+  j.due = from_unix_ms(a.deadline_at_ms);
   j.max_attempts = 1000;  // an escalation is never given up
   j.dedupe_key = a.id + ":" + std::to_string(a.timer);
   jobs_.enqueue(c, j);
@@ -497,15 +490,16 @@ void CrisisService::notify(sql::Conn& c, Alert& a, const std::vector<std::string
             ? std::string(rules::step_name(cfg_.chain[static_cast<std::size_t>(a.step)]))
             : std::string("end");
     events_->publish(
-        c, {"crisis.alert",
-            bj::serialize(bj::object{{"alert_id", a.id},
-                                     {"client_id", a.client_id},
-                                     {"level", level_text(a.level)},
-                                     {"status", a.status},
-                                     {"step", a.step},
-                                     {"step_name", step_name},
-                                     {"deadline_at", format_rfc3339(at_ms(a.deadline_at_ms))}}),
-            who});
+        c,
+        {"crisis.alert",
+         bj::serialize(bj::object{{"alert_id", a.id},
+                                  {"client_id", a.client_id},
+                                  {"level", level_text(a.level)},
+                                  {"status", a.status},
+                                  {"step", a.step},
+                                  {"step_name", step_name},
+                                  {"deadline_at", format_rfc3339(from_unix_ms(a.deadline_at_ms))}}),
+         who});
   }
   metrics::inc("tend_crisis_notifications_total", "kind", kind);
 }
@@ -522,15 +516,16 @@ void CrisisService::publish_update(sql::Conn& c, const Alert& a, const std::stri
           ? std::string(rules::step_name(cfg_.chain[static_cast<std::size_t>(a.step)]))
           : std::string("end");
   events_->publish(
-      c, {type,
-          bj::serialize(bj::object{{"alert_id", a.id},
-                                   {"client_id", a.client_id},
-                                   {"level", level_text(a.level)},
-                                   {"status", a.status},
-                                   {"step", a.step},
-                                   {"step_name", step_name},
-                                   {"deadline_at", format_rfc3339(at_ms(a.deadline_at_ms))}}),
-          {audience.begin(), audience.end()}});
+      c,
+      {type,
+       bj::serialize(bj::object{{"alert_id", a.id},
+                                {"client_id", a.client_id},
+                                {"level", level_text(a.level)},
+                                {"status", a.status},
+                                {"step", a.step},
+                                {"step_name", step_name},
+                                {"deadline_at", format_rfc3339(from_unix_ms(a.deadline_at_ms))}}),
+       {audience.begin(), audience.end()}});
 }
 
 Raised CrisisService::raise(sql::Conn& c, const std::string& client_id, const Signal& s,
@@ -692,10 +687,10 @@ Status CrisisService::escalate(sql::Conn& c, const jobs::Job& job) {
   if (routing.chain_end) a.round += 1;
   a.version += 1;
   timeline(c, a.id, kind, a.step, {}, {},
-           "deadline " + format_rfc3339(at_ms(a.deadline_at_ms)) + " passed unacknowledged");
+           "deadline " + format_rfc3339(from_unix_ms(a.deadline_at_ms)) + " passed unacknowledged");
   // The next deadline counts from this one, so a late run (after a restart) does not push
   // every later deadline back; a run long after it counts from now.
-  const TimePoint due = at_ms(a.deadline_at_ms);
+  const TimePoint due = from_unix_ms(a.deadline_at_ms);
   arm(c, a, now - due < std::chrono::minutes(1) ? due : now);
   store_alert(c, a, false);
   notify(c, a, routing.recipients, kind);
@@ -763,13 +758,13 @@ Status CrisisService::deliver_email(const jobs::Job& job) {
   std::string level = level_text(a.level);
   std::string upper = level;
   std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
-  const std::string due = format_rfc3339(at_ms(a.deadline_at_ms));
+  const std::string due = format_rfc3339(from_unix_ms(a.deadline_at_ms));
   const std::string subject = "[Tend] " + upper + " alert: acknowledge by " + due.substr(0, 10) +
                               " " + due.substr(11, 5) + " UTC";
   const std::string link = settings_.base_url + "/alerts/" + a.id;
   std::string body = "A " + level + " crisis alert in Tend needs a person to acknowledge it.\n\n" +
                      "Alert: " + a.id + "\nStatus: " + a.status +
-                     "\nAcknowledge by: " + format_rfc3339(at_ms(a.deadline_at_ms)) +
+                     "\nAcknowledge by: " + format_rfc3339(from_unix_ms(a.deadline_at_ms)) +
                      "\n\nOpen it in Tend: " + link +
                      "\n\nIf nobody acknowledges it in time it goes to the next person on the "
                      "escalation chain.\n";
@@ -818,7 +813,7 @@ Status CrisisService::deliver_webhook(const jobs::Job& job) {
                                {"status", a.status},
                                {"kind", payload.at("kind")},
                                {"step", a.step},
-                               {"deadline_at", format_rfc3339(at_ms(a.deadline_at_ms))},
+                               {"deadline_at", format_rfc3339(from_unix_ms(a.deadline_at_ms))},
                                {"url", settings_.base_url + "/alerts/" + a.id},
                                {"recipients", facts.recipients}});
   auto st = webhook_(facts.hook->str(0), *secret, body, delivery_id);
@@ -980,7 +975,7 @@ Result<Alert> CrisisService::resolve(const Principal& p, const std::string& id,
       c.exec(
           "INSERT INTO crisis_follow_ups (id, alert_id, client_id, owner_id, label, due_at, "
           "status) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
-          {fid, a->id, a->client_id, owner, f.label, ms_of(due)});
+          {fid, a->id, a->client_id, owner, f.label, unix_ms(due)});
       jobs::NewJob j;
       j.kind = "crisis.follow_up_due";
       j.payload = bj::serialize(bj::object{{"follow_up_id", fid}});
@@ -1007,12 +1002,13 @@ Status CrisisService::follow_up_due(sql::Conn& c, const jobs::Job& job) {
       "SELECT alert_id, client_id, owner_id, due_at, status FROM crisis_follow_ups WHERE id = ?",
       {id});
   if (!r || r->str(4) != "pending" || events_ == nullptr) return ok_status();
-  events_->publish(c, {"crisis.follow_up_due",
-                       bj::serialize(bj::object{{"follow_up_id", id},
-                                                {"alert_id", r->str(0)},
-                                                {"client_id", r->str(1)},
-                                                {"due_at", format_rfc3339(at_ms(r->i64(3)))}}),
-                       {r->str(2)}});
+  events_->publish(c,
+                   {"crisis.follow_up_due",
+                    bj::serialize(bj::object{{"follow_up_id", id},
+                                             {"alert_id", r->str(0)},
+                                             {"client_id", r->str(1)},
+                                             {"due_at", format_rfc3339(from_unix_ms(r->i64(3)))}}),
+                    {r->str(2)}});
   return ok_status();
 }
 
@@ -1216,8 +1212,8 @@ Result<RosterEntry> CrisisService::add_roster_entry(const Principal& p, const bj
       if (en && !parse_rfc3339(*en, te))
         orr.add_error(orr.path("ends_at"), "must be an RFC 3339 time");
       if (!orr.failed()) {
-        e.starts_at_ms = ms_of(ts);
-        e.ends_at_ms = ms_of(te);
+        e.starts_at_ms = unix_ms(ts);
+        e.ends_at_ms = unix_ms(te);
       }
       auto st = orr.finish();
       if (!st) {

@@ -19,7 +19,20 @@ class Clock {
   std::int64_t unix_seconds() const {
     return std::chrono::duration_cast<std::chrono::seconds>(now().time_since_epoch()).count();
   }
+  //! Milliseconds since the Unix epoch (how the database stores instants).
+  std::int64_t unix_ms() const;
 };
+
+//! `t` as milliseconds since the Unix epoch, and back.
+inline std::int64_t unix_ms(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+inline TimePoint from_unix_ms(std::int64_t ms) {
+  return TimePoint(std::chrono::milliseconds(ms));
+}
+inline std::int64_t Clock::unix_ms() const {
+  return tend::unix_ms(now());
+}
 
 class SystemClock final : public Clock {
  public:

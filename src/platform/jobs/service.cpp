@@ -35,10 +35,6 @@ Job job_from_row(const sql::Row& r) {
   return j;
 }
 
-std::int64_t to_ms(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 //! Error text kept on a job: bounded, and only what handlers say (they name ids, not content).
 std::string bounded(std::string s) {
   constexpr std::size_t k_max = 500;
@@ -52,7 +48,7 @@ JobQueue::JobQueue(sql::Db& db, const Clock& clock, std::string instance)
     : db_(db), clock_(clock), instance_(std::move(instance)) {}
 
 std::int64_t JobQueue::now_ms() const {
-  return to_ms(clock_.now());
+  return unix_ms(clock_.now());
 }
 
 void JobQueue::handle(const std::string& kind, Handler handler) {
@@ -82,7 +78,7 @@ std::string JobQueue::enqueue(sql::Conn& c, const NewJob& job) const {
   c.exec(
       "INSERT INTO jobs (id, kind, payload, dedupe_key, state, due_at, attempts, max_attempts, "
       "created_at) VALUES (?, ?, ?, ?, 'pending', ?, 0, ?, ?)",
-      {id, job.kind, job.payload, sql::opt(job.dedupe_key), to_ms(job.due),
+      {id, job.kind, job.payload, sql::opt(job.dedupe_key), unix_ms(job.due),
        std::int64_t{std::max(job.max_attempts, 1)}, now_ms()});
   std::function<void()> notify;
   {
@@ -246,7 +242,7 @@ std::optional<TimePoint> JobQueue::next_due() {
   }
   auto r = db_.read([&](sql::Conn& c) { return c.query_one(query, params); });
   if (!r || r->is_null(0)) return std::nullopt;
-  return TimePoint(std::chrono::milliseconds(r->i64(0)));
+  return from_unix_ms(r->i64(0));
 }
 
 std::vector<Job> JobQueue::list(const std::string& state, int limit) {
