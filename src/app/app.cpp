@@ -44,6 +44,13 @@ const std::vector<SealedColumn>& sealed_columns() {
       {"crisis_webhooks", "id", "secret", "crisis_webhooks.secret"},
       {"crisis_follow_ups", "id", "note", "crisis_follow_ups.note"},
       {"safety_plans", "id", "sections", "safety_plans.sections"},
+      {"care_episodes", "id", "referral_reason", "care_episodes.referral_reason"},
+      {"care_episode_steps", "id", "note", "care_episode_steps.note"},
+      {"care_tasks", "id", "title", "care_tasks.title"},
+      {"care_tasks", "id", "outcome", "care_tasks.outcome"},
+      {"care_appointments", "id", "note", "care_appointments.note"},
+      {"care_appointment_requests", "id", "message", "care_appointment_requests.message"},
+      {"care_appointment_requests", "id", "answer", "care_appointment_requests.answer"},
   };
   return v;
 }
@@ -267,10 +274,11 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
       return make_error(Errc::Validation, "smtp: " + st.error().detail);
     }
     auto mailer = std::make_shared<notify::SmtpMailer>(sc, clock);
-    app->crisis_->set_mail([mailer](const std::vector<std::string>& to, const std::string& subject,
-                                    const std::string& body) {
+    app->mail_ = [mailer](const std::vector<std::string>& to, const std::string& subject,
+                          const std::string& body) {
       return mailer->send(notify::MailMessage{to, subject, body});
-    });
+    };
+    app->crisis_->set_mail(app->mail_);
   }
   {
     auto sender = std::make_shared<notify::WebhookSender>();
@@ -289,6 +297,12 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
                                                     *app->access_);
   app->appointments_ = std::make_unique<care::AppointmentService>(*app->db_, clock, app->keys_,
                                                                   *app->audit_, *app->access_);
+  {
+    // Validated above with the crisis settings.
+    auto zone = time_zone(cfg.time_zone);
+    app->appointments_->set_reminders(app->jobs_.get(), zone ? *zone : TimeZone(), cfg.base_url,
+                                      app->mail_);
+  }
   // A scored measure's risk answers open (or join) an alert in the same transaction.
   app->assessments_->on_scored(
       [a = app.get()](sql::Conn& c, const assessment::AssessmentScored& s) {

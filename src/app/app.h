@@ -75,6 +75,7 @@ class App {
   std::unique_ptr<care::EpisodeService> episodes_;
   std::unique_ptr<care::TaskService> tasks_;
   std::unique_ptr<care::AppointmentService> appointments_;
+  care::MailFn mail_;  //!< the SMTP server, when one is configured
   std::unique_ptr<events::EventHub> events_;
   http::Router router_;
   std::unique_ptr<WebApp> web_;

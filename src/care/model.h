@@ -35,7 +35,11 @@ struct Episode {
   std::optional<std::string> active_on;
   std::optional<std::string> ended_on;  //!< discharged, declined or transferred
   std::string transferred_to;           //!< where to, when transferred
-  std::vector<Step> steps;              //!< oldest first
+  //! The first and second attended appointments within the episode (rules::set_seen): the
+  //! wait for a first appointment, and the "hidden wait" between the first and the second.
+  std::optional<std::string> first_seen_on;
+  std::optional<std::string> second_seen_on;
+  std::vector<Step> steps;  //!< oldest first
   std::string created_by;
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;
@@ -54,6 +58,13 @@ struct ProgramWaits {
   int reached_treatment = 0;
   std::optional<double> referral_to_treatment_median_days;
   std::optional<double> intake_to_treatment_median_days;  //!< the wait after assessment
+  int seen_once = 0;  //!< episodes with a first attended appointment
+  std::optional<double> referral_to_first_median_days;
+  std::optional<double> referral_to_first_p90_days;
+  int seen_twice = 0;  //!< episodes with a second one
+  //! The hidden wait: from the first appointment (often an assessment) to the second.
+  std::optional<double> first_to_second_median_days;
+  std::optional<double> first_to_second_p90_days;
 };
 
 //! A follow-up task for a client: a call, a letter, a review … with a due date and an owner.
@@ -76,6 +87,20 @@ struct Task {
   std::int64_t version = 1;
 };
 
+//! A client's request, from the portal, to move or cancel an appointment.
+struct ChangeRequest {
+  std::string id;
+  std::string appointment_id;
+  std::string client_id;
+  std::string kind;     //!< reschedule | cancel
+  std::string message;  //!< decrypted; what the client wrote
+  std::string status;   //!< open | done | declined
+  std::string answer;   //!< decrypted; the service's reply
+  std::string answered_by;
+  std::int64_t created_at_ms = 0;
+  std::int64_t answered_at_ms = 0;
+};
+
 //! One appointment (times in UTC milliseconds).
 struct Appointment {
   std::string id;
@@ -92,7 +117,11 @@ struct Appointment {
   std::string status = "booked";  //!< booked | arrived | attended | cancelled | no_show
   std::string cancelled_by;       //!< client | service
   bool late_cancel = false;
-  std::string note;  //!< decrypted
+  std::string note;       //!< decrypted
+  std::string series_id;  //!< the recurring series it was booked in; empty when booked alone
+  std::int64_t reminded_at_ms = 0;  //!< when the e-mail reminder went out; 0 while none has
+  //! The client's open request to move or cancel it, if any.
+  std::optional<ChangeRequest> request;
   std::int64_t version = 1;
 };
 

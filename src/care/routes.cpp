@@ -36,6 +36,8 @@ bj::object to_json(const Episode& e, bool detail) {
                {"intake_on", json::opt(e.intake_on)},
                {"active_on", json::opt(e.active_on)},
                {"ended_on", json::opt(e.ended_on)},
+               {"first_seen_on", json::opt(e.first_seen_on)},
+               {"second_seen_on", json::opt(e.second_seen_on)},
                {"transferred_to",
                 e.transferred_to.empty() ? bj::value(nullptr) : bj::value(e.transferred_to)},
                {"version", e.version},
@@ -70,7 +72,13 @@ bj::object to_json(const ProgramWaits& w) {
       {"referral_to_intake_p90_days", days(w.referral_to_intake_p90_days)},
       {"reached_treatment", w.reached_treatment},
       {"referral_to_treatment_median_days", days(w.referral_to_treatment_median_days)},
-      {"intake_to_treatment_median_days", days(w.intake_to_treatment_median_days)}};
+      {"intake_to_treatment_median_days", days(w.intake_to_treatment_median_days)},
+      {"seen_once", w.seen_once},
+      {"referral_to_first_median_days", days(w.referral_to_first_median_days)},
+      {"referral_to_first_p90_days", days(w.referral_to_first_p90_days)},
+      {"seen_twice", w.seen_twice},
+      {"first_to_second_median_days", days(w.first_to_second_median_days)},
+      {"first_to_second_p90_days", days(w.first_to_second_p90_days)}};
 }
 
 bj::object to_json(const Task& t, const std::string& today) {
@@ -101,21 +109,40 @@ bj::object to_json(const Appointment& a) {
   const auto text_or_null = [](const std::string& s) {
     return s.empty() ? bj::value(nullptr) : bj::value(s);
   };
-  return {{"id", a.id},
-          {"client_id", text_or_null(a.client_id)},
-          {"client_name", text_or_null(a.client_name)},
-          {"clinician", bj::object{{"id", a.clinician_id}, {"name", a.clinician_name}}},
-          {"kind", a.kind},
-          {"mode", a.mode},
-          {"starts_at", t(a.starts_at_ms)},
-          {"ends_at", t(a.ends_at_ms)},
-          {"room", text_or_null(a.room)},
-          {"meeting_url", text_or_null(a.meeting_url)},
-          {"status", a.status},
-          {"cancelled_by", text_or_null(a.cancelled_by)},
-          {"late_cancel", a.late_cancel},
-          {"note", a.note},
-          {"version", a.version}};
+  return {
+      {"id", a.id},
+      {"client_id", text_or_null(a.client_id)},
+      {"client_name", text_or_null(a.client_name)},
+      {"clinician", bj::object{{"id", a.clinician_id}, {"name", a.clinician_name}}},
+      {"kind", a.kind},
+      {"mode", a.mode},
+      {"starts_at", t(a.starts_at_ms)},
+      {"ends_at", t(a.ends_at_ms)},
+      {"room", text_or_null(a.room)},
+      {"meeting_url", text_or_null(a.meeting_url)},
+      {"status", a.status},
+      {"cancelled_by", text_or_null(a.cancelled_by)},
+      {"late_cancel", a.late_cancel},
+      {"note", a.note},
+      {"series_id", text_or_null(a.series_id)},
+      {"reminded_at", a.reminded_at_ms == 0 ? bj::value(nullptr) : bj::value(t(a.reminded_at_ms))},
+      {"request", a.request ? bj::value(to_json(*a.request)) : bj::value(nullptr)},
+      {"version", a.version}};
+}
+
+bj::object to_json(const ChangeRequest& q) {
+  const auto t = [](std::int64_t ms) {
+    return ms == 0 ? bj::value(nullptr) : bj::value(format_rfc3339(from_unix_ms(ms)));
+  };
+  return {{"id", q.id},
+          {"appointment_id", q.appointment_id},
+          {"kind", q.kind},
+          {"message", q.message},
+          {"status", q.status},
+          {"answer", q.answer},
+          {"answered_by", q.answered_by.empty() ? bj::value(nullptr) : bj::value(q.answered_by)},
+          {"created_at", t(q.created_at_ms)},
+          {"answered_at", t(q.answered_at_ms)}};
 }
 
 void register_routes(http::Router& router, EpisodeService& episodes, TaskService& tasks,
@@ -201,6 +228,97 @@ void register_routes(http::Router& router, EpisodeService& episodes, TaskService
                "care")
       .returns(200, "The appointment")
       .returns(409, "A status that cannot follow the current one, or a stale version");
+
+  router
+      .add(Method::Post, "/api/v1/clients/{id}/appointment-series",
+           access.guard([&appointments](Request& req, const access::Principal& p) {
+             auto body = http::json_body(req);
+             if (!body) return Response::problem(body.error());
+             auto r = appointments.book_series(p, req.param("id"), *body);
+             if (!r) return Response::problem(r.error());
+             bj::array items;
+             for (const auto& a : *r) items.push_back(to_json(a));
+             const std::string series = r->front().series_id;
+             return Response::json(201,
+                                   bj::object{{"series_id", series}, {"items", std::move(items)}});
+           }))
+      .summary(
+          "Book a recurring series (every 1–4 weeks, 2–52 times, same wall-clock time): all "
+          "of it, or nothing when one would clash",
+          "care")
+      .body(
+          bj::object{{"type", "object"},
+                     {"properties",
+                      bj::object{{"starts_at", {{"type", "string"}, {"format", "date-time"}}},
+                                 {"ends_at", {{"type", "string"}, {"format", "date-time"}}},
+                                 {"repeat",
+                                  {{"type", "object"},
+                                   {"properties", bj::object{{"every_weeks", {{"type", "integer"}}},
+                                                             {"count", {{"type", "integer"}}}}}}}}},
+                     {"required", bj::array{"starts_at", "ends_at", "repeat"}}})
+      .returns(201, "The series id and its appointments")
+      .returns(409, "One of them would clash (its date and the other booking are named)")
+      .returns(422, "A bad repeat, or times as for one appointment");
+
+  router
+      .add(Method::Post, "/api/v1/appointment-series/{id}/cancel",
+           access.guard([&appointments, appt_list](Request& req, const access::Principal& p) {
+             auto body = http::json_body(req);
+             if (!body) return Response::problem(body.error());
+             return appt_list(appointments.cancel_series(p, req.param("id"), *body));
+           }))
+      .summary("Cancel the rest of a series: `{cancelled_by, from?, note?}`", "care")
+      .returns(200, "The appointments cancelled")
+      .returns(409, "No booked appointment of the series is left from then");
+
+  router
+      .add(Method::Get, "/api/v1/me/appointments",
+           access.guard([&appointments, appt_list](Request&, const access::Principal& p) {
+             auto r = appointments.mine(p);
+             if (!r) return Response::problem(r.error());
+             auto resp = appt_list(r);
+             return resp;
+           }))
+      .summary("The client's own appointments still to come (portal)", "care")
+      .returns(200, "Appointments");
+
+  router
+      .add(Method::Post, "/api/v1/me/appointments/{id}/requests",
+           access.guard([&appointments](Request& req, const access::Principal& p) {
+             auto body = http::json_body(req);
+             if (!body) return Response::problem(body.error());
+             auto r = appointments.request_change(p, req.param("id"), *body);
+             if (!r) return Response::problem(r.error());
+             return Response::json(201, to_json(*r));
+           }))
+      .summary("The client asks to move or cancel an appointment: `{kind, message?}`", "care")
+      .returns(201, "The request, with the care team")
+      .returns(409, "Passed, not booked, or a request already open");
+
+  router
+      .add(Method::Get, "/api/v1/me/appointment-requests",
+           access.guard([&appointments](Request&, const access::Principal& p) {
+             auto r = appointments.my_requests(p);
+             if (!r) return Response::problem(r.error());
+             bj::array items;
+             for (const auto& q : *r) items.push_back(to_json(q));
+             return Response::json(200, bj::object{{"items", std::move(items)}});
+           }))
+      .summary("The client's own requests and their answers, newest first", "care")
+      .returns(200, "Requests");
+
+  router
+      .add(Method::Post, "/api/v1/appointment-requests/{id}",
+           access.guard([&appointments](Request& req, const access::Principal& p) {
+             auto body = http::json_body(req);
+             if (!body) return Response::problem(body.error());
+             auto r = appointments.answer_request(p, req.param("id"), *body);
+             if (!r) return Response::problem(r.error());
+             return Response::json(200, to_json(*r));
+           }))
+      .summary("Answer a client's request: `{status: done|declined, answer?}`", "care")
+      .returns(200, "The request, answered")
+      .returns(409, "Already answered");
 
   const auto task_list = [&tasks](const Result<std::vector<Task>>& r) {
     if (!r) return Response::problem(r.error());

@@ -16,5 +16,6 @@ boost::json::object to_json(const ProgramWaits& w);
 //! A task, with where it stands against `today` while open.
 boost::json::object to_json(const Task& t, const std::string& today);
 boost::json::object to_json(const Appointment& a);
+boost::json::object to_json(const ChangeRequest& q);
 
 }  // namespace tend::care

@@ -156,7 +156,7 @@ ProgramWaits waits(const std::string& program, const std::vector<Episode>& episo
                    std::string_view today) {
   ProgramWaits w;
   w.program = program;
-  std::vector<int> now, to_intake, to_treatment, intake_to_treatment;
+  std::vector<int> now, to_intake, to_treatment, intake_to_treatment, to_first, first_to_second;
   for (const auto& e : episodes) {
     if (e.program != program) continue;
     if ((e.stage == Stage::Referred || e.stage == Stage::Waitlist)) {
@@ -166,6 +166,12 @@ ProgramWaits waits(const std::string& program, const std::vector<Episode>& episo
     if (e.active_on) {
       to_treatment.push_back(days_between(e.referred_on, *e.active_on));
       if (e.intake_on) intake_to_treatment.push_back(days_between(*e.intake_on, *e.active_on));
+    }
+    if (e.first_seen_on) {
+      to_first.push_back(days_between(e.referred_on, *e.first_seen_on));
+      if (e.second_seen_on) {
+        first_to_second.push_back(days_between(*e.first_seen_on, *e.second_seen_on));
+      }
     }
   }
   w.waiting_now = static_cast<int>(now.size());
@@ -177,6 +183,12 @@ ProgramWaits waits(const std::string& program, const std::vector<Episode>& episo
   w.reached_treatment = static_cast<int>(to_treatment.size());
   w.referral_to_treatment_median_days = centile(to_treatment, 0.5);
   w.intake_to_treatment_median_days = centile(intake_to_treatment, 0.5);
+  w.seen_once = static_cast<int>(to_first.size());
+  w.referral_to_first_median_days = centile(to_first, 0.5);
+  w.referral_to_first_p90_days = centile(to_first, 0.9);
+  w.seen_twice = static_cast<int>(first_to_second.size());
+  w.first_to_second_median_days = centile(first_to_second, 0.5);
+  w.first_to_second_p90_days = centile(first_to_second, 0.9);
   return w;
 }
 
@@ -259,6 +271,105 @@ std::optional<Refusal> check_status(std::string_view from, std::string_view to) 
 
 bool late_cancellation(std::int64_t starts_at_ms, std::int64_t cancelled_at_ms) {
   return starts_at_ms - cancelled_at_ms < 24LL * 60 * 60 * 1000;
+}
+
+std::optional<Refusal> check_repeat(int every_weeks, int count) {
+  if (every_weeks < 1 || every_weeks > 4) {
+    return Refusal{"repeat.every_weeks", "must be 1, 2, 3 or 4"};
+  }
+  if (count < 2 || count > k_max_series) {
+    return Refusal{"repeat.count", "must be from 2 to " + std::to_string(k_max_series)};
+  }
+  return std::nullopt;
+}
+
+std::vector<std::pair<std::int64_t, std::int64_t>> occurrences(const TimeZone& zone,
+                                                               std::int64_t starts_at_ms,
+                                                               std::int64_t ends_at_ms,
+                                                               int every_weeks, int count) {
+  std::vector<std::pair<std::int64_t, std::int64_t>> out;
+  if (count < 1 || every_weeks < 1) return out;
+  const auto length = ends_at_ms - starts_at_ms;
+  const auto sub_second = starts_at_ms % 1000;
+  const LocalTime first = zone.to_local(from_unix_ms(starts_at_ms));
+  out.reserve(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    LocalTime t = first;
+    t.day += i * 7 * every_weeks;  // from_local carries the day into later months and years
+    const auto start = unix_ms(zone.from_local(t)) + sub_second;
+    out.emplace_back(start, start + length);
+  }
+  return out;
+}
+
+std::optional<std::int64_t> reminder_due(std::int64_t starts_at_ms, std::int64_t now_ms) {
+  const auto due = starts_at_ms - 24LL * 60 * 60 * 1000;
+  if (due < now_ms) return std::nullopt;
+  return due;
+}
+
+bool valid_change_request_kind(std::string_view kind) {
+  return kind == "reschedule" || kind == "cancel";
+}
+
+void set_seen(Episode& e, std::vector<std::string> seen) {
+  std::sort(seen.begin(), seen.end());
+  e.first_seen_on.reset();
+  e.second_seen_on.reset();
+  for (const auto& d : seen) {
+    if (d < e.referred_on) continue;
+    if (e.ended_on && d > *e.ended_on) break;
+    if (!e.first_seen_on) {
+      e.first_seen_on = d;
+    } else {
+      e.second_seen_on = d;
+      break;
+    }
+  }
+}
+
+std::string format_span(const LocalTime& start, const LocalTime& end, std::string_view abbrev) {
+  static constexpr std::array<std::string_view, 7> days = {"Sun", "Mon", "Tue", "Wed",
+                                                           "Thu", "Fri", "Sat"};
+  static constexpr std::array<std::string_view, 12> months = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto two = [](int v) { return (v < 10 ? "0" : "") + std::to_string(v); };
+  std::string out = "on ";
+  out += days[static_cast<std::size_t>(start.weekday % 7)];
+  out += " " + std::to_string(start.day) + " ";
+  out += months[static_cast<std::size_t>((start.month + 11) % 12)];
+  out += " " + std::to_string(start.year) + " " + two(start.hour) + ":" + two(start.minute);
+  out += "–" + two(end.hour) + ":" + two(end.minute);
+  if (!abbrev.empty()) {
+    out += " ";
+    out += abbrev;
+  }
+  return out;
+}
+
+ReminderMail reminder_mail(const std::string& when, std::string_view mode, std::string_view room,
+                           std::string_view meeting_url, std::string_view base_url) {
+  ReminderMail m;
+  m.subject = "Reminder: your appointment " + when;
+  std::string how;
+  if (mode == "video") {
+    how = "It is a video call. Join it here at the time: " + std::string(meeting_url);
+  } else if (mode == "phone") {
+    how = "It is by phone: we will call you at the time.";
+  } else {
+    how = "It is in person";
+    if (!room.empty()) how += ", in " + std::string(room);
+    how += ". Please come a few minutes early.";
+  }
+  m.body = "Hello,\n\nThis is a reminder of your appointment " + when + ".\n\n" + how + "\n\n";
+  if (!base_url.empty()) {
+    m.body += "If you need to move or cancel it, sign in at " + std::string(base_url) +
+              "/portal and ask, or call us.\n\n";
+  } else {
+    m.body += "If you need to move or cancel it, please let us know.\n\n";
+  }
+  m.body += "Please do not reply to this e-mail: replies are not read.\n";
+  return m;
 }
 
 }  // namespace tend::care::rules

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "care/model.h"
+#include "platform/tz.h"
 
 namespace tend::care::rules {
 
@@ -69,5 +70,38 @@ bool overlaps(std::int64_t a_start, std::int64_t a_end, std::int64_t b_start, st
 std::optional<Refusal> check_status(std::string_view from, std::string_view to);
 //! A cancellation less than 24 hours before the start is late.
 bool late_cancellation(std::int64_t starts_at_ms, std::int64_t cancelled_at_ms);
+
+//! The most appointments one repeat rule books (a year of weekly sessions).
+inline constexpr int k_max_series = 52;
+//! Why a repeat rule cannot be used (field and reason), or nullopt: every 1, 2, 3 or 4 weeks,
+//! 2 to k_max_series times.
+std::optional<Refusal> check_repeat(int every_weeks, int count);
+//! The [start, end) spans of a series whose first appointment is [starts_at, ends_at): `count`
+//! appointments `every_weeks` apart, at the same wall-clock time in `zone` (10:00 stays 10:00
+//! when the clocks change) and of the same length. The first is the one given.
+std::vector<std::pair<std::int64_t, std::int64_t>> occurrences(const TimeZone& zone,
+                                                               std::int64_t starts_at_ms,
+                                                               std::int64_t ends_at_ms,
+                                                               int every_weeks, int count);
+//! When to send an appointment's reminder: 24 hours before it starts, or nullopt when that
+//! moment is already past at `now_ms` (a booking for tomorrow morning gets no reminder).
+std::optional<std::int64_t> reminder_due(std::int64_t starts_at_ms, std::int64_t now_ms);
+bool valid_change_request_kind(std::string_view kind);
+//! "on Thu 10 Dec 2026 10:00–10:50 EST": an appointment's day and times in a zone, as people
+//! say them (the end's date is left out; the abbreviation when given).
+std::string format_span(const LocalTime& start, const LocalTime& end, std::string_view abbrev);
+//! A reminder e-mail. It names the time and how to attend, never the service's kind of care,
+//! the clinician or anything clinical: mailboxes are shared and phones are seen by others.
+struct ReminderMail {
+  std::string subject;
+  std::string body;
+};
+//! `when` as format_span gives it; `base_url` of the portal (may be empty).
+ReminderMail reminder_mail(const std::string& when, std::string_view mode, std::string_view room,
+                           std::string_view meeting_url, std::string_view base_url);
+//! The first and second attended appointments of an episode: the earliest two of `seen` (dates
+//! "YYYY-MM-DD" of the client's attended appointments, any order) on or after the referral and
+//! not after the episode ended. Fills `first_seen_on` and `second_seen_on`.
+void set_seen(Episode& e, std::vector<std::string> seen);
 
 }  // namespace tend::care::rules

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <set>
 
 #include "platform/ids.h"
@@ -59,6 +60,36 @@ std::string EpisodeService::today() const {
   return format_date(clock_.now());
 }
 
+namespace {
+//! Each episode's first and second attended appointments, from its client's appointments
+//! (dated in UTC), in one query for all of them.
+void set_seen_dates(sql::Conn& c, std::vector<Episode>& episodes) {
+  if (episodes.empty()) return;
+  std::set<std::string> clients;
+  for (const auto& e : episodes) clients.insert(e.client_id);
+  std::map<std::string, std::vector<std::string>> seen;
+  std::string sql_text =
+      "SELECT client_id, starts_at FROM care_appointments WHERE status IN ('attended', "
+      "'arrived')";
+  sql::Params params;
+  if (clients.size() <= 100) {
+    std::string in;
+    for (const auto& id : clients) {
+      in += in.empty() ? "?" : ", ?";
+      params.emplace_back(id);
+    }
+    sql_text += " AND client_id IN (" + in + ")";
+  }
+  for (const auto& r : c.query(sql_text, params)) {
+    seen[r.str(0)].push_back(format_date(from_unix_ms(r.i64(1))));
+  }
+  for (auto& e : episodes) {
+    auto it = seen.find(e.client_id);
+    rules::set_seen(e, it == seen.end() ? std::vector<std::string>{} : it->second);
+  }
+}
+}  // namespace
+
 std::vector<Episode> EpisodeService::load_many(sql::Conn& c, const std::string& where,
                                                const sql::Params& params, bool with_steps) {
   std::vector<Episode> out;
@@ -84,6 +115,7 @@ std::vector<Episode> EpisodeService::load_many(sql::Conn& c, const std::string& 
     e.version = r.i64(15);
     out.push_back(std::move(e));
   }
+  set_seen_dates(c, out);
   if (!with_steps) return out;
   for (auto& e : out) {
     for (const auto& s : c.query("SELECT stage, on_date, by_user, note, at FROM care_episode_steps "
@@ -250,8 +282,8 @@ Result<std::vector<ProgramWaits>> EpisodeService::waits(const Principal& p,
     std::vector<Episode> episodes;
     sql::Params params;
     std::string sql =
-        "SELECT program, stage, referred_on, waitlisted_on, intake_on, active_on, ended_on "
-        "FROM care_episodes";
+        "SELECT program, stage, referred_on, waitlisted_on, intake_on, active_on, ended_on, "
+        "client_id FROM care_episodes";
     if (!program.empty()) {
       sql += " WHERE program = ?";
       params.emplace_back(program);
@@ -266,9 +298,11 @@ Result<std::vector<ProgramWaits>> EpisodeService::waits(const Principal& p,
       e.intake_on = r.opt_str(4);
       e.active_on = r.opt_str(5);
       e.ended_on = r.opt_str(6);
+      e.client_id = r.str(7);
       programs.insert(e.program);
       episodes.push_back(std::move(e));
     }
+    set_seen_dates(c, episodes);
     std::vector<ProgramWaits> out;
     const std::string now = today();
     for (const auto& name : programs) out.push_back(rules::waits(name, episodes, now));
@@ -459,19 +493,70 @@ Result<Task> TaskService::close(const Principal& p, const std::string& id,
 
 namespace {
 constexpr const char* k_ctx_appt_note = "care_appointments.note";
+constexpr const char* k_ctx_request_message = "care_appointment_requests.message";
+constexpr const char* k_ctx_request_answer = "care_appointment_requests.answer";
+constexpr const char* k_reminder_job = "care.appointment_reminder";
 constexpr const char* k_appt_columns =
     "a.id, a.client_id, a.clinician_id, a.kind, a.mode, a.starts_at, a.ends_at, a.room, "
     "a.meeting_url, a.status, a.cancelled_by, a.late_cancel, a.note, a.version, c.given_name, "
-    "c.family_name, c.preferred_name, u.display_name";
+    "c.family_name, c.preferred_name, u.display_name, a.series_id, a.reminded_at";
+constexpr const char* k_request_columns =
+    "id, appointment_id, client_id, kind, message, status, answer, answered_by, created_at, "
+    "answered_at";
 
-std::string hhmm(std::int64_t ms) {
-  return format_rfc3339(from_unix_ms(ms)).substr(11, 5);
+//! The ids in `v` as "?, ?, ?" with their parameters appended to `params`.
+std::string placeholders(const std::vector<std::string>& v, sql::Params& params) {
+  std::string out;
+  for (const auto& x : v) {
+    out += out.empty() ? "?" : ", ?";
+    params.emplace_back(x);
+  }
+  return out;
 }
 }  // namespace
 
 AppointmentService::AppointmentService(sql::Db& db, const Clock& clock, const crypto::Keyring& keys,
                                        audit::AuditLog& audit, access::AccessService& access)
     : db_(db), clock_(clock), keys_(keys), audit_(audit), access_(access) {}
+
+void AppointmentService::set_reminders(jobs::JobQueue* jobs, TimeZone zone, std::string base_url,
+                                       MailFn mail) {
+  jobs_ = jobs;
+  zone_ = std::move(zone);
+  base_url_ = std::move(base_url);
+  mail_ = std::move(mail);
+  if (jobs_) {
+    jobs_->handle_external(k_reminder_job,
+                           [this](const jobs::Job& j) { return deliver_reminder(j); });
+  }
+}
+
+std::string AppointmentService::when(std::int64_t starts_at_ms, std::int64_t ends_at_ms) const {
+  const auto start = from_unix_ms(starts_at_ms);
+  return rules::format_span(zone_.to_local(start), zone_.to_local(from_unix_ms(ends_at_ms)),
+                            zone_.abbreviation_at(start));
+}
+
+ChangeRequest AppointmentService::read_request(const sql::Row& r) const {
+  ChangeRequest q;
+  q.id = r.str(0);
+  q.appointment_id = r.str(1);
+  q.client_id = r.str(2);
+  q.kind = r.str(3);
+  if (!r.str(4).empty()) {
+    auto m = keys_.open(r.str(4), k_ctx_request_message);
+    q.message = m ? *m : std::string();
+  }
+  q.status = r.str(5);
+  if (!r.str(6).empty()) {
+    auto m = keys_.open(r.str(6), k_ctx_request_answer);
+    q.answer = m ? *m : std::string();
+  }
+  q.answered_by = r.str(7);
+  q.created_at_ms = r.i64(8);
+  q.answered_at_ms = r.i64(9);
+  return q;
+}
 
 std::vector<Appointment> AppointmentService::load_many(sql::Conn& c, const std::string& where,
                                                        const sql::Params& params) {
@@ -502,17 +587,36 @@ std::vector<Appointment> AppointmentService::load_many(sql::Conn& c, const std::
     const std::string given = r.is_null(16) || r.str(16).empty() ? r.str(14) : r.str(16);
     a.client_name = given + " " + r.str(15);
     a.clinician_name = r.str(17);
+    a.series_id = r.str(18);
+    a.reminded_at_ms = r.i64(19);
     out.push_back(std::move(a));
+  }
+  if (out.empty()) return out;
+  // The clients' open requests to change them, in one query.
+  std::vector<std::string> ids;
+  for (const auto& a : out) ids.push_back(a.id);
+  sql::Params q;
+  const auto in = placeholders(ids, q);
+  for (const auto& r : c.query(std::string("SELECT ") + k_request_columns +
+                                   " FROM care_appointment_requests WHERE status = 'open' AND "
+                                   "appointment_id IN (" +
+                                   in + ")",
+                               q)) {
+    auto req = read_request(r);
+    for (auto& a : out) {
+      if (a.id == req.appointment_id) a.request = req;
+    }
   }
   return out;
 }
 
-Result<Appointment> AppointmentService::book(const Principal& p, const std::string& client_id,
-                                             const bj::object& body) {
-  auto d = access_.authorize(p, Action::Create, Resource::Scheduling, client_id);
-  if (!d) return d.error();
+Result<AppointmentService::Booking> AppointmentService::read_booking(const Principal& p,
+                                                                     const std::string& client_id,
+                                                                     const bj::object& body,
+                                                                     bool series) {
   json::FieldReader r(body);
-  Appointment a;
+  Booking b;
+  Appointment& a = b.first;
   a.client_id = client_id;
   auto starts = r.string("starts_at", {.required = true, .max_len = 40});
   auto ends = r.string("ends_at", {.required = true, .max_len = 40});
@@ -532,15 +636,74 @@ Result<Appointment> AppointmentService::book(const Principal& p, const std::stri
   if (a.mode == "video" && a.meeting_url.rfind("https://", 0) != 0) {
     r.add_error("meeting_url", "is required for a video session: an https:// link");
   }
+  if (series) {
+    const bj::value* rep = r.raw("repeat");
+    if (rep == nullptr || !rep->is_object()) {
+      r.add_error("repeat", "is required: {every_weeks, count}");
+    } else {
+      json::FieldReader rr(rep->as_object(), "repeat");
+      b.every_weeks = static_cast<int>(rr.integer("every_weeks", true, 1, 4).value_or(0));
+      b.count = static_cast<int>(rr.integer("count", true, 2, rules::k_max_series).value_or(0));
+      if (auto st = rr.finish(); !st) {
+        for (const auto& e : rr.errors()) r.add_error(e.field, e.message);
+        if (rr.errors().empty()) r.add_error("repeat", st.error().detail);
+      } else if (auto bad = rules::check_repeat(b.every_weeks, b.count)) {
+        r.add_error(bad->field, bad->message);
+      }
+    }
+  }
   if (!r.failed()) {
     a.starts_at_ms = unix_ms(ts);
     a.ends_at_ms = unix_ms(te);
     if (auto bad = rules::check_times(a.starts_at_ms, a.ends_at_ms)) {
       r.add_error(bad->field, bad->message);
+    } else if (a.starts_at_ms < clock_.unix_ms() - 24LL * 60 * 60 * 1000) {
+      // Recording yesterday's session is fine; booking into the past beyond that is a slip.
+      r.add_error("starts_at", "is more than a day in the past");
     }
   }
   if (auto st = r.finish(); !st) return st.error();
-  return db_.write([&](sql::Conn& c) -> Result<Appointment> {
+  return b;
+}
+
+Status AppointmentService::check_free(sql::Conn& c, const Appointment& a,
+                                      const std::string& clinician_name) {
+  const auto busy = load_many(
+      c,
+      "a.clinician_id = ? AND a.status <> 'cancelled' AND a.starts_at < ? AND a.ends_at > ? "
+      "ORDER BY a.starts_at LIMIT 1",
+      {a.clinician_id, a.ends_at_ms, a.starts_at_ms});
+  if (!busy.empty()) {
+    const auto& b = busy.front();
+    const std::string msg = clinician_name + " is already booked " +
+                            when(b.starts_at_ms, b.ends_at_ms) + " (appointment " + b.id + ")";
+    return make_error(Errc::Conflict, "clinician_id: " + msg, {{"clinician_id", msg}});
+  }
+  if (!a.room.empty()) {
+    const auto taken =
+        load_many(c,
+                  "a.room = ? AND a.status <> 'cancelled' AND a.starts_at < ? AND a.ends_at > ? "
+                  "ORDER BY a.starts_at LIMIT 1",
+                  {a.room, a.ends_at_ms, a.starts_at_ms});
+    if (!taken.empty()) {
+      const auto& b = taken.front();
+      const std::string msg = a.room + " is taken " + when(b.starts_at_ms, b.ends_at_ms) +
+                              " (appointment " + b.id + ")";
+      return make_error(Errc::Conflict, "room: " + msg, {{"room", msg}});
+    }
+  }
+  return ok_status();
+}
+
+Result<std::vector<Appointment>> AppointmentService::insert(const Principal& p,
+                                                            const access::Decision& d,
+                                                            const Booking& b) {
+  const Appointment& a = b.first;
+  const auto spans =
+      b.count > 1
+          ? rules::occurrences(zone_, a.starts_at_ms, a.ends_at_ms, b.every_weeks, b.count)
+          : std::vector<std::pair<std::int64_t, std::int64_t>>{{a.starts_at_ms, a.ends_at_ms}};
+  return db_.write([&](sql::Conn& c) -> Result<std::vector<Appointment>> {
     // The clinician's row is the lock that keeps two instances from booking the same time.
     const char* lock = c.dialect() == sql::Dialect::Postgres ? " FOR UPDATE" : "";
     auto who = c.query_one(
@@ -551,43 +714,120 @@ Result<Appointment> AppointmentService::book(const Principal& p, const std::stri
       return make_error(Errc::Validation, "clinician_id: must be an active clinical colleague",
                         {{"clinician_id", "must be an active clinical colleague"}});
     }
-    const auto busy = load_many(
-        c,
-        "a.clinician_id = ? AND a.status <> 'cancelled' AND a.starts_at < ? AND a.ends_at > ? "
-        "ORDER BY a.starts_at LIMIT 1",
-        {a.clinician_id, a.ends_at_ms, a.starts_at_ms});
-    if (!busy.empty()) {
-      const auto& b = busy.front();
-      const std::string msg = who->str(2) + " is already booked " + hhmm(b.starts_at_ms) + "–" +
-                              hhmm(b.ends_at_ms) + " UTC (appointment " + b.id + ")";
-      return make_error(Errc::Conflict, "clinician_id: " + msg, {{"clinician_id", msg}});
-    }
-    if (!a.room.empty()) {
-      const auto taken =
-          load_many(c,
-                    "a.room = ? AND a.status <> 'cancelled' AND a.starts_at < ? AND a.ends_at > ? "
-                    "ORDER BY a.starts_at LIMIT 1",
-                    {a.room, a.ends_at_ms, a.starts_at_ms});
-      if (!taken.empty()) {
-        const auto& b = taken.front();
-        const std::string msg = a.room + " is taken " + hhmm(b.starts_at_ms) + "–" +
-                                hhmm(b.ends_at_ms) + " UTC (appointment " + b.id + ")";
-        return make_error(Errc::Conflict, "room: " + msg, {{"room", msg}});
-      }
-    }
-    a.id = new_id("ap");
+    const std::string series = b.count > 1 ? new_id("as") : std::string();
     const auto now = clock_.unix_ms();
-    c.exec(
-        "INSERT INTO care_appointments (id, client_id, clinician_id, kind, mode, starts_at, "
-        "ends_at, room, meeting_url, status, created_by, created_at, updated_at, version) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, 1)",
-        {a.id, client_id, a.clinician_id, a.kind, a.mode, a.starts_at_ms, a.ends_at_ms, a.room,
-         a.meeting_url, p.user_id, now, now});
-    audit_.append(c, access::audit_entry(p, "create", "appointment", a.id, client_id,
-                                         d->via_break_glass ? "break-the-glass" : ""));
-    metrics::inc("tend_care_appointments_booked_total", "mode", a.mode);
-    auto full = load_many(c, "a.id = ?", {a.id});
-    return std::move(full.front());
+    std::vector<std::string> ids;
+    for (const auto& [start, end] : spans) {
+      Appointment one = a;
+      one.starts_at_ms = start;
+      one.ends_at_ms = end;
+      // Every one is checked against the bookings so far, this series' included: one clash
+      // refuses the whole series, and nothing of it is kept.
+      if (auto free = check_free(c, one, who->str(2)); !free) return free.error();
+      one.id = new_id("ap");
+      c.exec(
+          "INSERT INTO care_appointments (id, client_id, clinician_id, kind, mode, starts_at, "
+          "ends_at, room, meeting_url, status, series_id, created_by, created_at, updated_at, "
+          "version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?, 1)",
+          {one.id, one.client_id, one.clinician_id, one.kind, one.mode, start, end, one.room,
+           one.meeting_url, series, p.user_id, now, now});
+      audit_.append(c, access::audit_entry(p, "create", "appointment", one.id, one.client_id,
+                                           d.via_break_glass ? "break-the-glass" : ""));
+      metrics::inc("tend_care_appointments_booked_total", "mode", one.mode);
+      if (jobs_) {
+        if (auto due = rules::reminder_due(start, now)) {
+          jobs::NewJob j;
+          j.kind = k_reminder_job;
+          j.payload = bj::serialize(bj::object{{"appointment_id", one.id}});
+          j.due = from_unix_ms(*due);
+          j.max_attempts = 5;
+          j.dedupe_key = one.id;
+          jobs_->enqueue(c, j);
+        }
+      }
+      ids.push_back(one.id);
+    }
+    sql::Params q;
+    const auto in = placeholders(ids, q);
+    return load_many(c, "a.id IN (" + in + ") ORDER BY a.starts_at", q);
+  });
+}
+
+Result<Appointment> AppointmentService::book(const Principal& p, const std::string& client_id,
+                                             const bj::object& body) {
+  auto d = access_.authorize(p, Action::Create, Resource::Scheduling, client_id);
+  if (!d) return d.error();
+  auto b = read_booking(p, client_id, body, false);
+  if (!b) return b.error();
+  auto made = insert(p, *d, *b);
+  if (!made) return made.error();
+  return std::move(made->front());
+}
+
+Result<std::vector<Appointment>> AppointmentService::book_series(const Principal& p,
+                                                                 const std::string& client_id,
+                                                                 const bj::object& body) {
+  auto d = access_.authorize(p, Action::Create, Resource::Scheduling, client_id);
+  if (!d) return d.error();
+  auto b = read_booking(p, client_id, body, true);
+  if (!b) return b.error();
+  return insert(p, *d, *b);
+}
+
+Result<std::vector<Appointment>> AppointmentService::cancel_series(const Principal& p,
+                                                                   const std::string& series_id,
+                                                                   const bj::object& body) {
+  if (series_id.empty() || series_id.rfind("as_", 0) != 0) return not_found("series " + series_id);
+  auto client = db_.read([&](sql::Conn& c) {
+    auto r = c.query_one("SELECT client_id FROM care_appointments WHERE series_id = ? LIMIT 1",
+                         {series_id});
+    return r ? r->str(0) : std::string();
+  });
+  if (client.empty()) return not_found("series " + series_id);
+  auto d = access_.authorize(p, Action::Update, Resource::Scheduling, client);
+  if (!d) {
+    if (d.error().code == Errc::Forbidden) return not_found("series " + series_id);
+    return d.error();
+  }
+  json::FieldReader r(body);
+  const std::string by = r.string("cancelled_by", {.required = true, .max_len = 20}).value_or("");
+  const auto from_text = r.string("from", {.max_len = 40});
+  const std::string note = r.string("note", {.max_len = 2000}).value_or("");
+  if (!by.empty() && by != "client" && by != "service") {
+    r.add_error("cancelled_by", "must be client or service");
+  }
+  auto from = clock_.now();
+  if (from_text && !parse_rfc3339(*from_text, from)) {
+    r.add_error("from", "must be an RFC 3339 time");
+  }
+  if (auto st = r.finish(); !st) return st.error();
+  return db_.write([&](sql::Conn& c) -> Result<std::vector<Appointment>> {
+    auto ahead = load_many(c,
+                           "a.series_id = ? AND a.status = 'booked' AND a.starts_at >= ? ORDER BY "
+                           "a.starts_at",
+                           {series_id, unix_ms(from)});
+    if (ahead.empty()) {
+      return make_error(Errc::Conflict,
+                        "from: no booked appointment of this series starts then or later",
+                        {{"from", "no booked appointment of this series starts then or later"}});
+    }
+    const auto now = clock_.unix_ms();
+    const std::string sealed = note.empty() ? std::string() : keys_.seal(note, k_ctx_appt_note);
+    std::vector<std::string> ids;
+    for (const auto& a : ahead) {
+      const bool late = rules::late_cancellation(a.starts_at_ms, now);
+      c.exec(
+          "UPDATE care_appointments SET status = 'cancelled', cancelled_by = ?, late_cancel = ?, "
+          "note = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+          {by, std::int64_t{late ? 1 : 0}, sealed, now, a.id});
+      audit_.append(c, access::audit_entry(p, "update", "appointment", a.id, client,
+                                           d->via_break_glass ? "break-the-glass" : ""));
+      metrics::inc("tend_care_appointment_outcomes_total", "status", "cancelled");
+      ids.push_back(a.id);
+    }
+    sql::Params q;
+    const auto in = placeholders(ids, q);
+    return load_many(c, "a.id IN (" + in + ") ORDER BY a.starts_at", q);
   });
 }
 
@@ -598,6 +838,191 @@ Result<std::vector<Appointment>> AppointmentService::for_client(const Principal&
   return db_.read([&](sql::Conn& c) -> Result<std::vector<Appointment>> {
     return load_many(c, "a.client_id = ? ORDER BY a.starts_at", {client_id});
   });
+}
+
+Result<std::vector<Appointment>> AppointmentService::mine(const Principal& p) {
+  if (p.role != access::Role::Client || p.client_id.empty()) {
+    return make_error(Errc::Forbidden, "this is the client's own list of appointments");
+  }
+  auto d = access_.authorize(p, Action::Read, Resource::Scheduling, p.client_id);
+  if (!d) return d.error();
+  return db_.read([&](sql::Conn& c) -> Result<std::vector<Appointment>> {
+    // Today's and later ones that are still to happen, soonest first.
+    auto out = load_many(c,
+                         "a.client_id = ? AND a.status IN ('booked', 'arrived') AND a.ends_at > ? "
+                         "ORDER BY a.starts_at",
+                         {p.client_id, clock_.unix_ms()});
+    for (auto& a : out) a.note.clear();  // the service's own note is not the client's to read
+    return out;
+  });
+}
+
+Result<ChangeRequest> AppointmentService::request_change(const Principal& p,
+                                                         const std::string& appointment_id,
+                                                         const bj::object& body) {
+  if (p.role != access::Role::Client || p.client_id.empty()) {
+    return make_error(Errc::Forbidden, "a change is asked for by the client, from the portal");
+  }
+  json::FieldReader r(body);
+  const std::string kind = r.string("kind", {.required = true, .max_len = 20}).value_or("");
+  const std::string message = r.string("message", {.max_len = 1000}).value_or("");
+  if (!kind.empty() && !rules::valid_change_request_kind(kind)) {
+    r.add_error("kind", "must be reschedule or cancel");
+  }
+  if (auto st = r.finish(); !st) return st.error();
+  return db_.write([&](sql::Conn& c) -> Result<ChangeRequest> {
+    auto found = load_many(c, "a.id = ? AND a.client_id = ?", {appointment_id, p.client_id});
+    if (found.empty()) return not_found("appointment " + appointment_id);
+    const auto& a = found.front();
+    const auto now = clock_.unix_ms();
+    if (a.status != "booked" || a.starts_at_ms <= now) {
+      return make_error(Errc::Conflict,
+                        "appointment: only an appointment still to come can be changed");
+    }
+    if (a.request) {
+      return make_error(Errc::Conflict,
+                        "appointment: a request to change it is already with the care team");
+    }
+    ChangeRequest q;
+    q.id = new_id("ar");
+    q.appointment_id = a.id;
+    q.client_id = p.client_id;
+    q.kind = kind;
+    q.message = message;
+    q.status = "open";
+    q.created_at_ms = now;
+    // The clinician is asked to answer it by the next day, on their task list.
+    const std::string task_id = new_id("tk");
+    const std::string title =
+        std::string(kind == "cancel" ? "The client asks to cancel " : "The client asks to move ") +
+        "the appointment of " + when(a.starts_at_ms, a.ends_at_ms);
+    c.exec(
+        "INSERT INTO care_tasks (id, client_id, kind, title, due_on, owner_id, status, "
+        "created_by, created_at, version) VALUES (?, ?, 'call', ?, ?, ?, 'open', ?, ?, 1)",
+        {task_id, p.client_id, keys_.seal(title, k_ctx_title),
+         format_date(clock_.now() + std::chrono::hours(24)), a.clinician_id, p.user_id, now});
+    c.exec(
+        "INSERT INTO care_appointment_requests (id, appointment_id, client_id, kind, message, "
+        "status, task_id, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
+        {q.id, a.id, p.client_id, kind,
+         message.empty() ? std::string() : keys_.seal(message, k_ctx_request_message), task_id,
+         now});
+    audit_.append(c, access::audit_entry(p, "create", "appointment_request", q.id, p.client_id));
+    audit_.append(c, access::audit_entry(p, "create", "task", task_id, p.client_id));
+    metrics::inc("tend_care_appointment_requests_total", "kind", kind);
+    return q;
+  });
+}
+
+Result<ChangeRequest> AppointmentService::answer_request(const Principal& p,
+                                                         const std::string& request_id,
+                                                         const bj::object& body) {
+  auto owned = owner_of(db_, access_, p, "care_appointment_requests", request_id, Action::Update,
+                        Resource::Scheduling, "request");
+  if (!owned) return owned.error();
+  if (p.role == access::Role::Client) return not_found("request " + request_id);
+  json::FieldReader r(body);
+  const std::string status = r.string("status", {.required = true, .max_len = 20}).value_or("");
+  const std::string answer = r.string("answer", {.max_len = 1000}).value_or("");
+  if (!status.empty() && status != "done" && status != "declined") {
+    r.add_error("status", "must be done or declined");
+  }
+  if (status == "declined" && answer.empty()) {
+    r.add_error("answer", "is required when declining: say why, for the client");
+  }
+  if (auto st = r.finish(); !st) return st.error();
+  return db_.write([&](sql::Conn& c) -> Result<ChangeRequest> {
+    auto row = c.query_one(std::string("SELECT ") + k_request_columns +
+                               ", task_id FROM care_appointment_requests WHERE id = ?",
+                           {request_id});
+    if (!row) return not_found("request " + request_id);
+    auto q = read_request(*row);
+    const std::string task_id = row->str(10);
+    if (q.status != "open") {
+      return make_error(Errc::Conflict, "request: already answered (" + q.status + ")");
+    }
+    const auto now = clock_.unix_ms();
+    c.exec(
+        "UPDATE care_appointment_requests SET status = ?, answer = ?, answered_by = ?, "
+        "answered_at = ? WHERE id = ? AND status = 'open'",
+        {status, answer.empty() ? std::string() : keys_.seal(answer, k_ctx_request_answer),
+         p.user_id, now, request_id});
+    // Its task is done with it.
+    c.exec(
+        "UPDATE care_tasks SET status = 'done', closed_by = ?, closed_at = ?, version = version + "
+        "1 WHERE id = ? AND status = 'open'",
+        {p.user_id, now, task_id});
+    audit_.append(
+        c, access::audit_entry(p, "update", "appointment_request", request_id, owned->client_id,
+                               owned->decision.via_break_glass ? "break-the-glass" : ""));
+    q.status = status;
+    q.answer = answer;
+    q.answered_by = p.user_id;
+    q.answered_at_ms = now;
+    return q;
+  });
+}
+
+Result<std::vector<ChangeRequest>> AppointmentService::my_requests(const Principal& p) {
+  if (p.role != access::Role::Client || p.client_id.empty()) {
+    return make_error(Errc::Forbidden, "this is the client's own list of requests");
+  }
+  return db_.read([&](sql::Conn& c) -> Result<std::vector<ChangeRequest>> {
+    std::vector<ChangeRequest> out;
+    for (const auto& r : c.query(std::string("SELECT ") + k_request_columns +
+                                     " FROM care_appointment_requests WHERE client_id = ? ORDER "
+                                     "BY created_at DESC LIMIT 20",
+                                 {p.client_id})) {
+      out.push_back(read_request(r));
+    }
+    return out;
+  });
+}
+
+Status AppointmentService::deliver_reminder(const jobs::Job& job) {
+  const auto payload = bj::parse(job.payload).as_object();
+  const std::string id(payload.at("appointment_id").as_string());
+  struct Facts {
+    std::optional<Appointment> appt;
+    std::string email;
+    bool consent = false;
+  };
+  auto facts = db_.read([&](sql::Conn& c) {
+    Facts f;
+    auto found = load_many(c, "a.id = ?", {id});
+    if (found.empty()) return f;
+    f.appt = std::move(found.front());
+    auto cl =
+        c.query_one("SELECT email, consent_email FROM clients WHERE id = ?", {f.appt->client_id});
+    if (cl) {
+      f.email = cl->is_null(0) ? std::string() : cl->str(0);
+      f.consent = cl->boolean(1);
+    }
+    return f;
+  });
+  // Cancelled, already reminded, or no consent to e-mail: nothing is sent, and that is not a
+  // failure to retry.
+  if (!facts.appt || facts.appt->status != "booked" || facts.appt->reminded_at_ms != 0 ||
+      !facts.consent || facts.email.empty()) {
+    metrics::inc("tend_care_reminders_total", "result", "skipped");
+    return ok_status();
+  }
+  if (!mail_) return make_error(Errc::Unavailable, "e-mail is not configured");
+  const auto& a = *facts.appt;
+  const auto mail = rules::reminder_mail(when(a.starts_at_ms, a.ends_at_ms), a.mode, a.room,
+                                         a.meeting_url, base_url_);
+  auto st = mail_({facts.email}, mail.subject, mail.body);
+  if (!st) {
+    log::warn("care.reminder_failed", {{"appointment", id}, {"detail", st.error().detail}});
+    metrics::inc("tend_care_reminders_total", "result", "failed");
+    return st;
+  }
+  db_.write([&](sql::Conn& c) {
+    c.exec("UPDATE care_appointments SET reminded_at = ? WHERE id = ?", {clock_.unix_ms(), id});
+  });
+  log::info("care.reminder_sent", {{"appointment", id}});
+  metrics::inc("tend_care_reminders_total", "result", "sent");
+  return ok_status();
 }
 
 Result<std::vector<Appointment>> AppointmentService::calendar(const Principal& p,
@@ -624,6 +1049,7 @@ Result<std::vector<Appointment>> AppointmentService::calendar(const Principal& p
         a.client_name.clear();
         a.meeting_url.clear();
         a.note.clear();
+        a.request.reset();
       }
     }
     return out;
@@ -666,6 +1092,18 @@ Result<Appointment> AppointmentService::set_status(const Principal& p, const std
         "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
         {*status, *status == "cancelled" ? by : std::string(), std::int64_t{late ? 1 : 0},
          note.empty() ? std::string() : keys_.seal(note, k_ctx_appt_note), now, id, *version});
+    if (*status == "cancelled" && a.request) {
+      // The client's open request is answered by the cancellation itself.
+      c.exec(
+          "UPDATE care_appointment_requests SET status = 'done', answered_by = ?, answered_at = ? "
+          "WHERE id = ? AND status = 'open'",
+          {p.user_id, now, a.request->id});
+      c.exec(
+          "UPDATE care_tasks SET status = 'done', closed_by = ?, closed_at = ?, version = version "
+          "+ 1 WHERE id = (SELECT task_id FROM care_appointment_requests WHERE id = ?) AND status "
+          "= 'open'",
+          {p.user_id, now, a.request->id});
+    }
     if (*status == "no_show") {
       // A missed appointment is followed up: a call for the clinician, due the next day.
       const std::string task_id = new_id("tk");

@@ -3,6 +3,7 @@
 //! through waitlist, intake and treatment to its end, and the waiting times they give.
 
 #include <boost/json/object.hpp>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,10 @@
 #include "care/rules.h"
 #include "platform/clock.h"
 #include "platform/crypto/crypto.h"
+#include "platform/jobs/service.h"
 #include "platform/result.h"
 #include "platform/sql/db.h"
+#include "platform/tz.h"
 
 namespace tend::care {
 
@@ -85,20 +88,55 @@ class TaskService {
   access::AccessService& access_;
 };
 
-//! Appointments: booking without double-booking a clinician or a room, the calendar, and
-//! what happened (arrived, attended, cancelled — by whom, how late — or no-show, which sets a
-//! follow-up call). Thread-safe; one per process.
+//! Sends one e-mail; the seam the mail server sits behind (tests give a real SMTP sink).
+using MailFn = std::function<Status(const std::vector<std::string>& to, const std::string& subject,
+                                    const std::string& body)>;
+
+//! Appointments: booking without double-booking a clinician or a room, alone or as a recurring
+//! series, the calendar, e-mail reminders to clients who agreed to e-mail, the client's own
+//! list and their requests to move or cancel, and what happened (arrived, attended, cancelled —
+//! by whom, how late — or no-show, which sets a follow-up call). Thread-safe; one per process.
 class AppointmentService {
  public:
   AppointmentService(sql::Db& db, const Clock& clock, const crypto::Keyring& keys,
                      audit::AuditLog& audit, access::AccessService& access);
 
+  //! The service's time zone (the wall-clock time a series keeps, and the times in messages),
+  //! and reminders: a `care.appointment_reminder` job 24 hours before each booking, sent by
+  //! `mail` (none when empty: the job then fails and is retried, visible in the jobs list).
+  //! Call once at start-up, before jobs run. Without it times are UTC and nothing is reminded.
+  void set_reminders(jobs::JobQueue* jobs, TimeZone zone, std::string base_url, MailFn mail);
+
   //! `{starts_at, ends_at, kind?, mode?, clinician_id?, room?, meeting_url?}` (RFC 3339 times;
   //! the clinician defaults to the caller). 409 naming the appointment it would overlap.
   Result<Appointment> book(const access::Principal& p, const std::string& client_id,
                            const boost::json::object& body);
+  //! The same with `repeat: {every_weeks: 1–4, count: 2–52}`: all the series at the same
+  //! wall-clock time, or nothing (409 naming the first clash, with its date).
+  Result<std::vector<Appointment>> book_series(const access::Principal& p,
+                                               const std::string& client_id,
+                                               const boost::json::object& body);
+  //! Cancels the series' booked appointments from `from` (default now) on:
+  //! `{cancelled_by, from?, note?}`. 409 when none is left to cancel.
+  Result<std::vector<Appointment>> cancel_series(const access::Principal& p,
+                                                 const std::string& series_id,
+                                                 const boost::json::object& body);
   Result<std::vector<Appointment>> for_client(const access::Principal& p,
                                               const std::string& client_id);
+  //! A client's own appointments still to come (the portal), without the service's notes.
+  Result<std::vector<Appointment>> mine(const access::Principal& p);
+  //! A client asks to move or cancel one of their appointments still to come:
+  //! `{kind: reschedule|cancel, message?}`. It sets a call for the clinician, due the next day.
+  //! 409 when the appointment has passed or is not booked, or a request is already open.
+  Result<ChangeRequest> request_change(const access::Principal& p,
+                                       const std::string& appointment_id,
+                                       const boost::json::object& body);
+  //! The care team answers: `{status: done|declined, answer?}` (an answer is required to
+  //! decline). Closes the request's task. 409 when already answered.
+  Result<ChangeRequest> answer_request(const access::Principal& p, const std::string& request_id,
+                                       const boost::json::object& body);
+  //! A client's own requests, newest first (the last 20).
+  Result<std::vector<ChangeRequest>> my_requests(const access::Principal& p);
   //! A clinician's appointments from `from` to `to` (at most 92 days). The clinician, front desk
   //! and admins see who each is with; colleagues see busy times only.
   Result<std::vector<Appointment>> calendar(const access::Principal& p,
@@ -109,14 +147,33 @@ class AppointmentService {
                                  const boost::json::object& body);
 
  private:
+  //! A booking as asked for: the first appointment and the repeat (count 1 when alone).
+  struct Booking {
+    Appointment first;
+    int every_weeks = 0;
+    int count = 1;
+  };
+  Result<Booking> read_booking(const access::Principal& p, const std::string& client_id,
+                               const boost::json::object& body, bool series);
+  Result<std::vector<Appointment>> insert(const access::Principal& p, const access::Decision& d,
+                                          const Booking& b);
+  Status check_free(sql::Conn& c, const Appointment& a, const std::string& clinician_name);
   std::vector<Appointment> load_many(sql::Conn& c, const std::string& where,
                                      const sql::Params& params);
+  ChangeRequest read_request(const sql::Row& r) const;
+  Status deliver_reminder(const jobs::Job& job);
+  //! "on Thu 10 Dec 2026 10:00–10:50 EST" in the service's zone.
+  std::string when(std::int64_t starts_at_ms, std::int64_t ends_at_ms) const;
 
   sql::Db& db_;
   const Clock& clock_;
   const crypto::Keyring& keys_;
   audit::AuditLog& audit_;
   access::AccessService& access_;
+  jobs::JobQueue* jobs_ = nullptr;
+  TimeZone zone_;
+  std::string base_url_;
+  MailFn mail_;
 };
 
 }  // namespace tend::care

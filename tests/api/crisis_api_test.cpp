@@ -277,23 +277,6 @@ TEST_F(CrisisApi, TheSafetyPlanIsWrittenTogetherAndTheClientHasItsLinesAndHelpNo
 
 // ---- the real channels: an SMTP sink and a webhook receiver on loopback --------------------
 
-//! The JSON records a peer wrote to `dir`, in order.
-std::vector<bj::object> records(const std::filesystem::path& dir) {
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (e.path().extension() == ".json") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  std::vector<bj::object> out;
-  for (const auto& f : files) {
-    std::ifstream in(f);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    out.push_back(bj::parse(ss.str()).as_object());
-  }
-  return out;
-}
-
 std::string header_of(const bj::object& rec, const std::string& name) {
   for (const auto& h : rec.at("headers").as_array()) {
     if (h.as_array()[0].as_string() == name) return std::string(h.as_array()[1].as_string());
@@ -344,14 +327,14 @@ TEST(CrisisChannels, MailAndWebhookReachRealPeersAndOneDownNeverStopsTheOther) {
   ASSERT_EQ(raised.status, 201) << raised.body;
   const std::string alert_id(raised.json().at("id").as_string());
   server.app().jobs().run_due();
-  auto mails = records(mail_dir.path());
+  auto mails = peer_records(mail_dir.path());
   ASSERT_EQ(mails.size(), 1U);
   EXPECT_EQ(mails[0].at("rcpt_tos").as_array()[0], "clin@example.org");
   EXPECT_NE(std::string(mails[0].at("subject").as_string()).find("HIGH"), std::string::npos);
   const std::string body(mails[0].at("body").as_string());
   EXPECT_NE(body.find("https://tend.example.org/alerts/" + alert_id), std::string::npos);
   EXPECT_EQ(body.find("Ada"), std::string::npos);
-  auto pages = records(hook_dir.path());
+  auto pages = peer_records(hook_dir.path());
   ASSERT_EQ(pages.size(), 2U);  // the test delivery, then the alert
   const std::string page(pages[1].at("body").as_string());
   EXPECT_NE(page.find(alert_id), std::string::npos);
@@ -364,7 +347,7 @@ TEST(CrisisChannels, MailAndWebhookReachRealPeersAndOneDownNeverStopsTheOther) {
   server.clock.advance(std::chrono::minutes(15));
   server.app().jobs().run_due();  // escalation: enqueues mail and webhook
   server.app().jobs().run_due();  // deliveries
-  EXPECT_EQ(records(hook_dir.path()).size(), 3U);
+  EXPECT_EQ(peer_records(hook_dir.path()).size(), 3U);
   auto alert = clin->get("/api/v1/alerts/" + alert_id);
   ASSERT_EQ(alert.status, 200);
   EXPECT_GE(alert.json().at("deliveries").at("failed").as_int64(), 1);

@@ -253,5 +253,105 @@ TEST(Appointments, StatusMovesAndLateCancellation) {
   EXPECT_FALSE(valid_appointment_mode("zoom"));
 }
 
+TEST(Series, RepeatRuleBounds) {
+  EXPECT_FALSE(check_repeat(1, 2));
+  EXPECT_FALSE(check_repeat(4, k_max_series));
+  ASSERT_TRUE(check_repeat(0, 10));
+  EXPECT_EQ(check_repeat(0, 10)->field, "repeat.every_weeks");
+  EXPECT_EQ(check_repeat(5, 10)->field, "repeat.every_weeks");
+  EXPECT_EQ(check_repeat(1, 1)->field, "repeat.count");
+  EXPECT_EQ(check_repeat(1, k_max_series + 1)->field, "repeat.count");
+}
+
+std::int64_t ms_at(const char* rfc3339) {
+  TimePoint t;
+  EXPECT_TRUE(parse_rfc3339(rfc3339, t)) << rfc3339;
+  return unix_ms(t);
+}
+
+TEST(Series, WeeklyKeepsTheWallClockTimeAcrossTheClockChange) {
+  // New York: summer time ends on Sunday 1 November 2026. A Thursday 10:00 session stays at
+  // 10:00 local, so its UTC time moves from 14:00 to 15:00.
+  auto ny = TimeZone::from_posix_tz("EST5EDT,M3.2.0,M11.1.0");
+  ASSERT_TRUE(ny);
+  const auto s =
+      occurrences(*ny, ms_at("2026-10-22T14:00:00Z"), ms_at("2026-10-22T14:50:00Z"), 1, 3);
+  ASSERT_EQ(s.size(), 3U);
+  EXPECT_EQ(s[0].first, ms_at("2026-10-22T14:00:00Z"));
+  EXPECT_EQ(s[1].first, ms_at("2026-10-29T14:00:00Z"));
+  EXPECT_EQ(s[2].first, ms_at("2026-11-05T15:00:00Z"));
+  for (const auto& [start, end] : s) EXPECT_EQ(end - start, 50 * 60 * 1000);
+}
+
+TEST(Series, FortnightlyAcrossMonthsAndTheYearEnd) {
+  const TimeZone utc;
+  const auto s =
+      occurrences(utc, ms_at("2026-12-17T09:00:00Z"), ms_at("2026-12-17T10:00:00Z"), 2, 3);
+  ASSERT_EQ(s.size(), 3U);
+  EXPECT_EQ(s[1].first, ms_at("2026-12-31T09:00:00Z"));
+  EXPECT_EQ(s[2].first, ms_at("2027-01-14T09:00:00Z"));
+  EXPECT_TRUE(occurrences(utc, 0, 1000, 1, 0).empty());
+}
+
+TEST(Reminders, DueADayBeforeUnlessThatHasPassed) {
+  const auto start = ms_at("2026-12-10T10:00:00Z");
+  EXPECT_EQ(reminder_due(start, ms_at("2026-12-01T10:00:00Z")), ms_at("2026-12-09T10:00:00Z"));
+  EXPECT_EQ(reminder_due(start, ms_at("2026-12-09T10:00:00Z")), ms_at("2026-12-09T10:00:00Z"));
+  EXPECT_FALSE(reminder_due(start, ms_at("2026-12-09T10:00:01Z")));
+}
+
+TEST(Reminders, TheMailSaysWhenAndHowAndNothingClinical) {
+  LocalTime start{2026, 12, 10, 9, 5, 0, 4};
+  LocalTime end{2026, 12, 10, 9, 55, 0, 4};
+  const auto when = format_span(start, end, "EST");
+  EXPECT_EQ(when, "on Thu 10 Dec 2026 09:05–09:55 EST");
+  EXPECT_EQ(format_span(start, end, ""), "on Thu 10 Dec 2026 09:05–09:55");
+
+  auto m = reminder_mail(when, "in_person", "Room 2", "", "https://tend.example.org");
+  EXPECT_EQ(m.subject, "Reminder: your appointment on Thu 10 Dec 2026 09:05–09:55 EST");
+  EXPECT_NE(m.body.find("in person, in Room 2"), std::string::npos);
+  EXPECT_NE(m.body.find("https://tend.example.org/portal"), std::string::npos);
+  m = reminder_mail(when, "video", "", "https://meet.example.org/x", "");
+  EXPECT_NE(m.body.find("https://meet.example.org/x"), std::string::npos);
+  EXPECT_NE(m.body.find("please let us know"), std::string::npos);
+  m = reminder_mail(when, "phone", "", "", "");
+  EXPECT_NE(m.body.find("by phone"), std::string::npos);
+  for (const char* word : {"therap", "counsel", "mental", "clinic"}) {
+    EXPECT_EQ(m.body.find(word), std::string::npos) << word;
+  }
+}
+
+TEST(Waits, FirstAndSecondAppointmentsWithinTheEpisode) {
+  Episode e;
+  e.referred_on = "2026-01-05";
+  e.ended_on = "2026-03-01";
+  // An appointment before the referral (an earlier episode) and one after the end don't count.
+  set_seen(e, {"2026-02-10", "2026-01-02", "2026-01-26", "2026-03-02"});
+  EXPECT_EQ(e.first_seen_on, "2026-01-26");
+  EXPECT_EQ(e.second_seen_on, "2026-02-10");
+  set_seen(e, {"2026-03-02"});
+  EXPECT_FALSE(e.first_seen_on);
+  EXPECT_FALSE(e.second_seen_on);
+  set_seen(e, {"2026-01-05"});
+  EXPECT_EQ(e.first_seen_on, "2026-01-05");
+  EXPECT_FALSE(e.second_seen_on);
+}
+
+TEST(Waits, TheHiddenWaitBetweenTheFirstAndSecondAppointments) {
+  std::vector<Episode> es(3);
+  for (auto& e : es) {
+    e.program = "Adult counselling";
+    e.referred_on = "2026-01-01";
+  }
+  set_seen(es[0], {"2026-01-11", "2026-02-10"});  // 10 days, then 30
+  set_seen(es[1], {"2026-01-21", "2026-03-02"});  // 20 days, then 40
+  set_seen(es[2], {"2026-01-31"});                // 30 days, no second yet
+  const auto w = waits("Adult counselling", es, "2026-03-10");
+  EXPECT_EQ(w.seen_once, 3);
+  EXPECT_EQ(w.referral_to_first_median_days, 20);
+  EXPECT_EQ(w.seen_twice, 2);
+  EXPECT_EQ(w.first_to_second_median_days, 35);
+}
+
 }  // namespace
 }  // namespace tend::care::rules

@@ -10,8 +10,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -103,5 +107,22 @@ class Peer {
   int in_fd_ = -1;
   int port_ = 0;
 };
+
+//! The JSON records a peer wrote to `dir` (one file a message or request), in order.
+inline std::vector<boost::json::object> peer_records(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() == ".json") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<boost::json::object> out;
+  for (const auto& f : files) {
+    std::ifstream in(f);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    out.push_back(boost::json::parse(ss.str()).as_object());
+  }
+  return out;
+}
 
 }  // namespace tend::testing
