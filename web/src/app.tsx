@@ -20,6 +20,7 @@ import { PortalHome, PortalQuestionnaire } from './pages/Portal';
 import { HelpNowButton, HelpNowPage, OfflinePortal, PortalSafetyPlanPage } from './pages/PortalCrisis';
 import { loadCrisisData, registerPortalWorker } from './portalData';
 import { SecurityPage } from './pages/Security';
+import { CalendarPage } from './pages/Calendar';
 import { WaitsPage } from './pages/Waits';
 import { SignInPage } from './pages/SignIn';
 import { navigate, resolve, useLocation } from './router';
@@ -212,6 +213,7 @@ export function App() {
     { href: '/clients', label: 'Clients', active: match?.name === 'clients' || match?.name === 'chart' || match?.name === 'client-edit' || match?.name === 'assess' },
     { href: '/clients/new', label: 'New client', active: match?.name === 'client-new' },
     { href: '/alerts', label: 'Alerts', active: match?.name === 'alerts' || match?.name === 'alert', count: openAlerts.open.length },
+    { href: '/calendar', label: 'Calendar', active: match?.name === 'calendar' },
     { href: '/waits', label: 'Waiting times', active: match?.name === 'waits' },
     ...(isAdmin(user) ? [{ href: '/admin', label: 'Admin', active: match?.name === 'admin' }] : []),
   ] as { href: string; label: string; active: boolean; count?: number }[];
@@ -263,6 +265,7 @@ export function App() {
         {match?.name === 'alerts' ? <AlertBoardPage status={location.query.get('status')} /> : null}
         {match?.name === 'alert' ? <AlertPage id={match.params.id} /> : null}
         {match?.name === 'waits' ? <WaitsPage /> : null}
+        {match?.name === 'calendar' ? <CalendarPage user={user} /> : null}
         {match?.name === 'admin' ? isAdmin(user) ? <AdminPage me={user} /> : <NotFoundPage /> : null}
         {!match || portalRoutes.includes(match.name) ? <NotFoundPage /> : null}
       </main>

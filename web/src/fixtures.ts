@@ -1,5 +1,5 @@
 // Shapes the assessment API answers with, for the unit tests (not imported by the app).
-import type { Alert, Assessment, Change, Instrument, InstrumentItem, SafetyPlan } from './types';
+import type { Alert, Appointment, Assessment, Change, Instrument, InstrumentItem, SafetyPlan } from './types';
 
 const frequency = [
   { value: 0, label: 'Not at all' },
@@ -175,4 +175,29 @@ export class FakeAudioContext {
   createGain() {
     return { gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} }, connect: <T>(n: T) => n };
   }
+}
+
+/** An appointment as the API sends it: booked, in person in Room 2, with Chidi Okafor. */
+export function appointment(over: Partial<Appointment> = {}): Appointment {
+  return {
+    id: 'ap_1',
+    client_id: 'cl_1',
+    client_name: 'Ada Lovelace',
+    clinician: { id: 'us_1', name: 'Chidi Okafor' },
+    kind: 'individual',
+    mode: 'in_person',
+    starts_at: '2026-12-03T10:00:00.000Z',
+    ends_at: '2026-12-03T10:50:00.000Z',
+    room: 'Room 2',
+    meeting_url: null,
+    status: 'booked',
+    cancelled_by: null,
+    late_cancel: false,
+    note: '',
+    series_id: null,
+    reminded_at: null,
+    request: null,
+    version: 1,
+    ...over,
+  };
 }

@@ -13,6 +13,7 @@ export type RouteName =
   | 'alerts'
   | 'alert'
   | 'waits'
+  | 'calendar'
   | 'portal'
   | 'portal-questionnaire'
   | 'portal-safety-plan'
@@ -33,6 +34,7 @@ export const routes: readonly Route<RouteName>[] = [
   { name: 'alerts', pattern: '/alerts' },
   { name: 'alert', pattern: '/alerts/:id' },
   { name: 'waits', pattern: '/waits' },
+  { name: 'calendar', pattern: '/calendar' },
   { name: 'portal', pattern: '/portal' },
   { name: 'portal-questionnaire', pattern: '/portal/questionnaires/:instrument' },
   { name: 'portal-safety-plan', pattern: '/portal/safety-plan' },

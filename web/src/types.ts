@@ -576,6 +576,9 @@ export interface Episode {
   active_on: string | null;
   ended_on: string | null;
   transferred_to: string | null;
+  /** The first and second attended appointments within the episode. */
+  first_seen_on: string | null;
+  second_seen_on: string | null;
   version: number;
   created_by: string;
   updated_at: string;
@@ -595,6 +598,12 @@ export interface ProgramWaits {
   reached_treatment: number;
   referral_to_treatment_median_days: number | null;
   intake_to_treatment_median_days: number | null;
+  seen_once: number;
+  referral_to_first_median_days: number | null;
+  referral_to_first_p90_days: number | null;
+  seen_twice: number;
+  first_to_second_median_days: number | null;
+  first_to_second_p90_days: number | null;
 }
 
 /** GET /api/v1/tasks and /api/v1/clients/{id}/tasks (items) */
@@ -633,5 +642,23 @@ export interface Appointment {
   cancelled_by: 'client' | 'service' | null;
   late_cancel: boolean;
   note: string;
+  /** The recurring series it was booked in, if any. */
+  series_id: string | null;
+  reminded_at: string | null;
+  /** The client's open request to move or cancel it. */
+  request: ChangeRequest | null;
   version: number;
+}
+
+/** A client's request to move or cancel an appointment (POST /api/v1/me/appointments/{id}/requests). */
+export interface ChangeRequest {
+  id: string;
+  appointment_id: string;
+  kind: 'reschedule' | 'cancel';
+  message: string;
+  status: 'open' | 'done' | 'declined';
+  answer: string;
+  answered_by: string | null;
+  created_at: string;
+  answered_at: string | null;
 }

@@ -89,7 +89,9 @@ async function startServer(port) {
     tendBinary,
     ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--web-root', webRoot, '--log-format', 'text', '--job-poll-ms', '200',
      // A webhook target on this machine, as for a gateway beside Tend (refused by default).
-     '--webhook-allow-loopback'],
+     '--webhook-allow-loopback',
+     // Every browser here signs in from 127.0.0.1: more than a real address would in 5 minutes.
+     '--login-attempts-per-address', '500'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   server.stdout.pipe(out);
@@ -1167,13 +1169,57 @@ async function crisis(base, clientId) {
   await booking.getByRole('button', { name: 'Book' }).click();
   await expectText(c.locator('table.appointments'), /Chidi Okafor[\s\S]*Room 7[\s\S]*Booked/, 'the appointment listed');
   await booking.getByRole('button', { name: 'Book' }).click();
-  await expectText(booking, /already booked \d\d:\d\d–\d\d:\d\d UTC \(appointment ap_/, 'the clash named');
+  await expectText(booking, /already booked on \w{3} \d{1,2} \w{3} \d{4} \d\d:\d\d–\d\d:\d\d \w+ \(appointment ap_/, 'the clash named, with its date');
   await checkA11y(c, 'sessions with a clash');
   await screenshot(c, '34-chart-sessions');
   await c.getByRole('button', { name: /^Did not attend: / }).first().click();
   await expectText(c.locator('.sessions > .notice'), /did not attend — a follow-up call is on your tasks/, 'no-show recorded');
   await c.goto('/');
   await expectText(c.locator('table.tasks'), /Follow up the missed appointment/, 'the follow-up call on my tasks');
+
+  begin('care: a weekly series booked on the chart; the client asks in the portal to move one; the clinician declines with a reason; the week on the calendar');
+  await c.goto(`/clients/${clientId}?tab=sessions`);
+  await booking.getByLabel(/^Date/).fill(daysAgo(-3));
+  await booking.getByLabel(/^Starts at/).fill('14:00');
+  await booking.getByLabel(/^Room/).fill('Room 7');
+  await booking.getByLabel(/^Repeats/).selectOption('1');
+  await booking.getByLabel(/^How many in all/).selectOption('4');
+  await booking.getByRole('button', { name: 'Book the series' }).click();
+  await expectText(c.locator('.sessions > .notice'), /Booked 4 appointments with Chidi Okafor/, 'the series booked');
+  const seriesRows = c.locator('table.appointments tr', { hasText: 'series' });
+  for (let i = 0; i < 50 && (await seriesRows.count()) !== 4; i++) await c.waitForTimeout(100);
+  if ((await seriesRows.count()) !== 4) fail(`the chart lists ${await seriesRows.count()} appointments of the series, not 4`);
+  await checkA11y(c, 'sessions with a series');
+  const client = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, baseURL: base });
+  const cp = await client.newPage();
+  watch(cp, 'portal appointments');
+  await cp.goto('/portal');
+  await signIn(cp, 'client1');
+  await expectPath(cp, /^\/portal$/, 'portal');
+  const mine = cp.locator('.portal-appointments');
+  await expectText(mine, /In person, Room 7[\s\S]*In person, Room 7/, 'the client sees the appointments to come');
+  await mine.getByRole('button', { name: /^Ask to move/ }).first().click();
+  await cp.getByLabel(/^Which days or times suit you better/).fill('Afternoons after four suit me better.');
+  await cp.getByRole('button', { name: 'Send: please move it' }).click();
+  await expectText(mine, /You asked to move this\. Your care team will be in touch\./, 'the request sent');
+  await expectNoHorizontalScroll(cp, 'portal appointments at 390 px');
+  await checkA11y(cp, 'portal appointments with a request');
+  await screenshot(cp, '36-portal-appointments');
+  await c.reload();
+  await expectText(c.locator('.change-request'), /The client asks to move this\.[\s\S]*Afternoons after four/, 'the request on the chart');
+  await c.getByRole('button', { name: /^Decline the request/ }).click();
+  await c.getByLabel(/^Why not/).fill('Afternoons are full until January; we will call you.');
+  await c.getByRole('button', { name: 'Send the answer' }).click();
+  await expectText(c.locator('.sessions > .notice'), /request for .*: declined/, 'the request declined');
+  await cp.reload();
+  await expectText(cp.locator('#appointments').locator('..'), /Your care team replied: “Afternoons are full until January/, 'the client reads the answer');
+  await client.close();
+  await c.goto('/calendar');
+  await expectText(c.getByRole('heading', { level: 1 }), /Calendar/, 'calendar page');
+  if ((await c.locator('.calendar-item', { hasText: 'Lovelace' }).count()) === 0) await c.getByRole('button', { name: 'Next week' }).click();
+  await expectText(c.locator('.calendar-week'), /Lovelace · in person, Room 7/, 'the week shows the appointments');
+  await checkA11y(c, 'calendar');
+  await screenshot(c, '37-calendar');
   await c.getByRole('button', { name: 'Sign out' }).click();
   await desk.close();
 

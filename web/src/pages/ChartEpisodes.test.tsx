@@ -23,6 +23,8 @@ const episode = (over: Partial<Episode> = {}): Episode => ({
   active_on: null,
   ended_on: null,
   transferred_to: null,
+  first_seen_on: null,
+  second_seen_on: null,
   version: 2,
   created_by: 'us_1',
   updated_at: '2026-10-02T09:00:00Z',

@@ -46,15 +46,19 @@ export function daysFrom(a: string, b: string): number {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 }
 
-/** The dated steps an episode has been through, in order, with the days since referral. */
+/** The dated steps an episode has been through and its first two attended appointments, in
+ * date order, with the days since referral. */
 export function milestones(e: Episode): { label: string; on: string; days: number }[] {
   const out = [{ label: 'Referred', on: e.referred_on, days: 0 }];
   const add = (label: string, on: string | null) => on && out.push({ label, on, days: daysFrom(e.referred_on, on) });
   add('Waitlist', e.waitlisted_on);
   add('Intake', e.intake_on);
   add('Treatment', e.active_on);
+  add('First appointment', e.first_seen_on ?? null);
+  add('Second appointment', e.second_seen_on ?? null);
   if (e.ended_on) add(stageWords[e.stage], e.ended_on);
-  return out;
+  // In date order (stable: the pathway's order on the same day).
+  return out.map((m, i) => ({ m, i })).sort((a, b) => a.m.on.localeCompare(b.m.on) || a.i - b.i).map(({ m }) => m);
 }
 
 export function EpisodesTab({ clientId }: { clientId: string }) {

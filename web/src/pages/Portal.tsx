@@ -11,6 +11,7 @@ import { problemToAnswerErrors } from '../questionnaire';
 import { raisesCriticalFlag } from '../risk';
 import type { AccessEntry, Answer, Assessment, CareTeamMember, Instrument, Items, Page, Schedule, User } from '../types';
 import { useGet, useIdempotentPost } from '../useApi';
+import { PortalAppointments } from './PortalAppointments';
 import { RiskScreen, type SubmissionState } from './PortalCrisis';
 
 const roleWords: Record<string, string> = {
@@ -131,10 +132,7 @@ export function PortalHome({ user }: { user: User }) {
           ) : null}
         </section>
 
-        <section class="card" aria-labelledby="appointments">
-          <h2 id="appointments">Appointments</h2>
-          <p>Coming soon: see your next appointment here.</p>
-        </section>
+        <PortalAppointments />
 
         <section class="card" aria-labelledby="check-in">
           <h2 id="check-in">How are you doing?</h2>

@@ -1,5 +1,6 @@
 // Waiting times per program, from every episode of care's dates: how many wait now and for
-// how long, and how long it took to reach intake and treatment. Counts and days only.
+// how long, how long it took to reach intake and treatment, and to the first and second
+// attended appointments (the "hidden wait" between them). Counts and days only.
 import { ErrorMessage, Loading, PageHeading } from '../components/Page';
 import { problemToFormErrors } from '../problem';
 import type { Items, ProgramWaits } from '../types';
@@ -16,7 +17,7 @@ export function WaitsPage() {
   return (
     <>
       <PageHeading title="Waiting times" />
-      <p class="muted">From the dates recorded on each episode of care: referral, intake (the first assessment) and the start of treatment. The wait after intake is the one people often do not see.</p>
+      <p class="muted">From the dates recorded on each episode of care — referral, intake (the first assessment) and the start of treatment — and from the appointments attended. The wait between the first and the second appointment is the one people often do not see.</p>
       {waits.loading && !waits.data ? <Loading what="Loading waiting times" /> : null}
       {waits.error ? <ErrorMessage message={problemToFormErrors(waits.error.problem).summary} /> : null}
       {waits.data && waits.data.items.length === 0 ? <p>No referrals recorded yet.</p> : null}
@@ -32,6 +33,8 @@ export function WaitsPage() {
                 <th scope="col">Referral to intake (median, 90th centile)</th>
                 <th scope="col">Intake to treatment (median)</th>
                 <th scope="col">Referral to treatment (median)</th>
+                <th scope="col">Referral to first appointment (median, 90th centile)</th>
+                <th scope="col">First to second appointment (median, 90th centile)</th>
               </tr>
             </thead>
             <tbody>
@@ -48,6 +51,12 @@ export function WaitsPage() {
                   <td>{daysWords(w.intake_to_treatment_median_days)}</td>
                   <td>
                     {daysWords(w.referral_to_treatment_median_days)} <span class="muted">({w.reached_treatment} started)</span>
+                  </td>
+                  <td>
+                    {daysWords(w.referral_to_first_median_days)}, {daysWords(w.referral_to_first_p90_days)} <span class="muted">({w.seen_once} seen)</span>
+                  </td>
+                  <td>
+                    {daysWords(w.first_to_second_median_days)}, {daysWords(w.first_to_second_p90_days)} <span class="muted">({w.seen_twice} seen twice)</span>
                   </td>
                 </tr>
               ))}
