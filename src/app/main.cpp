@@ -444,10 +444,11 @@ int main(int argc, char** argv) {
       o << std::round(*d * 10) / 10;
       return o.str();
     };
-    std::cout << "program | waiting now | waited so far (median / longest days) | referral to "
-                 "intake (median / p90 days, seen) | intake to treatment (median days) | "
-                 "referral to treatment (median days, started) | referral to first appointment (median "
-                 "days, seen) | first to second appointment (median / p90 days, seen twice)\n";
+    std::cout
+        << "program | waiting now | waited so far (median / longest days) | referral to "
+           "intake (median / p90 days, seen) | intake to treatment (median days) | "
+           "referral to treatment (median days, started) | referral to first appointment (median "
+           "days, seen) | first to second appointment (median / p90 days, seen twice)\n";
     for (const auto& x : *w) {
       std::cout << x.program << " | " << x.waiting_now << " | " << days(x.waiting_now_median_days)
                 << " / "
@@ -457,8 +458,8 @@ int main(int argc, char** argv) {
                 << days(x.intake_to_treatment_median_days) << " | "
                 << days(x.referral_to_treatment_median_days) << ", " << x.reached_treatment << " | "
                 << days(x.referral_to_first_median_days) << ", " << x.seen_once << " | "
-                << days(x.first_to_second_median_days) << " / "
-                << days(x.first_to_second_p90_days) << ", " << x.seen_twice << "\n";
+                << days(x.first_to_second_median_days) << " / " << days(x.first_to_second_p90_days)
+                << ", " << x.seen_twice << "\n";
     }
     if (w->empty()) std::cout << "no referrals recorded\n";
   });
