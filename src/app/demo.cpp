@@ -242,9 +242,43 @@ void demo_episode(App& app, std::mt19937_64& rng, const access::Principal& by,
     if (r) version = r->version;
     return r.ok();
   };
+  // Appointments: the first at intake, the second when treatment began (the wait between them
+  // is the hidden one), then for those in treatment a weekly series from next week.
+  const auto session = [&](int days_ago, int hour) {
+    const std::string start =
+        day(days_ago) + "T" + (hour < 10 ? "0" : "") + std::to_string(hour) + ":00:00Z";
+    TimePoint t;
+    if (!parse_rfc3339(start, t)) return;
+    auto a = app.appointments().book(
+        by, client_id,
+        bj::object{{"starts_at", start},
+                   {"ends_at", format_rfc3339(t + std::chrono::minutes(50))},
+                   {"room", "Room " + std::to_string(1 + hour % 3)}});
+    if (a) {
+      (void)app.appointments().set_status(by, a->id,
+                                          bj::object{{"status", "attended"}, {"version", 1}});
+    }
+  };
+  const int hour = std::uniform_int_distribution<int>(9, 16)(rng);
   if (reach >= 1 && !step("waitlist", 0, 3)) return;
   if (reach >= 2 && !step("intake", 7, 45)) return;
+  if (reach >= 2) session(at, hour);
   if (reach >= 3 && !step("active", 3, 40)) return;
+  if (reach >= 3) session(at, hour);
+  if (reach == 3) {
+    // Weekly from next week, at the same time.
+    const std::string start = day(-7 - static_cast<int>(rng() % 5)) + "T" + (hour < 10 ? "0" : "") +
+                              std::to_string(hour) + ":00:00Z";
+    TimePoint t;
+    if (parse_rfc3339(start, t)) {
+      (void)app.appointments().book_series(
+          by, client_id,
+          bj::object{{"starts_at", start},
+                     {"ends_at", format_rfc3339(t + std::chrono::minutes(50))},
+                     {"room", "Room " + std::to_string(1 + hour % 3)},
+                     {"repeat", bj::object{{"every_weeks", 1}, {"count", 6}}}});
+    }
+  }
   if (reach >= 4) step("discharged", 40, 120);
   // Some follow-up tasks: a review coming up, a call a few days overdue.
   if (reach >= 2 && reach <= 3 && chance(rng, 0.25)) {

@@ -657,9 +657,10 @@ Result<AppointmentService::Booking> AppointmentService::read_booking(const Princ
     a.ends_at_ms = unix_ms(te);
     if (auto bad = rules::check_times(a.starts_at_ms, a.ends_at_ms)) {
       r.add_error(bad->field, bad->message);
-    } else if (a.starts_at_ms < clock_.unix_ms() - 24LL * 60 * 60 * 1000) {
-      // Recording yesterday's session is fine; booking into the past beyond that is a slip.
-      r.add_error("starts_at", "is more than a day in the past");
+    } else if (a.starts_at_ms < clock_.unix_ms() - 366LL * 24 * 60 * 60 * 1000) {
+      // Sessions are recorded after the fact (a paper diary entered later), but not from
+      // further back than a year: that is a mistyped year.
+      r.add_error("starts_at", "is more than a year in the past");
     }
   }
   if (auto st = r.finish(); !st) return st.error();
@@ -734,7 +735,7 @@ Result<std::vector<Appointment>> AppointmentService::insert(const Principal& p,
       audit_.append(c, access::audit_entry(p, "create", "appointment", one.id, one.client_id,
                                            d.via_break_glass ? "break-the-glass" : ""));
       metrics::inc("tend_care_appointments_booked_total", "mode", one.mode);
-      if (jobs_) {
+      if (jobs_ && mail_) {
         if (auto due = rules::reminder_due(start, now)) {
           jobs::NewJob j;
           j.kind = k_reminder_job;

@@ -103,8 +103,8 @@ class AppointmentService {
 
   //! The service's time zone (the wall-clock time a series keeps, and the times in messages),
   //! and reminders: a `care.appointment_reminder` job 24 hours before each booking, sent by
-  //! `mail` (none when empty: the job then fails and is retried, visible in the jobs list).
-  //! Call once at start-up, before jobs run. Without it times are UTC and nothing is reminded.
+  //! `mail`. Without a mail server (`mail` empty) no reminder is set: bookings made then get
+  //! none later either. Call once at start-up, before jobs run. Without it times are UTC.
   void set_reminders(jobs::JobQueue* jobs, TimeZone zone, std::string base_url, MailFn mail);
 
   //! `{starts_at, ends_at, kind?, mode?, clinician_id?, room?, meeting_url?}` (RFC 3339 times;
