@@ -12,6 +12,7 @@
 #include "app/jobs_routes.h"
 #include "app/web.h"
 #include "assessment/routes.h"
+#include "care/note_routes.h"
 #include "care/routes.h"
 #include "clients/routes.h"
 #include "crisis/routes.h"
@@ -289,6 +290,12 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
                                                     *app->access_);
   app->appointments_ = std::make_unique<care::AppointmentService>(*app->db_, clock, app->keys_,
                                                                   *app->audit_, *app->access_);
+  // Note templates are data (content/notes); a bad one stops start-up, naming the file.
+  auto note_templates = care::rules::load_note_templates(content::embedded());
+  if (!note_templates) return note_templates.error();
+  app->notes_ = std::make_unique<care::NoteService>(*app->db_, clock, app->keys_, *app->audit_,
+                                                    *app->access_, *app->assessments_,
+                                                    *app->crisis_, std::move(*note_templates));
   // A scored measure's risk answers open (or join) an alert in the same transaction.
   app->assessments_->on_scored(
       [a = app.get()](sql::Conn& c, const assessment::AssessmentScored& s) {
@@ -388,6 +395,7 @@ void App::build_routes() {
   fhir::register_routes(router_, *assessments_, *access_);
   crisis::register_routes(router_, *crisis_, *access_);
   care::register_routes(router_, *episodes_, *tasks_, *appointments_, *access_);
+  care::register_note_routes(router_, *notes_, *access_);
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();
