@@ -43,12 +43,7 @@ class NotesApi : public ::testing::Test {
     server->add_user("desk", "front_desk");
     server->add_user("analyst", "analyst");
     server->add_user("admin", "admin");
-    clin = server->client_for("clin");
-    other = server->client_for("other");
-    sup = server->client_for("sup");
-    desk = server->client_for("desk");
-    analyst = server->client_for("analyst");
-    admin = server->client_for("admin");
+    sign_in();
     client_id = new_client("Ada", "Lovelace");
     base = "/api/v1/clients/" + client_id;
     ASSERT_EQ(
@@ -57,6 +52,19 @@ class NotesApi : public ::testing::Test {
         201);
     server->add_user("ada", "client", client_id);
     portal = server->client_for("ada");
+  }
+  void sign_in() {
+    clin = server->client_for("clin");
+    other = server->client_for("other");
+    sup = server->client_for("sup");
+    desk = server->client_for("desk");
+    analyst = server->client_for("analyst");
+    admin = server->client_for("admin");
+  }
+  //! Moves the server's clock on; sessions idle that long have ended, so everyone signs in again.
+  void advance(std::chrono::microseconds d) {
+    server->clock.advance(d);
+    sign_in();
   }
   std::string new_client(const std::string& given, const std::string& family) {
     auto c = clin->post("/api/v1/clients", bj::object{{"given_name", given},
@@ -96,7 +104,7 @@ TEST_F(NotesApi, ASoapNoteOpensPrefilledIsSavedSignedLockedAndAddedTo) {
                        bj::object{{"instrument", "phq-9"}, {"answers", phq9(2, 1)}})
                 .status,
             201);
-  server->clock.advance(14 * 24h);
+  advance(14 * 24h);
   ASSERT_EQ(clin->post(base + "/assessments",
                        bj::object{{"instrument", "phq-9"}, {"answers", phq9(1, 1)}})
                 .status,
@@ -159,7 +167,7 @@ TEST_F(NotesApi, ASoapNoteOpensPrefilledIsSavedSignedLockedAndAddedTo) {
   ASSERT_EQ(created.status, 201) << created.body;
   const std::string id = id_of(created);
   const std::string path = "/api/v1/notes/" + id;
-  EXPECT_EQ(created.header("Location"), path);
+  EXPECT_EQ(created.header("location"), path);
   EXPECT_EQ(created.json().at("status"), "draft");
   EXPECT_EQ(created.json().at("version"), 1);
   EXPECT_EQ(created.json().at("author").at("id"), bj::value(clin_id));
@@ -314,7 +322,7 @@ TEST_F(NotesApi, PsychotherapyNotesExistForTheirAuthorOnlyOnEveryRoute) {
   // Other clinicians may list the team's progress notes.
   EXPECT_EQ(ids(other->get(base + "/notes")), std::vector<std::string>{id_of(progress)});
   // Signed directly, never awaiting the supervisor; never on their list; nothing else signs it.
-  server->clock.advance(25h);
+  advance(25h);
   auto unsigned_list = clin->get("/api/v1/notes/unsigned");
   auto to_sign = ids(unsigned_list, "to_sign");
   EXPECT_NE(std::find(to_sign.begin(), to_sign.end(), pid), to_sign.end());
@@ -396,9 +404,9 @@ TEST_F(NotesApi, DraftsUnsignedForADayShowOnTheAuthorsList) {
   ASSERT_EQ(n.status, 201);
   const std::string id = id_of(n);
   EXPECT_TRUE(ids(clin->get("/api/v1/notes/unsigned"), "to_sign").empty());
-  server->clock.advance(24h - 1min);
+  advance(24h - 1min);
   EXPECT_TRUE(ids(clin->get("/api/v1/notes/unsigned"), "to_sign").empty());
-  server->clock.advance(1min);
+  advance(1min);
   auto overdue = clin->get("/api/v1/notes/unsigned");
   ASSERT_EQ(overdue.status, 200);
   EXPECT_EQ(ids(overdue, "to_sign"), std::vector<std::string>{id});
