@@ -89,7 +89,9 @@ async function startServer(port) {
     tendBinary,
     ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--web-root', webRoot, '--log-format', 'text', '--job-poll-ms', '200',
      // A webhook target on this machine, as for a gateway beside Tend (refused by default).
-     '--webhook-allow-loopback'],
+     '--webhook-allow-loopback',
+     // Each step signs in afresh: more sign-ins from this address in 5 minutes than the default allows.
+     '--login-attempts-per-address', '200'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   server.stdout.pipe(out);
@@ -1220,15 +1222,24 @@ async function crisis(base, clientId) {
 
 async function notes(base, clientId) {
   begin('notes: a SOAP note opens pre-filled with the latest PHQ-9, is saved, signed and locked; an edit is refused; an addendum is added');
-  const asClin = await apiSession(base, 'clin');
-  const latest = (await asClin('GET', `/api/v1/clients/${clientId}/assessments?instrument=phq-9`)).items[0];
-  if (!latest) fail('no PHQ-9 result to pre-fill the note with');
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
   const c = await ctx.newPage();
   watch(c, 'notes clinician');
   await c.goto(`/clients/${clientId}?tab=sessions`);
   await signIn(c, 'clin');
   await expectText(c.locator('#notes-heading'), /Notes/, 'notes below the appointments');
+  // The API as the signed-in page calls it (its session cookie and CSRF token).
+  const asPage = (method, path, body) =>
+    c.evaluate(
+      async ({ method, path, body }) => {
+        const r = await fetch(path, { method, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('tend.csrf') ?? '' }, body: body === undefined ? undefined : JSON.stringify(body) });
+        return { status: r.status, body: await r.text() };
+      },
+      { method, path, body },
+    );
+  const history = await asPage('GET', `/api/v1/clients/${clientId}/assessments?instrument=phq-9`);
+  const latest = JSON.parse(history.body).items?.[0];
+  if (!latest) fail(`no PHQ-9 result to pre-fill the note with: ${history.status} ${history.body}`);
   await c.getByRole('button', { name: 'Write a note' }).click();
   await c.getByLabel('Template').selectOption('soap');
   await c.getByRole('button', { name: 'Start note' }).click();
@@ -1236,7 +1247,7 @@ async function notes(base, clientId) {
   const objective = editor.getByLabel(/^Objective/);
   await objective.waitFor({ timeout: 10_000 });
   const prefilled = await objective.inputValue();
-  if (!new RegExp(`PHQ-9 ${latest.score.total} `).test(prefilled)) fail(`the Objective section is not pre-filled with the PHQ-9 of ${latest.score.total}: ${prefilled}`);
+  if (!new RegExp(`PHQ-9 ${latest.total} `).test(prefilled)) fail(`the Objective section is not pre-filled with the PHQ-9 of ${latest.total}: ${prefilled}`);
   if (!/crisis alerts/.test(await editor.getByLabel(/^Assessment/).inputValue())) fail('the Assessment section does not hold the risk status');
   await editor.getByLabel(/^Subjective/).fill('Reports sleeping better and walking the dog most days.');
   await editor.getByLabel('cooperative').check();
@@ -1255,16 +1266,8 @@ async function notes(base, clientId) {
   await expectText(signedNote, /Mood: euthymic/, 'the examination shown');
   if (await signedNote.getByRole('button', { name: /Continue writing/ }).count()) fail('a signed note offers editing');
   if (await signedNote.locator('textarea').count()) fail('a signed note has editable text');
-  const listed = await asClin('GET', `/api/v1/clients/${clientId}/notes`);
-  const note = listed.items.find((n) => n.status === 'signed');
-  const edit = await c.evaluate(
-    async ({ id, version }) => {
-      const csrf = sessionStorage.getItem('tend.csrf');
-      const r = await fetch(`/api/v1/notes/${id}`, { method: 'PUT', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf ?? '' }, body: JSON.stringify({ version, sections: { plan: 'changed' } }) });
-      return { status: r.status, body: await r.text() };
-    },
-    { id: note.id, version: note.version },
-  );
+  const note = JSON.parse((await asPage('GET', `/api/v1/clients/${clientId}/notes`)).body).items.find((n) => n.status === 'signed');
+  const edit = await asPage('PUT', `/api/v1/notes/${note.id}`, { version: note.version, sections: { plan: 'changed' } });
   if (edit.status !== 409 || !/signed and locked/.test(edit.body)) fail(`editing the signed note answered ${edit.status}: ${edit.body}`);
   await signedNote.getByRole('button', { name: /^Add addendum/ }).click();
   await signedNote.getByRole('textbox', { name: /^Addendum/ }).fill('Client rang after the session: GP appointment booked.');
