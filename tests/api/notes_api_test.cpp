@@ -341,7 +341,16 @@ TEST_F(NotesApi, PsychotherapyNotesExistForTheirAuthorOnlyOnEveryRoute) {
                   "' AND resource_kind = 'psychotherapy_note'"),
             3);
   auto log = clin->get(base + "/access-log");
+  ASSERT_EQ(log.status, 200);
   EXPECT_FALSE(contains(log.body, pid)) << log.body;
+  // Nor do the record's exports, even to its author.
+  for (const char* fhir :
+       {"/fhir/QuestionnaireResponse?subject=Patient/", "/fhir/Observation?subject=Patient/"}) {
+    auto bundle = clin->get(fhir + client_id);
+    ASSERT_EQ(bundle.status, 200) << fhir << bundle.body;
+    EXPECT_FALSE(contains(bundle.body, pid));
+    EXPECT_FALSE(contains(bundle.body, "transference"));
+  }
   EXPECT_EQ(count("SELECT COUNT(*) FROM care_notes WHERE body LIKE '%the transference%'"), 0);
 }
 
