@@ -12,6 +12,7 @@
 #include "app/jobs_routes.h"
 #include "app/web.h"
 #include "assessment/routes.h"
+#include "care/note_routes.h"
 #include "care/routes.h"
 #include "clients/routes.h"
 #include "crisis/routes.h"
@@ -51,6 +52,8 @@ const std::vector<SealedColumn>& sealed_columns() {
       {"care_appointments", "id", "note", "care_appointments.note"},
       {"care_appointment_requests", "id", "message", "care_appointment_requests.message"},
       {"care_appointment_requests", "id", "answer", "care_appointment_requests.answer"},
+      {"care_notes", "id", "body", "care_notes.body"},
+      {"care_note_addenda", "id", "text", "care_note_addenda.text"},
   };
   return v;
 }
@@ -303,6 +306,12 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
     app->appointments_->set_reminders(app->jobs_.get(), zone ? *zone : TimeZone(), cfg.base_url,
                                       app->mail_);
   }
+  // Note templates are data (content/notes); a bad one stops start-up, naming the file.
+  auto note_templates = care::rules::load_note_templates(content::embedded());
+  if (!note_templates) return note_templates.error();
+  app->notes_ = std::make_unique<care::NoteService>(*app->db_, clock, app->keys_, *app->audit_,
+                                                    *app->access_, *app->assessments_,
+                                                    *app->crisis_, std::move(*note_templates));
   // A scored measure's risk answers open (or join) an alert in the same transaction.
   app->assessments_->on_scored(
       [a = app.get()](sql::Conn& c, const assessment::AssessmentScored& s) {
@@ -402,6 +411,7 @@ void App::build_routes() {
   fhir::register_routes(router_, *assessments_, *access_);
   crisis::register_routes(router_, *crisis_, *access_);
   care::register_routes(router_, *episodes_, *tasks_, *appointments_, *access_);
+  care::register_note_routes(router_, *notes_, *access_);
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();

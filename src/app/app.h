@@ -9,6 +9,7 @@
 #include "assessment/library.h"
 #include "assessment/service.h"
 #include "audit/service.h"
+#include "care/notes_service.h"
 #include "care/service.h"
 #include "clients/service.h"
 #include "crisis/service.h"
@@ -54,6 +55,7 @@ class App {
   care::EpisodeService& episodes() { return *episodes_; }
   care::TaskService& tasks() { return *tasks_; }
   care::AppointmentService& appointments() { return *appointments_; }
+  care::NoteService& notes() { return *notes_; }
   events::EventHub& events() { return *events_; }
   const http::Router& router() const { return router_; }
 
@@ -76,6 +78,7 @@ class App {
   std::unique_ptr<care::TaskService> tasks_;
   std::unique_ptr<care::AppointmentService> appointments_;
   care::MailFn mail_;  //!< the SMTP server, when one is configured
+  std::unique_ptr<care::NoteService> notes_;
   std::unique_ptr<events::EventHub> events_;
   http::Router router_;
   std::unique_ptr<WebApp> web_;

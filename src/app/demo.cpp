@@ -318,6 +318,54 @@ void demo_safety_plan(App& app, const access::Principal& by, const std::string& 
                                       bj::object{{"version", 0}, {"sections", sections}});
 }
 
+//! Progress notes: a signed note after each of the last sessions, on each of the templates in
+//! turn, pre-filled as a clinician would open one; for some clients also a draft left unsigned
+//! for two days, so "Notes to sign" has something to show.
+void demo_notes(App& app, std::mt19937_64& rng, const access::Principal& by,
+                const std::string& client_id, bool unsigned_draft) {
+  static const std::array<const char*, 4> k_subjective = {
+      "Reports sleeping better most nights; still low in the mornings.",
+      "Talked about a difficult week at work and using the breathing exercise twice.",
+      "Says the walks with a friend have helped; some worry about money.",
+      "Reports feeling more settled; managed the family visit without an argument."};
+  static const std::array<const char*, 3> k_plan = {
+      "Continue behavioural activation; review the activity diary next session.",
+      "Practise the thought record twice this week; next session in two weeks.",
+      "Keep the sleep routine; repeat the measures at the next session."};
+  static const std::array<const char*, 3> k_templates = {"soap", "dap", "birp"};
+  const int signed_notes = std::uniform_int_distribution<int>(1, 3)(rng);
+  for (int n = 0; n < signed_notes + (unsigned_draft ? 1 : 0); ++n) {
+    const std::string t = k_templates[static_cast<std::size_t>(n) % k_templates.size()];
+    auto pre = app.notes().prefill(by, client_id, t);
+    if (!pre) continue;
+    boost::json::object sections;
+    for (const auto& [k, v] : pre->sections) sections[k] = v;
+    sections[pre->note_template->sections.front().id] = pick(rng, k_subjective);
+    sections[pre->note_template->sections.back().id] = pick(rng, k_plan);
+    auto note = app.notes().create(
+        by, client_id,
+        {{"template", t},
+         {"sections", sections},
+         {"mse",
+          boost::json::object{
+              {"mood", boost::json::object{{"choices", boost::json::array{"low"}}}},
+              {"speech",
+               boost::json::object{{"choices", boost::json::array{"normal rate and volume"}}}},
+              {"insight", boost::json::object{{"choices", boost::json::array{"good"}}}}}}});
+    if (!note) continue;
+    if (n == signed_notes) {
+      // Left unsigned two days ago.
+      const auto two_days_ago = unix_ms(std::chrono::system_clock::now() - std::chrono::hours(48));
+      app.db().write([&](sql::Conn& c) {
+        c.exec("UPDATE care_notes SET created_at = ?, updated_at = ? WHERE id = ?",
+               {two_days_ago, two_days_ago, note->id});
+      });
+      continue;
+    }
+    (void)app.notes().sign(by, note->id, {{"version", note->version}});
+  }
+}
+
 //! The crisis side of the demo: an on-call roster and a supervisor; past alerts (raised by the
 //! demo's item-9 answers) answered and resolved, with caring contacts, except the latest two:
 //! one acknowledged and in hand, one still waiting, so the board and the banner have something
@@ -511,6 +559,7 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
       (void)app.access().add_team_member(primary, created->id, peer.user_id, "peer_support");
     demo_measures(app, rng, primary, created->id);
     demo_episode(app, rng, primary, created->id, age);
+    if (i < 12) demo_notes(app, rng, primary, created->id, i % 4 == 1);
     ++summary.clients;
     if (i == 0) {
       // One client uses the portal, so the client's side can be seen too.

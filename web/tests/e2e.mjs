@@ -605,6 +605,7 @@ async function main() {
 
   await measures(base, clientId);
   await crisis(base, clientId);
+  await notes(base, clientId);
 }
 
 /** Every control on a phone page is at least 44 px tall; a radio counts by its label, a link inside a sentence is exempt. */
@@ -1260,6 +1261,66 @@ async function crisis(base, clientId) {
   await m.getByRole('button', { name: /^Delete the roster entry of Chidi Okafor/ }).click();
   await m.locator('table.roster').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => fail('the deleted roster entry is still listed'));
   await adm.close();
+  assertClean();
+}
+
+async function notes(base, clientId) {
+  begin('notes: a SOAP note opens pre-filled with the latest PHQ-9, is saved, signed and locked; an edit is refused; an addendum is added');
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  const c = await ctx.newPage();
+  watch(c, 'notes clinician');
+  await c.goto(`/clients/${clientId}?tab=sessions`);
+  await signIn(c, 'clin');
+  await expectText(c.locator('#notes-heading'), /Notes/, 'notes below the appointments');
+  // The API as the signed-in page calls it (its session cookie and CSRF token).
+  const asPage = (method, path, body) =>
+    c.evaluate(
+      async ({ method, path, body }) => {
+        const r = await fetch(path, { method, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('tend.csrf') ?? '' }, body: body === undefined ? undefined : JSON.stringify(body) });
+        return { status: r.status, body: await r.text() };
+      },
+      { method, path, body },
+    );
+  const history = await asPage('GET', `/api/v1/clients/${clientId}/assessments?instrument=phq-9`);
+  const latest = JSON.parse(history.body).items?.[0];
+  if (!latest) fail(`no PHQ-9 result to pre-fill the note with: ${history.status} ${history.body}`);
+  await c.getByRole('button', { name: 'Write a note' }).click();
+  await c.getByLabel('Template').selectOption('soap');
+  await c.getByRole('button', { name: 'Start note' }).click();
+  const editor = c.locator('form.note-editor');
+  const objective = editor.getByLabel(/^Objective/);
+  await objective.waitFor({ timeout: 10_000 });
+  const prefilled = await objective.inputValue();
+  if (!new RegExp(`PHQ-9 ${latest.total} `).test(prefilled)) fail(`the Objective section is not pre-filled with the PHQ-9 of ${latest.total}: ${prefilled}`);
+  if (!/crisis alerts/.test(await editor.getByLabel(/^Assessment/).inputValue())) fail('the Assessment section does not hold the risk status');
+  await editor.getByLabel(/^Subjective/).fill('Reports sleeping better and walking the dog most days.');
+  await editor.getByLabel('cooperative').check();
+  await editor.getByLabel('euthymic').check();
+  await editor.getByLabel(/^Plan/).fill('Continue behavioural activation; review in two weeks.');
+  await checkA11y(c, 'note editor');
+  await screenshot(c, '40-note-editor');
+  await editor.getByRole('button', { name: 'Save draft' }).click();
+  await expectText(editor.locator('.notice'), /Draft saved/, 'draft saved');
+  await editor.getByRole('button', { name: 'Sign…' }).click();
+  await expectText(editor.locator('.confirm'), /Once signed it is locked/, 'signing asks first');
+  await editor.getByRole('button', { name: 'Sign note' }).click();
+  await expectText(c.locator('.notes > .notice'), /Note signed and locked/, 'note signed');
+  const signedNote = c.locator('article.note--signed').first();
+  await expectText(signedNote.locator('.note-status'), /^Signed /, 'the note shows signed');
+  await expectText(signedNote, /Mood: euthymic/, 'the examination shown');
+  if (await signedNote.getByRole('button', { name: /Continue writing/ }).count()) fail('a signed note offers editing');
+  if (await signedNote.locator('textarea').count()) fail('a signed note has editable text');
+  const note = JSON.parse((await asPage('GET', `/api/v1/clients/${clientId}/notes`)).body).items.find((n) => n.status === 'signed');
+  const edit = await asPage('PUT', `/api/v1/notes/${note.id}`, { version: note.version, sections: { plan: 'changed' } });
+  if (edit.status !== 409 || !/signed and locked/.test(edit.body)) fail(`editing the signed note answered ${edit.status}: ${edit.body}`);
+  await signedNote.getByRole('button', { name: /^Add addendum/ }).click();
+  await signedNote.getByRole('textbox', { name: /^Addendum/ }).fill('Client rang after the session: GP appointment booked.');
+  await signedNote.getByRole('button', { name: 'Save addendum' }).click();
+  await expectText(c.locator('.notes > .notice'), /Addendum added/, 'addendum added');
+  await expectText(c.locator('article.note--signed').first().locator('.addenda'), /GP appointment booked[\s\S]*Chidi Okafor/, 'the addendum with its author');
+  await checkA11y(c, 'signed note with addendum');
+  await screenshot(c, '41-note-signed');
+  await ctx.close();
   assertClean();
 }
 

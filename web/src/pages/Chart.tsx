@@ -16,6 +16,7 @@ import { focusFirstError } from './forms';
 import { RaiseConcern, RiskBanner, SafetyPlanTab } from './ChartCrisis';
 import { EpisodesTab } from './ChartEpisodes';
 import { SessionsTab } from './ChartSessions';
+import { NotesTab } from './ChartNotes';
 import { MeasuresTab } from './Measures';
 
 interface Props {
@@ -65,6 +66,7 @@ export function ChartPage({ id, user, tab }: Props) {
         {active === 'safety-plan' ? <SafetyPlanTab clientId={id} clientName={fullName(c)} /> : null}
         {active === 'episodes' ? <EpisodesTab clientId={id} /> : null}
         {active === 'sessions' ? <SessionsTab clientId={id} /> : null}
+        {active === 'sessions' ? <NotesTab clientId={id} userId={user.id} /> : null}
         {active === 'access-log' ? <AccessLog base={base} user={user} /> : null}
         {active !== 'overview' && active !== 'access-log' && active !== 'measures' && active !== 'safety-plan' && active !== 'episodes' && active !== 'sessions' ? <Coming tab={active} /> : null}
       </section>

@@ -9,6 +9,7 @@ import { useGet } from '../useApi';
 import { FollowUpsSection, OpenAlertsSection } from './HomeCrisis';
 import { administerPath } from './Measures';
 import { MyTasksSection } from './Tasks';
+import { NotesToSignSection } from './HomeNotes';
 
 export function HomePage({ user }: { user: User }) {
   const caseload = useGet<Page<ClientSummary>>('/api/v1/clients?mine=true&limit=100');
@@ -35,6 +36,7 @@ export function HomePage({ user }: { user: User }) {
         ) : null}
       </section>
       <MyTasksSection />
+      <NotesToSignSection />
       <FollowUpsSection />
       <MeasuresDue />
     </>
