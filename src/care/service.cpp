@@ -715,6 +715,11 @@ Result<std::vector<Appointment>> AppointmentService::insert(const Principal& p,
       return make_error(Errc::Validation, "clinician_id: must be an active clinical colleague",
                         {{"clinician_id", "must be an active clinical colleague"}});
     }
+    if (!a.room.empty() && c.dialect() == sql::Dialect::Postgres) {
+      // A room has no row to lock: a transaction-scoped advisory lock on its name serialises
+      // two instances booking the same room at the same instant.
+      c.query("SELECT pg_advisory_xact_lock(hashtext(?))", {"care_room:" + a.room});
+    }
     const std::string series = b.count > 1 ? new_id("as") : std::string();
     const auto now = clock_.unix_ms();
     std::vector<std::string> ids;
