@@ -12,6 +12,7 @@
 #include "app/jobs_routes.h"
 #include "app/web.h"
 #include "assessment/routes.h"
+#include "care/plan_routes.h"
 #include "care/routes.h"
 #include "clients/routes.h"
 #include "crisis/routes.h"
@@ -289,6 +290,10 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
                                                     *app->access_);
   app->appointments_ = std::make_unique<care::AppointmentService>(*app->db_, clock, app->keys_,
                                                                   *app->audit_, *app->access_);
+  app->plans_ = std::make_unique<care::PlanService>(*app->db_, clock, app->keys_, *app->audit_,
+                                                    *app->access_, *app->assessments_);
+  app->discharges_ = std::make_unique<care::DischargeService>(
+      *app->db_, clock, app->keys_, *app->audit_, *app->access_, *app->assessments_);
   // A scored measure's risk answers open (or join) an alert in the same transaction.
   app->assessments_->on_scored(
       [a = app.get()](sql::Conn& c, const assessment::AssessmentScored& s) {
@@ -388,6 +393,7 @@ void App::build_routes() {
   fhir::register_routes(router_, *assessments_, *access_);
   crisis::register_routes(router_, *crisis_, *access_);
   care::register_routes(router_, *episodes_, *tasks_, *appointments_, *access_);
+  care::register_plan_routes(router_, *plans_, *discharges_, *access_);
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();
