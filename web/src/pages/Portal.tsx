@@ -12,6 +12,7 @@ import { raisesCriticalFlag } from '../risk';
 import type { AccessEntry, Answer, Assessment, CareTeamMember, Instrument, Items, Page, Schedule, User } from '../types';
 import { useGet, useIdempotentPost } from '../useApi';
 import { RiskScreen, type SubmissionState } from './PortalCrisis';
+import { PlanCards } from './PortalPlan';
 
 const roleWords: Record<string, string> = {
   clinician: 'A clinician',
@@ -115,6 +116,8 @@ export function PortalHome({ user }: { user: User }) {
         </section>
 
         {clientPath ? <QuestionnairesToDo clientPath={clientPath} /> : null}
+
+        <PlanCards />
 
         <section class="card" aria-labelledby="care-team">
           <h2 id="care-team">Your care team</h2>
