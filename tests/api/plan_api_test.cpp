@@ -217,6 +217,56 @@ TEST_F(PlanApi, EveryChangeIsANewVersionWithADiffAndAStaleOneIsRefused) {
   EXPECT_EQ(items[0].at("due_on"), bj::value(day(35)));
 }
 
+TEST_F(PlanApi, APlanForAnEpisodeAndAReviewTaskSetAgainOnceTheLastWasDone) {
+  const std::string other_client = new_client("Bo", "Other");
+  auto theirs = clin->post("/api/v1/clients/" + other_client + "/episodes",
+                           bj::object{{"program", "Adult counselling"},
+                                      {"referral_source", "self"},
+                                      {"referral_reason", "Worry"}});
+  ASSERT_EQ(theirs.status, 201);
+  auto opened = clin->post(base + "/episodes", bj::object{{"program", "Adult counselling"},
+                                                          {"referral_source", "self"},
+                                                          {"referral_reason", "Low mood"}});
+  ASSERT_EQ(opened.status, 201);
+  const std::string ep(opened.json().at("id").as_string());
+  // Another client's episode is refused by name.
+  auto body = plan_body();
+  body["episode_id"] = theirs.json().at("id");
+  auto wrong = clin->post(base + "/plans", body);
+  EXPECT_EQ(wrong.status, 422);
+  EXPECT_EQ(wrong.error_fields(), std::vector<std::string>{"episode_id"});
+  EXPECT_EQ(count("SELECT COUNT(*) FROM care_plans"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM care_tasks"), 0);
+
+  body["episode_id"] = ep;
+  auto r = clin->post(base + "/plans", body);
+  ASSERT_EQ(r.status, 201) << r.body;
+  const auto plan = r.json();
+  const std::string id(plan.at("id").as_string());
+  EXPECT_EQ(plan.at("episode_id"), bj::value(ep));
+  auto tasks = clin->get(base + "/tasks").json().at("items").as_array();
+  ASSERT_EQ(tasks.size(), 1U);
+  EXPECT_EQ(tasks[0].at("episode_id"), bj::value(ep));
+  // The review is done; the next review date sets a new task, the done one stays done.
+  auto done = clin->post("/api/v1/tasks/" + std::string(tasks[0].at("id").as_string()) + "/done",
+                         bj::object{{"version", tasks[0].at("version")}});
+  ASSERT_EQ(done.status, 200) << done.body;
+  body.erase("episode_id");  // fixed when the plan is written
+  body["version"] = 1;
+  body["review_on"] = day(56);
+  ASSERT_EQ(put(*clin, id, body).status, 200);
+  tasks = clin->get(base + "/tasks").json().at("items").as_array();
+  ASSERT_EQ(tasks.size(), 2U);
+  EXPECT_EQ(tasks[0].at("status"), "open");
+  EXPECT_EQ(tasks[0].at("due_on"), bj::value(day(56)));
+  EXPECT_EQ(tasks[0].at("kind"), "review");
+  EXPECT_EQ(tasks[1].at("status"), "done");
+  // The same review date again: no new task.
+  body["version"] = 2;
+  ASSERT_EQ(put(*clin, id, body).status, 200);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM care_tasks"), 2);
+}
+
 TEST_F(PlanApi, EveryRefusalNamesItsFieldAndWritesNothing) {
   auto body = plan_body();
   body["review_on"] = day(-1);

@@ -61,7 +61,7 @@ export function MyPlanPage() {
       {plan.error?.status === 404 ? <p>You do not have a treatment plan yet. Your clinician will write it with you.</p> : null}
       {plan.error && plan.error.status !== 404 ? <ErrorMessage message={problemToFormErrors(plan.error.problem).summary} /> : null}
       {p ? (
-        <div class="portal-plan">
+        <div class="portal-plan cards">
           <section class="card" aria-labelledby="my-goals">
             <h2 id="my-goals">My goals</h2>
             <ul>
@@ -180,7 +180,7 @@ export function StayingWellPage() {
       {s.state === 'none' ? <p>Your plan for staying well is written with your clinician when your treatment ends. It will be here then.</p> : null}
       {s.state === 'failed' ? <ErrorMessage message={s.message} /> : null}
       {s.state === 'plan' ? (
-        <div class="portal-plan">
+        <div class="portal-plan cards">
           {s.offline ? <p role="status">You are offline: this is the copy kept on this phone.</p> : null}
           <p class="lead">
             What you and {s.plan.written_by.name} wrote when your time with {s.plan.program} ended{s.plan.ended_on ? ` on ${formatDate(s.plan.ended_on)}` : ''}.
