@@ -150,4 +150,37 @@ describe('treatment plans', () => {
     expect(posts[0]).toEqual({ url: '/api/v1/me/plans/pl_1/agree', body: { version: 2 } });
     expect((await screen.findByRole('status')).textContent).toMatch(/You agreed to this plan on/);
   });
+
+  it('writes the discharge summary of a discharged episode, one warning sign per line, from version 0', async () => {
+    const puts: { url: string; body: Record<string, unknown> }[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init?: RequestInit) => {
+        if (init?.method === 'PUT') {
+          puts.push({ url, body: JSON.parse(init.body as string) });
+          return json({});
+        }
+        if (url.endsWith('/plans')) return json({ items: [] });
+        if (url.endsWith('/episodes')) return json({ items: [{ id: 'ep_9', program: 'Adult counselling', stage: 'discharged', open: false, ended_on: '2026-11-02' }] });
+        if (url.endsWith('/discharge')) return new Response(JSON.stringify({ status: 404, detail: 'not found' }), { status: 404, headers: { 'Content-Type': 'application/problem+json' } });
+        return json({ items: [] });
+      }),
+    );
+    render(<PlanTab clientId="cl_1" userId="us_1" />);
+    const section = await screen.findByRole('region', { name: /Adult counselling, discharged/ });
+    fireEvent.click(await within(section).findByRole('button', { name: 'Write the discharge summary' }));
+    fireEvent.input(within(section).getByLabelText(/Reason for discharge/), { target: { value: 'Goals met' } });
+    fireEvent.input(within(section).getByLabelText(/Early warning signs/), { target: { value: 'Staying in bed\n\n  Skipping meals ' } });
+    fireEvent.input(within(section).getByLabelText(/How to come back/), { target: { value: 'Call us' } });
+    fireEvent.click(within(section).getByRole('button', { name: 'Save the discharge summary' }));
+    await waitFor(() => expect(puts).toHaveLength(1));
+    expect(puts[0].url).toBe('/api/v1/episodes/ep_9/discharge');
+    expect(puts[0].body).toEqual({
+      version: 0,
+      reason: 'Goals met',
+      what_helped: '',
+      recommendations: '',
+      relapse: { warning_signs: ['Staying in bed', 'Skipping meals'], what_helps: [], contacts: [], coming_back: 'Call us' },
+    });
+  });
 });
