@@ -13,6 +13,7 @@
 #include "app/web.h"
 #include "assessment/routes.h"
 #include "care/note_routes.h"
+#include "care/plan_routes.h"
 #include "care/routes.h"
 #include "clients/routes.h"
 #include "crisis/routes.h"
@@ -54,6 +55,9 @@ const std::vector<SealedColumn>& sealed_columns() {
       {"care_appointment_requests", "id", "answer", "care_appointment_requests.answer"},
       {"care_notes", "id", "body", "care_notes.body"},
       {"care_note_addenda", "id", "text", "care_note_addenda.text"},
+      {"care_plan_versions", "id", "content", "care_plan_versions.content"},
+      {"care_discharges", "episode_id", "summary", "care_discharges.summary"},
+      {"care_discharges", "episode_id", "relapse", "care_discharges.relapse"},
   };
   return v;
 }
@@ -312,6 +316,10 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
   app->notes_ = std::make_unique<care::NoteService>(*app->db_, clock, app->keys_, *app->audit_,
                                                     *app->access_, *app->assessments_,
                                                     *app->crisis_, std::move(*note_templates));
+  app->plans_ = std::make_unique<care::PlanService>(*app->db_, clock, app->keys_, *app->audit_,
+                                                    *app->access_, *app->assessments_);
+  app->discharges_ = std::make_unique<care::DischargeService>(
+      *app->db_, clock, app->keys_, *app->audit_, *app->access_, *app->assessments_);
   // A scored measure's risk answers open (or join) an alert in the same transaction.
   app->assessments_->on_scored(
       [a = app.get()](sql::Conn& c, const assessment::AssessmentScored& s) {
@@ -412,6 +420,7 @@ void App::build_routes() {
   crisis::register_routes(router_, *crisis_, *access_);
   care::register_routes(router_, *episodes_, *tasks_, *appointments_, *access_);
   care::register_note_routes(router_, *notes_, *access_);
+  care::register_plan_routes(router_, *plans_, *discharges_, *access_);
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();

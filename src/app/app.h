@@ -10,6 +10,7 @@
 #include "assessment/service.h"
 #include "audit/service.h"
 #include "care/notes_service.h"
+#include "care/plan_service.h"
 #include "care/service.h"
 #include "clients/service.h"
 #include "crisis/service.h"
@@ -56,6 +57,8 @@ class App {
   care::TaskService& tasks() { return *tasks_; }
   care::AppointmentService& appointments() { return *appointments_; }
   care::NoteService& notes() { return *notes_; }
+  care::PlanService& plans() { return *plans_; }
+  care::DischargeService& discharges() { return *discharges_; }
   events::EventHub& events() { return *events_; }
   const http::Router& router() const { return router_; }
 
@@ -79,6 +82,8 @@ class App {
   std::unique_ptr<care::AppointmentService> appointments_;
   care::MailFn mail_;  //!< the SMTP server, when one is configured
   std::unique_ptr<care::NoteService> notes_;
+  std::unique_ptr<care::PlanService> plans_;
+  std::unique_ptr<care::DischargeService> discharges_;
   std::unique_ptr<events::EventHub> events_;
   http::Router router_;
   std::unique_ptr<WebApp> web_;

@@ -205,6 +205,60 @@ void demo_measures(App& app, std::mt19937_64& rng, const access::Principal& by,
   }
 }
 
+//! A discharge summary and relapse prevention plan, when the episode was discharged.
+void demo_discharge(App& app, const access::Principal& by, const std::string& episode_id) {
+  namespace bj = boost::json;
+  (void)app.discharges().save(
+      by, episode_id,
+      bj::object{
+          {"version", 0},
+          {"reason", "Treatment goals met; agreed to end sessions."},
+          {"what_helped", "Activity scheduling and working on sleep."},
+          {"recommendations", "Primary care to repeat the PHQ-9 in three months."},
+          {"relapse",
+           bj::object{
+               {"warning_signs", bj::array{"Staying in bed past ten",
+                                           "Cancelling plans with friends", "Skipping meals"}},
+               {"what_helps", bj::array{"A walk every morning", "Keeping the same bedtime",
+                                        "Telling my sister how I feel"}},
+               {"contacts",
+                bj::array{"My sister Sam", "Primary care office", "The crisis line in the portal"}},
+               {"coming_back",
+                "Call the service and ask for a review: no new "
+                "referral is needed for a year."}}}});
+}
+
+//! The portal client's treatment plan, agreed in the portal.
+void demo_plan(App& app, const access::Principal& by, const access::Principal& client,
+               const std::string& client_id) {
+  namespace bj = boost::json;
+  const auto now = std::chrono::system_clock::now();
+  const auto day = [&](int days_on) { return format_date(now + std::chrono::hours(24 * days_on)); };
+  auto plan = app.plans().create(
+      by, client_id,
+      bj::object{
+          {"problems", bj::array{bj::object{{"text", "Depressive symptoms with low activity"}},
+                                 bj::object{{"text", "Broken sleep"}}}},
+          {"goals", bj::array{bj::object{{"text", "I want to feel like myself again"}},
+                              bj::object{{"text", "Get back to my evening class"}}}},
+          {"objectives", bj::array{bj::object{{"text", "Mood improves"},
+                                              {"target_on", day(70)},
+                                              {"instrument_id", "phq-9"},
+                                              {"comparison", "below"},
+                                              {"target", 10}},
+                                   bj::object{{"text", "Out of the house on five days a week"},
+                                              {"target_on", day(42)}}}},
+          {"interventions",
+           bj::array{
+               bj::object{{"code", "cbt"}, {"frequency", "weekly"}, {"delivered_by", by.user_id}},
+               bj::object{{"code", "sleep"},
+                          {"frequency", "every two weeks"},
+                          {"delivered_by", by.user_id}}}},
+          {"review_on", day(21)}});
+  if (!plan) return;
+  (void)app.plans().agree(client, plan->plan.id, bj::object{{"version", 1}});
+}
+
 //! One episode of care: referred some weeks or months ago; most in treatment, some still
 //! waiting (on the waitlist, or seen at intake and waiting for treatment), some ended.
 void demo_episode(App& app, std::mt19937_64& rng, const access::Principal& by,
@@ -280,6 +334,7 @@ void demo_episode(App& app, std::mt19937_64& rng, const access::Principal& by,
     }
   }
   if (reach >= 4) step("discharged", 40, 120);
+  if (reach >= 4) demo_discharge(app, by, e->id);
   // Some follow-up tasks: a review coming up, a call a few days overdue.
   if (reach >= 2 && reach <= 3 && chance(rng, 0.25)) {
     const bool call = chance(rng, 0.5);
@@ -573,6 +628,12 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
       if (!u) return u.error();
       summary.portal = {u->username, "client", u->display_name};
       demo_safety_plan(app, primary, created->id);
+      access::Principal as_client;
+      as_client.user_id = u->id;
+      as_client.username = u->username;
+      as_client.role = access::Role::Client;
+      as_client.client_id = created->id;
+      demo_plan(app, primary, as_client, created->id);
     }
   }
   if (auto st = demo_crisis(app, admin, clinicians); !st) return st.error();

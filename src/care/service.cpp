@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "care/owner.h"
 #include "platform/ids.h"
 #include "platform/json.h"
 #include "platform/log.h"
@@ -18,31 +19,6 @@ using access::Principal;
 using access::Resource;
 
 namespace {
-
-//! A row of the care tables and the decision on its client.
-struct Owned {
-  std::string client_id;
-  access::Decision decision;
-};
-
-//! The client the row `id` of `table` belongs to, with the caller allowed `action` on
-//! `resource` for them. 404 ("<what> <id> not found") both when there is no such row and when
-//! the caller may not see that client: nobody learns that a row exists they may not see.
-Result<Owned> owner_of(sql::Db& db, access::AccessService& access, const Principal& p,
-                       const std::string& table, const std::string& id, Action action,
-                       Resource resource, const std::string& what) {
-  auto client = db.read([&](sql::Conn& c) {
-    auto r = c.query_one("SELECT client_id FROM " + table + " WHERE id = ?", {id});
-    return r ? r->str(0) : std::string();
-  });
-  if (client.empty()) return not_found(what + " " + id);
-  auto d = access.authorize(p, action, resource, client);
-  if (!d) {
-    if (d.error().code == Errc::Forbidden) return not_found(what + " " + id);
-    return d.error();
-  }
-  return Owned{client, *d};
-}
 
 constexpr const char* k_ctx_reason = "care_episodes.referral_reason";
 constexpr const char* k_ctx_note = "care_episode_steps.note";

@@ -18,6 +18,7 @@ import { HomePage } from './pages/Home';
 import { NotFoundPage } from './pages/NotFound';
 import { PortalHome, PortalQuestionnaire } from './pages/Portal';
 import { HelpNowButton, HelpNowPage, OfflinePortal, PortalSafetyPlanPage } from './pages/PortalCrisis';
+import { MyPlanPage, StayingWellPage } from './pages/PortalPlan';
 import { loadCrisisData, registerPortalWorker } from './portalData';
 import { SecurityPage } from './pages/Security';
 import { CalendarPage } from './pages/Calendar';
@@ -201,6 +202,8 @@ export function App() {
           {match?.name === 'portal-questionnaire' ? <PortalQuestionnaire user={user} instrumentId={match.params.instrument} /> : null}
           {match?.name === 'portal-safety-plan' ? <PortalSafetyPlanPage /> : null}
           {match?.name === 'portal-help' ? <HelpNowPage /> : null}
+          {match?.name === 'portal-plan' ? <MyPlanPage /> : null}
+          {match?.name === 'portal-staying-well' ? <StayingWellPage /> : null}
           {!match || !portalRoutes.includes(match.name) ? <Loading /> : null}
         </main>
         {idleDialog}

@@ -18,6 +18,8 @@ export type RouteName =
   | 'portal-questionnaire'
   | 'portal-safety-plan'
   | 'portal-help'
+  | 'portal-plan'
+  | 'portal-staying-well'
   | 'assessment-link';
 
 /** Every screen of the app. Literal paths come before ':id' ones ('/clients/new'). */
@@ -39,12 +41,14 @@ export const routes: readonly Route<RouteName>[] = [
   { name: 'portal-questionnaire', pattern: '/portal/questionnaires/:instrument' },
   { name: 'portal-safety-plan', pattern: '/portal/safety-plan' },
   { name: 'portal-help', pattern: '/portal/help' },
+  { name: 'portal-plan', pattern: '/portal/plan' },
+  { name: 'portal-staying-well', pattern: '/portal/staying-well' },
   // public: a questionnaire sent by link, answered without signing in
   { name: 'assessment-link', pattern: '/a/:token' },
 ];
 
 /** Screens a client (role client) may open; every other path takes them to /portal. */
-export const portalRoutes: readonly RouteName[] = ['portal', 'portal-questionnaire', 'portal-safety-plan', 'portal-help'];
+export const portalRoutes: readonly RouteName[] = ['portal', 'portal-questionnaire', 'portal-safety-plan', 'portal-help', 'portal-plan', 'portal-staying-well'];
 
 /** Screens that need no session. */
 export const publicRoutes: readonly RouteName[] = ['assessment-link'];

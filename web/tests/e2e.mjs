@@ -606,6 +606,7 @@ async function main() {
   await measures(base, clientId);
   await crisis(base, clientId);
   await notes(base, clientId);
+  await plans(base, clientId);
 }
 
 /** Every control on a phone page is at least 44 px tall; a radio counts by its label, a link inside a sentence is exempt. */
@@ -1321,6 +1322,85 @@ async function notes(base, clientId) {
   await checkA11y(c, 'signed note with addendum');
   await screenshot(c, '41-note-signed');
   await ctx.close();
+  assertClean();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Treatment plans: the clinician writes a plan with a PHQ-9 objective and sees its progress;
+// the client reads it on a phone and agrees; the clinician sees it agreed; a change makes
+// version 2, shown with what changed and "not yet agreed".
+
+function isoDateIn(days) {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+async function plans(base, clientId) {
+  begin('plans: the clinician writes a plan with a PHQ-9 objective');
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  const c = await desk.newPage();
+  watch(c, 'plans clinician');
+  await c.goto('/');
+  await signIn(c, 'clin');
+  await expectPath(c, /^\/$/, 'home');
+  await c.goto(`/clients/${clientId}?tab=plan`);
+  await c.getByRole('button', { name: 'Write a plan' }).click();
+  await c.getByLabel('Problem 1', { exact: true }).fill('Moderate depressive episode');
+  await c.getByLabel('Goal 1', { exact: true }).fill('Get back to work by the spring');
+  await c.getByRole('button', { name: 'Add an objective' }).click();
+  await c.getByLabel('Objective 1', { exact: true }).fill('My mood lifts');
+  await c.getByLabel('By', { exact: true }).fill(isoDateIn(60));
+  await c.getByLabel(/^Measure/).selectOption('phq-9');
+  await c.getByLabel('Target score', { exact: true }).fill('10');
+  await c.getByLabel('How often', { exact: true }).fill('weekly');
+  await c.getByLabel('Review on', { exact: true }).fill(isoDateIn(28));
+  await checkA11y(c, 'plan editor');
+  await c.getByRole('button', { name: 'Save the plan' }).click();
+  const card = c.getByRole('region', { name: /Treatment plan/ });
+  await expectText(card.locator('.plan-agreement'), /Version 1 not yet agreed by the client/, 'a new plan is not agreed yet');
+  await expectText(card.locator('.plan-objectives'), /My mood lifts — PHQ-9 below 10 by .*(Not yet|Met|Overdue)/, 'the objective with its progress');
+  const progress = await card.locator('.plan-objectives .muted').textContent();
+  if (!/\d/.test(progress ?? '')) fail(`the PHQ-9 objective shows no score from the results: ${progress}`);
+  await checkA11y(c, 'plan tab');
+  await screenshot(c, '40-chart-plan');
+
+  begin('plans: the client reads the plan on a phone and agrees');
+  const ph = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, baseURL: base });
+  const q = await ph.newPage();
+  watch(q, 'portal plan');
+  await q.goto('/portal');
+  await signIn(q, 'client1');
+  await expectPath(q, /^\/portal$/, 'portal');
+  await q.getByRole('link', { name: 'My plan', exact: true }).click();
+  await expectPath(q, /^\/portal\/plan$/, 'my plan');
+  await expectText(q.locator('.portal-plan'), /Get back to work by the spring/, 'the goal in the client’s words');
+  await expectText(q.locator('.portal-plan'), /Talking sessions that look at how thoughts/, 'CBT in plain words');
+  await checkA11y(q, 'portal plan');
+  await expectBigTargets(q, 'portal plan');
+  await expectNoHorizontalScroll(q, 'portal plan at 390 px');
+  await screenshot(q, '41-portal-plan-390');
+  await q.getByRole('button', { name: 'I agree with my plan' }).tap();
+  await expectText(q.locator('.portal-plan').getByRole('status'), /You agreed to this plan on/, 'agreed');
+
+  begin('plans: the clinician sees it agreed; a change makes version 2, not yet agreed, with a diff');
+  await c.reload();
+  await expectText(card.locator('.plan-agreement'), /^Agreed to version 1 on [^;]+$/, 'agreed to version 1');
+  await c.getByRole('button', { name: 'Change the plan' }).click();
+  await c.getByRole('button', { name: 'Add a goal' }).click();
+  await c.getByLabel('Goal 2', { exact: true }).fill('See my friends every week');
+  await c.getByRole('button', { name: 'Save as a new version' }).click();
+  await expectText(card.locator('.plan-agreement'), /Agreed to version 1 on .*; version 2 not yet agreed/, 'version 2 not yet agreed');
+  await card.locator('.plan-history summary').click();
+  const diff = c.getByLabel('Changes from version 1 to 2');
+  await expectText(diff, /Goals.*Added: See my friends every week/s, 'the diff names the new goal');
+  await checkA11y(c, 'plan history with a diff');
+  await screenshot(c, '42-chart-plan-v2');
+
+  begin('plans: the portal asks the client to agree again');
+  await q.goto('/portal/plan');
+  await expectText(q.locator('.portal-plan'), /Your plan has changed since you last agreed to it/, 'agree again');
+  await expectText(q.locator('.portal-plan'), /See my friends every week/, 'the new goal in the portal');
+  await ph.close();
+  await desk.close();
   assertClean();
 }
 

@@ -15,6 +15,7 @@ import { useGet } from '../useApi';
 import { focusFirstError } from './forms';
 import { RaiseConcern, RiskBanner, SafetyPlanTab } from './ChartCrisis';
 import { EpisodesTab } from './ChartEpisodes';
+import { PlanTab } from './ChartPlan';
 import { SessionsTab } from './ChartSessions';
 import { NotesTab } from './ChartNotes';
 import { MeasuresTab } from './Measures';
@@ -67,8 +68,9 @@ export function ChartPage({ id, user, tab }: Props) {
         {active === 'episodes' ? <EpisodesTab clientId={id} /> : null}
         {active === 'sessions' ? <SessionsTab clientId={id} /> : null}
         {active === 'sessions' ? <NotesTab clientId={id} userId={user.id} /> : null}
+        {active === 'plan' ? <PlanTab clientId={id} userId={user.id} /> : null}
         {active === 'access-log' ? <AccessLog base={base} user={user} /> : null}
-        {active !== 'overview' && active !== 'access-log' && active !== 'measures' && active !== 'safety-plan' && active !== 'episodes' && active !== 'sessions' ? <Coming tab={active} /> : null}
+        {active !== 'overview' && active !== 'access-log' && active !== 'measures' && active !== 'safety-plan' && active !== 'episodes' && active !== 'sessions' && active !== 'plan' ? <Coming tab={active} /> : null}
       </section>
     </>
   );
@@ -103,8 +105,7 @@ function ChartHeader({ client: c }: { client: Client }) {
   );
 }
 
-const comingText: Record<Exclude<ChartTab, 'overview' | 'access-log' | 'measures' | 'safety-plan' | 'episodes' | 'sessions'>, string> = {
-  plan: 'The treatment plan: goals, the steps toward them, and when they are reviewed.',
+const comingText: Record<Exclude<ChartTab, 'overview' | 'access-log' | 'measures' | 'safety-plan' | 'episodes' | 'sessions' | 'plan'>, string> = {
   'check-ins': 'Short check-ins the client fills in between appointments.',
   messages: 'Secure messages between the client and the care team.',
 };

@@ -13,6 +13,7 @@ import type { AccessEntry, Answer, Assessment, CareTeamMember, Instrument, Items
 import { useGet, useIdempotentPost } from '../useApi';
 import { PortalAppointments } from './PortalAppointments';
 import { RiskScreen, type SubmissionState } from './PortalCrisis';
+import { PlanCards } from './PortalPlan';
 
 const roleWords: Record<string, string> = {
   clinician: 'A clinician',
@@ -116,6 +117,8 @@ export function PortalHome({ user }: { user: User }) {
         </section>
 
         {clientPath ? <QuestionnairesToDo clientPath={clientPath} /> : null}
+
+        <PlanCards />
 
         <section class="card" aria-labelledby="care-team">
           <h2 id="care-team">Your care team</h2>
