@@ -9,6 +9,7 @@
 #include "assessment/library.h"
 #include "assessment/service.h"
 #include "audit/service.h"
+#include "care/diagnosis_service.h"
 #include "care/service.h"
 #include "clients/service.h"
 #include "crisis/service.h"
@@ -54,6 +55,8 @@ class App {
   care::EpisodeService& episodes() { return *episodes_; }
   care::TaskService& tasks() { return *tasks_; }
   care::AppointmentService& appointments() { return *appointments_; }
+  care::DiagnosisService& diagnoses() { return *diagnoses_; }
+  care::MedicationService& medications() { return *medications_; }
   events::EventHub& events() { return *events_; }
   const http::Router& router() const { return router_; }
 
@@ -75,6 +78,8 @@ class App {
   std::unique_ptr<care::EpisodeService> episodes_;
   std::unique_ptr<care::TaskService> tasks_;
   std::unique_ptr<care::AppointmentService> appointments_;
+  std::unique_ptr<care::DiagnosisService> diagnoses_;
+  std::unique_ptr<care::MedicationService> medications_;
   std::unique_ptr<events::EventHub> events_;
   http::Router router_;
   std::unique_ptr<WebApp> web_;
