@@ -5,6 +5,8 @@
 #include <boost/json.hpp>
 #include <random>
 
+#include "app/demo_diagnoses.h"
+
 namespace tend::app {
 
 namespace {
@@ -477,6 +479,7 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
       (void)app.access().add_team_member(primary, created->id, peer.user_id, "peer_support");
     demo_measures(app, rng, primary, created->id);
     demo_episode(app, rng, primary, created->id, age);
+    demo_diagnoses(app, primary, prescriber, created->id);
     ++summary.clients;
     if (i == 0) {
       // One client uses the portal, so the client's side can be seen too.
