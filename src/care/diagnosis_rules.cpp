@@ -167,11 +167,13 @@ bool kept_code(std::string_view code) {
 
 Result<std::vector<Code>> import_cms_order(std::string_view text) {
   std::vector<Code> out;
+  std::set<std::string, std::less<>> seen;
   const auto lines = lines_of(text);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::size_t n = i + 1;
     const std::string_view line = lines[i];
     if (trim(line).empty()) continue;
+    if (line.find('\t') != std::string_view::npos) return bad_line(n, "holds a tab");
     // 0-4 order, 5 space, 6-12 code, 13 space, 14 flag, 15 space, 16-75 short, 76 space, 77- long
     if (line.size() < 78 || line[5] != ' ' || line[13] != ' ' || line[15] != ' ' ||
         line[76] != ' ') {
@@ -186,6 +188,7 @@ Result<std::vector<Code>> import_cms_order(std::string_view text) {
     if (!code_shaped(code)) return bad_line(n, "'" + bare + "' is not an ICD-10-CM code");
     const std::string title(trim(line.substr(77)));
     if (title.empty()) return bad_line(n, "the long title is empty");
+    if (!seen.insert(code).second) return bad_line(n, "code " + code + " is listed twice");
     if (!kept_code(code)) continue;
     out.push_back(Code{code, line[14] == '1', title});
   }

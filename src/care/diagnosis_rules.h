@@ -51,7 +51,7 @@ bool kept_code(std::string_view code);
 //! characters, a space, the code without its dot in 7, a space, 1 when valid for coding else 0,
 //! a space, the short title in 60, a space, the long title) into list entries: only the codes
 //! kept_code() keeps, the dot put back after the third character, the long title. Refuses a
-//! line not in that shape, naming it ("line 3: …").
+//! line not in that shape, holding a tab, or repeating a code, naming it ("line 3: …").
 Result<std::vector<Code>> import_cms_order(std::string_view text);
 
 //! Up to `limit` entries matching `query`, best first. A query shaped like a code ("f32",

@@ -52,6 +52,15 @@ Error stale(const std::string& what, std::int64_t have, std::int64_t sent) {
                     {{"version", "is stale"}});
 }
 
+//! Serialises changes to one client's diagnoses across instances: on PostgreSQL the client's
+//! row is the lock (two new primaries at once would otherwise both find none to demote);
+//! SQLite has a single writer.
+void lock_client(sql::Conn& c, const std::string& client_id) {
+  if (c.dialect() == sql::Dialect::Postgres) {
+    c.query("SELECT id FROM clients WHERE id = ? FOR UPDATE", {client_id});
+  }
+}
+
 std::string glass(const access::Decision& d) {
   return d.via_break_glass ? "break-the-glass" : "";
 }
@@ -188,6 +197,7 @@ Result<Diagnosis> DiagnosisService::diagnose(const Principal& p, const std::stri
   }
   if (auto st = r.finish(); !st) return st.error();
   return db_.write([&](sql::Conn& c) -> Result<Diagnosis> {
+    lock_client(c, client_id);
     dx.id = new_id("dx");
     dx.diagnosed_by = p.user_id;
     dx.created_at_ms = dx.updated_at_ms = clock_.unix_ms();
@@ -244,6 +254,7 @@ Result<Diagnosis> DiagnosisService::change(const Principal& p, const std::string
   if (!status && !rank) r.add_error("status", "give a new status or rank");
   if (auto st = r.finish(); !st) return st.error();
   return db_.write([&](sql::Conn& c) -> Result<Diagnosis> {
+    lock_client(c, client);
     auto found = load_many(c, "d.id = ?", {id});
     if (found.empty()) return not_found("diagnosis " + id);
     Diagnosis& dx = found.front();
@@ -266,10 +277,11 @@ Result<Diagnosis> DiagnosisService::change(const Principal& p, const std::string
     if (to_rank == "primary" && rules::is_current_diagnosis(to_status)) {
       demote_primary(c, p, client, id, now, glass(decision));
     }
-    c.exec(
-        "UPDATE care_diagnoses SET status = ?, rank = ?, updated_at = ?, version = ? "
-        "WHERE id = ? AND version = ?",
-        {to_status, to_rank, now, dx.version + 1, id, *version});
+    if (c.exec("UPDATE care_diagnoses SET status = ?, rank = ?, updated_at = ?, version = ? "
+               "WHERE id = ? AND version = ?",
+               {to_status, to_rank, now, dx.version + 1, id, *version}) != 1) {
+      return stale("diagnosis", dx.version + 1, *version);
+    }
     c.exec(
         "INSERT INTO care_diagnosis_changes (id, diagnosis_id, from_status, to_status, "
         "from_rank, to_rank, note, by_user, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -450,17 +462,18 @@ Result<Medication> MedicationService::change(const Principal& p, const std::stri
                         {{"dose", "is the current dose and frequency"}});
     }
     const std::int64_t now = clock_.unix_ms();
-    if (kind == "stop") {
-      c.exec(
-          "UPDATE care_medications SET stopped_on = ?, updated_at = ?, version = ? "
-          "WHERE id = ? AND version = ?",
-          {on, now, m.version + 1, id, *version});
-    } else {
-      c.exec(
-          "UPDATE care_medications SET dose = ?, frequency = ?, updated_at = ?, version = ? "
-          "WHERE id = ? AND version = ?",
-          {new_dose, new_frequency, now, m.version + 1, id, *version});
-    }
+    const std::int64_t updated =
+        kind == "stop"
+            ? c.exec(
+                  "UPDATE care_medications SET stopped_on = ?, updated_at = ?, version = ? "
+                  "WHERE id = ? AND version = ?",
+                  {on, now, m.version + 1, id, *version})
+            : c.exec(
+                  "UPDATE care_medications SET dose = ?, frequency = ?, updated_at = ?, "
+                  "version = ? WHERE id = ? AND version = ?",
+                  {new_dose, new_frequency, now, m.version + 1, id, *version});
+    // Changed by another instance between the read and this write.
+    if (updated != 1) return stale("medication", m.version + 1, *version);
     c.exec(
         "INSERT INTO care_medication_changes (id, medication_id, kind, on_date, dose, frequency, "
         "reason, by_user, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

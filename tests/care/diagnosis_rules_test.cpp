@@ -160,6 +160,9 @@ TEST(Import, ALineNotInTheFixedColumnsIsRefusedNamingIt) {
        "line 1: the long title is empty"},
       {"00001 E119    1 Short                                                        Long",
        "the file holds no F codes"},
+      {good + "\n" + good, "line 2: code F32.0 is listed twice"},
+      {"00001 F320    1 Short                                                        Long\ttab",
+       "line 1: holds a tab"},
   };
   for (const auto& [text, want] : bad) {
     auto r = import_cms_order(text);
