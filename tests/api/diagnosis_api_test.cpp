@@ -80,6 +80,9 @@ TEST_F(DiagnosisApi, CodesAreFoundByCodeOrWordsBillableFirst) {
   auto one = clin->get("/api/v1/codes?q=F41.1");
   EXPECT_EQ(one.json().at("items").at(0).at("title"), "Generalized anxiety disorder");
   EXPECT_EQ(one.json().at("items").at(0).at("billable"), true);
+  // The code list is for staff: a client in the portal is refused.
+  server->add_user("ada", "client", client_id);
+  EXPECT_EQ(server->client_for("ada")->get("/api/v1/codes?q=F32").status, 403);
 }
 
 TEST_F(DiagnosisApi, ADiagnosisIsMadeConfirmedAndResolvedWithItsHistory) {
