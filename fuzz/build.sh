@@ -18,7 +18,7 @@ if [[ -z "${CXX:-}" ]]; then
 fi
 [[ -n "$CXX" ]] || { echo "fuzz/build.sh: clang++ with libFuzzer is needed" >&2; exit 1; }
 
-all_targets=(instrument questionnaire response answers)
+all_targets=(instrument questionnaire response answers codes)
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=("${all_targets[@]}")
 
@@ -33,6 +33,7 @@ sources_of() {
     # routes.cpp also registers every route; those functions (and the services, router and
     # HTTP types they call) are dropped by --gc-sections, only read_answers stays.
     answers) echo "${common[*]} src/platform/json.cpp src/assessment/routes.cpp" ;;
+    codes) echo "src/care/diagnosis_rules.cpp src/platform/clock.cpp generated/content_embedded.cpp" ;;
     *) echo "fuzz/build.sh: unknown target $1 (${all_targets[*]})" >&2; return 1 ;;
   esac
 }

@@ -22,7 +22,7 @@ fixtures=${TEND_FIXTURES:-$root/../shared/fixtures/fhir}
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(instrument questionnaire response answers)
+[[ ${#targets[@]} -gt 0 ]] || targets=(instrument questionnaire response answers codes)
 
 "$root/fuzz/build.sh" "${targets[@]}"
 

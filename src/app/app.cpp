@@ -12,6 +12,7 @@
 #include "app/jobs_routes.h"
 #include "app/web.h"
 #include "assessment/routes.h"
+#include "care/diagnosis_routes.h"
 #include "care/note_routes.h"
 #include "care/plan_routes.h"
 #include "care/routes.h"
@@ -58,6 +59,11 @@ const std::vector<SealedColumn>& sealed_columns() {
       {"care_plan_versions", "id", "content", "care_plan_versions.content"},
       {"care_discharges", "episode_id", "summary", "care_discharges.summary"},
       {"care_discharges", "episode_id", "relapse", "care_discharges.relapse"},
+      {"care_diagnoses", "id", "note", "care_diagnoses.note"},
+      {"care_diagnosis_changes", "id", "note", "care_diagnosis_changes.note"},
+      {"care_medications", "id", "name", "care_medications.name"},
+      {"care_medications", "id", "reason", "care_medications.reason"},
+      {"care_medication_changes", "id", "reason", "care_medication_changes.reason"},
   };
   return v;
 }
@@ -67,7 +73,8 @@ Result<std::int64_t> reencrypt_all(sql::Db& db, const crypto::Keyring& keys) {
     std::int64_t changed = 0;
     for (const auto& col : sealed_columns()) {
       const std::string select = std::string("SELECT ") + col.id_column + ", " + col.column +
-                                 " FROM " + col.table + " WHERE " + col.column + " IS NOT NULL";
+                                 " FROM " + col.table + " WHERE " + col.column +
+                                 " IS NOT NULL AND " + col.column + " <> ''";
       const std::string update = std::string("UPDATE ") + col.table + " SET " + col.column +
                                  " = ? WHERE " + col.id_column + " = ?";
       for (const auto& r : c.query(select)) {
@@ -320,6 +327,21 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
                                                     *app->access_, *app->assessments_);
   app->discharges_ = std::make_unique<care::DischargeService>(
       *app->db_, clock, app->keys_, *app->audit_, *app->access_, *app->assessments_);
+  // Diagnosis codes: built in, or the service's own list; a bad row stops start-up.
+  auto codes = care::rules::built_in_codes();
+  if (!cfg.code_list.empty()) {
+    std::ifstream in(cfg.code_list);
+    if (!in) return make_error(Errc::Validation, "cannot read code_list " + cfg.code_list);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = care::rules::parse_code_list(text.str());
+    if (!parsed) return make_error(Errc::Validation, cfg.code_list + ": " + parsed.error().detail);
+    codes = std::move(*parsed);
+  }
+  app->diagnoses_ = std::make_unique<care::DiagnosisService>(
+      *app->db_, clock, app->keys_, *app->audit_, *app->access_, std::move(codes));
+  app->medications_ = std::make_unique<care::MedicationService>(*app->db_, clock, app->keys_,
+                                                                *app->audit_, *app->access_);
   // A scored measure's risk answers open (or join) an alert in the same transaction.
   app->assessments_->on_scored(
       [a = app.get()](sql::Conn& c, const assessment::AssessmentScored& s) {
@@ -421,6 +443,7 @@ void App::build_routes() {
   care::register_routes(router_, *episodes_, *tasks_, *appointments_, *access_);
   care::register_note_routes(router_, *notes_, *access_);
   care::register_plan_routes(router_, *plans_, *discharges_, *access_);
+  care::register_diagnosis_routes(router_, *diagnoses_, *medications_, *access_);
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();

@@ -9,6 +9,7 @@
 #include "assessment/library.h"
 #include "assessment/service.h"
 #include "audit/service.h"
+#include "care/diagnosis_service.h"
 #include "care/notes_service.h"
 #include "care/plan_service.h"
 #include "care/service.h"
@@ -59,6 +60,8 @@ class App {
   care::NoteService& notes() { return *notes_; }
   care::PlanService& plans() { return *plans_; }
   care::DischargeService& discharges() { return *discharges_; }
+  care::DiagnosisService& diagnoses() { return *diagnoses_; }
+  care::MedicationService& medications() { return *medications_; }
   events::EventHub& events() { return *events_; }
   const http::Router& router() const { return router_; }
 
@@ -84,6 +87,8 @@ class App {
   std::unique_ptr<care::NoteService> notes_;
   std::unique_ptr<care::PlanService> plans_;
   std::unique_ptr<care::DischargeService> discharges_;
+  std::unique_ptr<care::DiagnosisService> diagnoses_;
+  std::unique_ptr<care::MedicationService> medications_;
   std::unique_ptr<events::EventHub> events_;
   http::Router router_;
   std::unique_ptr<WebApp> web_;

@@ -123,6 +123,10 @@ const std::vector<Setting>& settings() {
       text("crisis_resources",
            "A crisis lines file replacing the built-in content/crisis/resources.json",
            &Config::crisis_resources),
+      text("code_list",
+           "A diagnosis code list (TSV, content/codes format) replacing the built-in "
+           "content/codes/icd10cm.tsv",
+           &Config::code_list),
       text("smtp_url",
            "Outgoing mail server: smtp://HOST:PORT or smtps://HOST:PORT (empty: no "
            "e-mail)",

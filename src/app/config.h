@@ -54,6 +54,8 @@ struct Config {
   //! A crisis rules file replacing content/crisis/risk.json.
   std::string crisis_rules;
   std::string crisis_resources;  //!< crisis lines file replacing content/crisis/resources.json
+  //! A diagnosis code list (content/codes format) replacing content/codes/icd10cm.tsv.
+  std::string code_list;
   //! Outgoing mail: smtp://HOST:PORT or smtps://HOST:PORT; empty = no e-mail.
   std::string smtp_url;
   std::string smtp_from = "tend@localhost";

@@ -5,6 +5,8 @@
 #include <boost/json.hpp>
 #include <random>
 
+#include "app/demo_diagnoses.h"
+
 namespace tend::app {
 
 namespace {
@@ -615,6 +617,7 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
     demo_measures(app, rng, primary, created->id);
     demo_episode(app, rng, primary, created->id, age);
     if (i < 12) demo_notes(app, rng, primary, created->id, i % 4 == 1);
+    demo_diagnoses(app, primary, prescriber, created->id);
     ++summary.clients;
     if (i == 0) {
       // One client uses the portal, so the client's side can be seen too.

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "app/app.h"
+#include "app/codes_cli.h"
 #include "app/config.h"
 #include "app/db_copy.h"
 #include "app/demo.h"
@@ -505,6 +506,9 @@ int main(int argc, char** argv) {
               << " refused\n";
     rc = lib.problems().empty() ? 0 : 1;
   });
+
+  // ---- codes ----
+  app::add_codes_commands(cli, rc);
 
   // ---- db ----
   auto* dbcmd = cli.add_subcommand("db", "Move an installation between databases");

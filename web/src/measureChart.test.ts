@@ -4,6 +4,8 @@ import { formatDay } from './format';
 import {
   bandStripes,
   changeWords,
+  eventMarks,
+  eventsNear,
   formatScore,
   frameFor,
   labelLines,
@@ -288,5 +290,38 @@ describe('a measure from first to latest', () => {
     const t = measureOutcomeText(m(2, null, null));
     expect(t.scores).toBe('');
     expect(t.change).toBe('');
+  });
+});
+
+describe('medication changes on the time axis', () => {
+  const frame = { width: 600, height: 260, top: 12, right: 132, bottom: 36, left: 40 };
+  // Plot from x = 54 to x = 454 (14 px padding inside the margins).
+  const results = [assessment('a1', '2026-10-01T12:00:00Z', 18), assessment('a2', '2026-10-31T12:00:00Z', 9)];
+
+  it('marks an event inside the span where its day falls, one mark per day', () => {
+    const marks = eventMarks(
+      [
+        { on: '2026-10-16', label: 'Sertraline 50 mg → 100 mg' },
+        { on: '2026-10-16', label: 'Started Mirtazapine 15 mg' },
+      ],
+      results,
+      frame,
+    );
+    expect(marks).toEqual([{ x: 254, on: '2026-10-16', labels: ['Sertraline 50 mg → 100 mg', 'Started Mirtazapine 15 mg'] }]);
+    // The results stay where they were.
+    expect(plotPoints(results, { min: 0, max: 27 }, frame, [{ on: '2026-10-16', label: 'x' }]).map((p) => p.x)).toEqual([54, 454]);
+  });
+
+  it('an event before the first result widens the axis; one far away is left out', () => {
+    const events = [
+      { on: '2026-09-01', label: 'Started Sertraline 50 mg' },
+      { on: '2026-01-01', label: 'Stopped Fluoxetine' },
+    ];
+    expect(eventsNear(events, results.map((a) => Date.parse(a.completed_at)))).toEqual([events[0]]);
+    const marks = eventMarks(events, results, frame);
+    expect(marks.map((m) => [m.on, m.x])).toEqual([['2026-09-01', 54]]);
+    // 2026-09-01 → 2026-10-31 is 60 days over 400 px: the first result, 30 days in, sits half-way.
+    expect(plotPoints(results, { min: 0, max: 27 }, frame, events).map((p) => p.x)).toEqual([254, 454]);
+    expect(eventMarks(events, [], frame)).toEqual([]);
   });
 });

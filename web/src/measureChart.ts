@@ -3,6 +3,7 @@
 // Therapies). Pure functions of numbers, so they can be tested without drawing;
 // components/MeasureChart.tsx turns them into SVG.
 import { formatDay } from './format';
+import type { TimeEvent } from './diagnoses';
 import type { Assessment, Band, Change, MeasureOutcome, TalkingTherapiesOutcome } from './types';
 
 /** The drawing area in pixels: the plot is inside the margins; band labels sit in the right one. */
@@ -125,20 +126,61 @@ export interface PlotPoint {
   marker: Marker;
 }
 
-/** Results with a total, oldest first, placed by when they were completed. */
-export function plotPoints(results: readonly Assessment[], total: { min: number; max: number }, frame: Frame): PlotPoint[] {
-  const scored = results
+/** Results with a total, oldest first, with the instant each was completed. */
+function scoredResults(results: readonly Assessment[]) {
+  return results
     .filter((a) => typeof a.total === 'number')
     .map((a) => ({ a, t: Date.parse(a.completed_at) }))
     .filter((p) => !Number.isNaN(p.t))
     .sort((p, q) => p.t - q.t);
+}
+
+/** Events (medication changes) are drawn when they fall within this many days of the results' span. */
+export const eventReachDays = 30;
+
+/** An event's date as an instant: midday UTC, so it sits within its day in any time zone's label. */
+export function eventTime(on: string): number {
+  return Date.parse(`${on}T12:00:00Z`);
+}
+
+/** The events worth drawing beside results completed at `times`: within eventReachDays of their span. */
+export function eventsNear(events: readonly TimeEvent[], times: readonly number[]): TimeEvent[] {
+  if (!times.length) return [];
+  const reach = eventReachDays * 86_400_000;
+  const lo = Math.min(...times) - reach;
+  const hi = Math.max(...times) + reach;
+  return events.filter((e) => {
+    const t = eventTime(e.on);
+    return !Number.isNaN(t) && t >= lo && t <= hi;
+  });
+}
+
+/** Results with a total, oldest first, placed by when they were completed; the events drawn widen the time axis. */
+export function plotPoints(results: readonly Assessment[], total: { min: number; max: number }, frame: Frame, events: readonly TimeEvent[] = []): PlotPoint[] {
+  const scored = scoredResults(results);
   if (!scored.length) return [];
-  const x = timeScale(
-    scored.map((p) => p.t),
-    frame,
-  );
+  const times = scored.map((p) => p.t);
+  const x = timeScale([...times, ...eventsNear(events, times).map((e) => eventTime(e.on))], frame);
   const y = scoreScale(total, frame);
   return scored.map(({ a, t }) => ({ id: a.id, x: x(t), y: y(a.total as number), total: a.total as number, completedAt: a.completed_at, marker: markerOf(a) }));
+}
+
+/** A vertical mark on the time axis: the events of one day. */
+export interface EventMark {
+  x: number;
+  on: string;
+  labels: string[];
+}
+
+/** Where the events near the results go on the time axis (the same axis as plotPoints), one mark per day, oldest first. */
+export function eventMarks(events: readonly TimeEvent[], results: readonly Assessment[], frame: Frame): EventMark[] {
+  const times = scoredResults(results).map((p) => p.t);
+  const near = eventsNear(events, times);
+  if (!near.length) return [];
+  const x = timeScale([...times, ...near.map((e) => eventTime(e.on))], frame);
+  const byDay = new Map<string, string[]>();
+  for (const e of [...near].sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : 0))) byDay.set(e.on, [...(byDay.get(e.on) ?? []), e.label]);
+  return [...byDay].map(([on, labels]) => ({ x: x(eventTime(on)), on, labels }));
 }
 
 /** SVG path data for a marker of half-size `s` centred on (x, y): a diamond for a reliable improvement, a triangle for a reliable deterioration. */

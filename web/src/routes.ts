@@ -57,6 +57,7 @@ export const publicRoutes: readonly RouteName[] = ['assessment-link'];
 export const chartTabs = [
   { id: 'overview', label: 'Overview' },
   { id: 'episodes', label: 'Episodes' },
+  { id: 'diagnoses', label: 'Diagnoses & medication' },
   { id: 'measures', label: 'Measures' },
   { id: 'plan', label: 'Plan' },
   { id: 'sessions', label: 'Sessions & notes' },

@@ -661,4 +661,47 @@ export interface ChangeRequest {
   answered_by: string | null;
   created_at: string;
   answered_at: string | null;
+/** GET /api/v1/codes?q= (items): an ICD-10-CM code from the service's list */
+export interface DiagnosisCode {
+  code: string;
+  /** false for a category header: shown, but not valid for a diagnosis */
+  billable: boolean;
+  title: string;
+}
+
+export type DiagnosisStatus = 'provisional' | 'confirmed' | 'resolved' | 'ruled_out' | 'entered_in_error';
+
+/** GET/POST /api/v1/clients/{id}/diagnoses, POST /api/v1/diagnoses/{id} */
+export interface Diagnosis {
+  id: string;
+  client_id: string;
+  code: string;
+  title: string;
+  rank: 'primary' | 'secondary';
+  status: DiagnosisStatus;
+  current: boolean;
+  diagnosed_on: string;
+  diagnosed_by: { id: string; name: string };
+  note: string;
+  history: { from_status: DiagnosisStatus | null; to_status: DiagnosisStatus; from_rank: string | null; to_rank: string; note: string; by: string; at: string }[];
+  next: DiagnosisStatus[];
+  updated_at: string;
+  version: number;
+}
+
+/** GET/POST /api/v1/clients/{id}/medications, POST /api/v1/medications/{id}/changes */
+export interface Medication {
+  id: string;
+  client_id: string;
+  name: string;
+  dose: string;
+  route: string;
+  frequency: string;
+  started_on: string;
+  stopped_on: string | null;
+  current: boolean;
+  reason: string;
+  changes: { kind: 'start' | 'dose' | 'stop'; on: string; dose: string; frequency: string; reason: string; by: { id: string; name: string }; at: string }[];
+  updated_at: string;
+  version: number;
 }

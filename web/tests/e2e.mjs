@@ -607,6 +607,7 @@ async function main() {
   await crisis(base, clientId);
   await notes(base, clientId);
   await plans(base, clientId);
+  await diagnoses(base, clientId);
 }
 
 /** Every control on a phone page is at least 44 px tall; a radio counts by its label, a link inside a sentence is exempt. */
@@ -869,6 +870,80 @@ async function measures(base, clientId) {
 // screen after a PHQ-9 with item 9 answered (also with the network cut), "I need help now", the
 // banner on the clinician's open page, acknowledge and resolve, caring contacts, and the admin's
 // roster and webhooks. Still on Ada Lovelace.
+
+async function diagnoses(base, clientId) {
+  begin('diagnoses: a prescriber joins the care team');
+  const rxId = addUser('jpark', 'prescriber', ['--display-name', 'Jun Park, MD']);
+  const asClin = await apiSession(base, 'clin');
+  await asClin('POST', `/api/v1/clients/${clientId}/care-team`, { user_id: rxId, role: 'prescriber' });
+
+  begin('diagnoses: the clinician finds F32 as they type and adds a provisional primary diagnosis');
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  const c = await ctx.newPage();
+  watch(c, 'diagnoses');
+  await c.goto('/');
+  await signIn(c, 'clin');
+  await expectPath(c, /^\/$/, 'home');
+  await c.goto(`/clients/${clientId}?tab=diagnoses`);
+  await expectText(c.locator('#tab-heading'), /Diagnoses & medication/, 'the Diagnoses & medication tab');
+  await c.getByRole('button', { name: 'Add a diagnosis' }).click();
+  const box = c.getByRole('combobox', { name: /Diagnosis code/ });
+  await box.fill('F32');
+  const option = c.getByRole('option', { name: /^F32\.1 Major depressive disorder, single episode, moderate/ });
+  await option.waitFor({ state: 'visible', timeout: 10_000 });
+  await checkA11y(c, 'diagnosis code search');
+  await option.click();
+  await expectText(c.locator('.code-chosen'), /F32\.1/, 'the chosen code');
+  await c.getByLabel('Rank').selectOption('primary');
+  await c.getByLabel('Status').selectOption('provisional');
+  await c.getByRole('button', { name: 'Add the diagnosis' }).click();
+  const card = c.locator('section.diagnosis', { has: c.getByRole('heading', { name: /F32\.1/ }) });
+  await expectText(card.locator('h4'), /Primary.*Provisional/, 'the new diagnosis, primary and provisional');
+
+  begin('diagnoses: the clinician confirms it and the history shows the change');
+  await card.getByRole('button', { name: 'Confirm F32.1' }).click();
+  await expectText(card.locator('h4'), /Primary.*Confirmed/, 'the diagnosis confirmed');
+  await card.getByText('History of F32.1').click();
+  await expectText(card.locator('details ol'), /Provisional → Confirmed/, 'the change in the history');
+  await checkA11y(c, 'diagnoses tab');
+  await screenshot(c, '40-diagnoses');
+  await ctx.close();
+
+  begin('medication: a prescriber starts a medication two weeks ago and sees it on the measures graph');
+  const rxCtx = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  const r = await rxCtx.newPage();
+  watch(r, 'medication');
+  await r.goto('/');
+  await signIn(r, 'jpark');
+  await expectPath(r, /^\/$/, 'home');
+  await r.goto(`/clients/${clientId}?tab=diagnoses`);
+  await r.getByRole('button', { name: 'Start a medication' }).click();
+  const form = r.getByRole('form', { name: 'Start a medication' });
+  const startedOn = isoDaysAgo(14).slice(0, 10);
+  await form.getByLabel('Medication', { exact: true }).fill('Sertraline');
+  await form.getByLabel(/^Dose/).fill('50 mg');
+  await form.getByLabel(/^How often/).fill('once daily');
+  await form.getByLabel(/^Started on/).fill(startedOn);
+  await form.getByRole('button', { name: 'Start the medication' }).click();
+  const med = r.locator('section.medication--current', { has: r.getByRole('heading', { name: /Sertraline 50 mg/ }) });
+  await expectText(med.locator('.medication-changes'), /Started 50 mg, once daily by Jun Park, MD/, 'the medication started');
+  await checkA11y(r, 'medication list');
+  await r.goto(`/clients/${clientId}?tab=measures`);
+  const phq = r.locator('section.measure', { has: r.getByRole('heading', { name: 'PHQ-9', exact: true }) });
+  const mark = phq.locator(`.event-mark[data-on="${startedOn}"]`);
+  try {
+    await mark.waitFor({ state: 'attached', timeout: 10_000 });
+  } catch {
+    fail(`no medication mark for ${startedOn} on the PHQ-9 graph`);
+  }
+  const said = (await mark.locator('title').textContent()) ?? '';
+  if (!/Started Sertraline 50 mg/.test(said)) fail(`the medication mark says ${JSON.stringify(said)}`);
+  const desc = (await phq.locator('desc').textContent()) ?? '';
+  if (!/Medication changes marked: .*Started Sertraline 50 mg/.test(desc)) fail(`the chart's description does not name the change: ${desc}`);
+  await screenshot(r, '41-measures-medication');
+  await rxCtx.close();
+  assertClean();
+}
 
 async function crisis(base, clientId) {
   begin('crisis: earlier alerts for Ada (from the measures above) are closed through the API');

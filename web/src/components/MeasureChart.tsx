@@ -4,8 +4,9 @@
 // beside it (pages/Measures.tsx) is the way to the same facts without seeing it, and to each
 // result's answers with a keyboard.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { formatDay } from '../format';
-import { bandStripes, formatScore, frameFor, labelLines, markerPath, markerText, plotPoints, scoreScale, scoreTicks } from '../measureChart';
+import { formatDate, formatDay } from '../format';
+import type { TimeEvent } from '../diagnoses';
+import { bandStripes, eventMarks, formatScore, frameFor, labelLines, markerPath, markerText, plotPoints, scoreScale, scoreTicks } from '../measureChart';
 import type { Assessment, Band } from '../types';
 
 interface Props {
@@ -17,6 +18,8 @@ interface Props {
   higherIsWorse: boolean;
   selectedId: string | null;
   onSelect: (id: string) => void;
+  /** Medication changes, marked on the time axis when near the results. */
+  events?: TimeEvent[];
 }
 
 function useWidth(fallback: number) {
@@ -35,12 +38,13 @@ function useWidth(fallback: number) {
   return [width, ref] as const;
 }
 
-export function MeasureChart({ id, name, results, total, bands, higherIsWorse, selectedId, onSelect }: Props) {
+export function MeasureChart({ id, name, results, total, bands, higherIsWorse, selectedId, onSelect, events = [] }: Props) {
   const [width, ref] = useWidth(640);
   const frame = frameFor(width);
   const y = scoreScale(total, frame);
   const stripes = bandStripes(bands, total, higherIsWorse, y);
-  const points = plotPoints(results, total, frame);
+  const points = plotPoints(results, total, frame, events);
+  const marks = eventMarks(events, results, frame);
   const ticks = scoreTicks(total, bands);
   const plotRight = frame.width - frame.right;
   const plotBottom = frame.height - frame.bottom;
@@ -49,7 +53,7 @@ export function MeasureChart({ id, name, results, total, bands, higherIsWorse, s
   const reliable = points.filter((p) => p.marker !== 'result').length;
 
   const summary = points.length
-    ? `${points.length} result${points.length === 1 ? '' : 's'} from ${formatDay(points[0].completedAt)} to ${formatDay(last.completedAt)}; latest ${formatScore(last.total)} of ${formatScore(total.max)}. ${higherIsWorse ? 'Higher scores are worse.' : 'Higher scores are better.'}${reliable ? ` ${reliable} reliable change${reliable === 1 ? '' : 's'} marked.` : ''} The table below lists every result.`
+    ? `${points.length} result${points.length === 1 ? '' : 's'} from ${formatDay(points[0].completedAt)} to ${formatDay(last.completedAt)}; latest ${formatScore(last.total)} of ${formatScore(total.max)}. ${higherIsWorse ? 'Higher scores are worse.' : 'Higher scores are better.'}${reliable ? ` ${reliable} reliable change${reliable === 1 ? '' : 's'} marked.` : ''} ${marks.length ? ` Medication changes marked: ${marks.map((m) => `${formatDate(m.on)} ${m.labels.join(', ')}`).join('; ')}.` : ''} The table below lists every result.`
     : 'No scored results to draw.';
 
   return (
@@ -96,6 +100,15 @@ export function MeasureChart({ id, name, results, total, bands, higherIsWorse, s
             ) : null}
           </>
         ) : null}
+        {marks.map((m) => (
+          <g key={m.on} class="event-mark" data-on={m.on}>
+            <title>
+              {formatDate(m.on)}: {m.labels.join('; ')}
+            </title>
+            <line x1={m.x} x2={m.x} y1={frame.top} y2={plotBottom} class="event-line" />
+            <path d={`M${m.x.toFixed(1)} ${plotBottom}l-5 8h10z`} class="event-tick" />
+          </g>
+        ))}
         {points.length > 1 ? <polyline points={points.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ')} class="series" /> : null}
         {points.map((p) => {
           const chosen = p.id === selectedId;
@@ -137,6 +150,14 @@ export function MeasureChart({ id, name, results, total, bands, higherIsWorse, s
           </svg>
           Reliable deterioration (“Worse”)
         </li>
+        {marks.length ? (
+          <li>
+            <svg width="18" height="18" viewBox="0 0 18 18" class="legend-glyph event-mark">
+              <line x1="9" x2="9" y1="1" y2="17" class="event-line" />
+            </svg>
+            Medication change
+          </li>
+        ) : null}
       </ul>
     </div>
   );

@@ -14,6 +14,7 @@ import { careTeamRoles, type AccessEntry, type CareTeamMember, type Client, type
 import { useGet } from '../useApi';
 import { focusFirstError } from './forms';
 import { RaiseConcern, RiskBanner, SafetyPlanTab } from './ChartCrisis';
+import { DiagnosesTab } from './ChartDiagnoses';
 import { EpisodesTab } from './ChartEpisodes';
 import { PlanTab } from './ChartPlan';
 import { SessionsTab } from './ChartSessions';
@@ -66,11 +67,12 @@ export function ChartPage({ id, user, tab }: Props) {
         {active === 'measures' ? <MeasuresTab clientId={id} /> : null}
         {active === 'safety-plan' ? <SafetyPlanTab clientId={id} clientName={fullName(c)} /> : null}
         {active === 'episodes' ? <EpisodesTab clientId={id} /> : null}
+        {active === 'diagnoses' ? <DiagnosesTab clientId={id} /> : null}
         {active === 'sessions' ? <SessionsTab clientId={id} /> : null}
         {active === 'sessions' ? <NotesTab clientId={id} userId={user.id} /> : null}
         {active === 'plan' ? <PlanTab clientId={id} userId={user.id} /> : null}
         {active === 'access-log' ? <AccessLog base={base} user={user} /> : null}
-        {active !== 'overview' && active !== 'access-log' && active !== 'measures' && active !== 'safety-plan' && active !== 'episodes' && active !== 'sessions' && active !== 'plan' ? <Coming tab={active} /> : null}
+        {active !== 'overview' && active !== 'access-log' && active !== 'measures' && active !== 'safety-plan' && active !== 'episodes' && active !== 'diagnoses' && active !== 'sessions' && active !== 'plan' ? <Coming tab={active} /> : null}
       </section>
     </>
   );
@@ -105,7 +107,7 @@ function ChartHeader({ client: c }: { client: Client }) {
   );
 }
 
-const comingText: Record<Exclude<ChartTab, 'overview' | 'access-log' | 'measures' | 'safety-plan' | 'episodes' | 'sessions' | 'plan'>, string> = {
+const comingText: Record<Exclude<ChartTab, 'overview' | 'access-log' | 'measures' | 'safety-plan' | 'episodes' | 'diagnoses' | 'sessions' | 'plan'>, string> = {
   'check-ins': 'Short check-ins the client fills in between appointments.',
   messages: 'Secure messages between the client and the care team.',
 };

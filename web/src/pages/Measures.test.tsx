@@ -2,10 +2,11 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { emitForTest } from '../events';
 import { assessment, change, json, phq9 } from '../fixtures';
-import type { Measure, Outcomes, Schedule } from '../types';
+import type { Measure, Medication, Outcomes, Schedule } from '../types';
 import { instrumentLabel, linkRater, MeasuresTab } from './Measures';
 
 afterEach(() => {
+  medications = [];
   cleanup();
   window.history.replaceState(null, '', '/');
 });
@@ -69,6 +70,9 @@ const summaries = [
   { id: 'dast-10', name: 'DAST-10', title: 'Drug Abuse Screening Test', item_count: 10, respondents: ['self', 'clinician'], total: { min: 0, max: 10 }, item_text: 'service', imported: false },
 ];
 
+/** The client's medication list as the server gives it (set per test). */
+let medications: Medication[] = [];
+
 function serve(withResults = false, outcomes: () => Outcomes | Response = () => ({ measures: [], talking_therapies: null })) {
   const calls: { method: string; url: string; body?: unknown }[] = [];
   const fetchMock = vi.fn(async (url: string, init: RequestInit) => {
@@ -83,6 +87,7 @@ function serve(withResults = false, outcomes: () => Outcomes | Response = () => 
     if (method === 'GET' && url === '/api/v1/instruments/phq-9') return json(phq9());
     if (method === 'GET' && url === '/api/v1/clients/cl_1/assessments?instrument=phq-9') return json({ items: [latest, first] });
     if (method === 'GET' && url === '/api/v1/clients/cl_1/schedules') return json({ items: [schedule] });
+    if (method === 'GET' && url === '/api/v1/clients/cl_1/medications') return json({ items: medications });
     if (method === 'POST' && url === '/api/v1/clients/cl_1/assessment-links')
       return json({ token: 'tok_1', url: '/a/tok_1', expires_at: '2026-11-27T10:00:00Z', instrument: 'phq-9' }, 201);
     if (method === 'POST' && url === '/api/v1/clients/cl_1/schedules') return json({ ...schedule, id: 'sch_2', every_days: 28 }, 201);
@@ -248,5 +253,33 @@ describe('the Measures tab', () => {
   it('sends a link to whoever answers the instrument', () => {
     expect(linkRater(['self', 'clinician'])).toBe('self');
     expect(linkRater(['parent', 'teacher'])).toBe('parent');
+  });
+
+  it('marks a medication change on the graph’s time axis and says it in the chart’s description', async () => {
+    medications = [
+      {
+        id: 'md_1',
+        client_id: 'cl_1',
+        name: 'Sertraline',
+        dose: '100 mg',
+        route: 'oral',
+        frequency: 'once daily',
+        started_on: '2026-09-20',
+        stopped_on: null,
+        current: true,
+        reason: '',
+        changes: [
+          { kind: 'start', on: '2026-09-20', dose: '50 mg', frequency: 'once daily', reason: '', by: { id: 'us_2', name: 'Dr Rx' }, at: '2026-09-20T10:00:00Z' },
+          { kind: 'dose', on: '2026-10-25', dose: '100 mg', frequency: 'once daily', reason: '', by: { id: 'us_2', name: 'Dr Rx' }, at: '2026-10-25T10:00:00Z' },
+        ],
+        updated_at: '2026-10-25T10:00:00Z',
+        version: 2,
+      },
+    ];
+    serve(true);
+    const { container } = render(<MeasuresTab clientId="cl_1" />);
+    await waitFor(() => expect(container.querySelectorAll('.event-mark[data-on]').length).toBe(2));
+    expect(Array.from(container.querySelectorAll('.event-mark[data-on]')).map((g) => g.getAttribute('data-on'))).toEqual(['2026-09-20', '2026-10-25']);
+    expect(container.querySelector('desc')?.textContent).toContain('Sertraline 50 mg → 100 mg');
   });
 });

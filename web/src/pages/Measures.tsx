@@ -18,6 +18,8 @@ import { noErrors, problemToFormErrors, type FormErrors } from '../problem';
 import type { Assessment, AssessmentLink, Instrument, InstrumentSummary, Items, Measure, Outcomes, Rater, Schedule } from '../types';
 import { useGet } from '../useApi';
 import { focusFirstError } from './forms';
+import { medicationEvents, type TimeEvent } from '../diagnoses';
+import type { Medication } from '../types';
 
 const enc = encodeURIComponent;
 
@@ -42,6 +44,9 @@ export function MeasuresTab({ clientId }: { clientId: string }) {
   const measures = useGet<Items<Measure>>(`${base}/measures`);
   const outcomes = useGet<Outcomes>(`${base}/outcomes`);
   const instruments = useGet<Items<InstrumentSummary>>('/api/v1/instruments');
+  // Medication changes are marked on each chart's time axis (none when the list cannot be read).
+  const medications = useGet<Items<Medication>>(`${base}/medications`);
+  const events = medicationEvents(medications.data?.items ?? []);
   const [tick, setTick] = useState(0);
 
   useEffect(
@@ -64,7 +69,7 @@ export function MeasuresTab({ clientId }: { clientId: string }) {
       {measures.error ? <ErrorMessage message={problemToFormErrors(measures.error.problem).summary} /> : null}
       {measures.data && list.length === 0 ? <p class="empty">No questionnaire results yet. Give one above, or add a schedule below.</p> : null}
       {list.map((m) => (
-        <MeasureCard key={m.instrument} clientId={clientId} base={base} measure={m} tick={tick} />
+        <MeasureCard key={m.instrument} clientId={clientId} base={base} measure={m} tick={tick} events={events} />
       ))}
       <Schedules base={base} instruments={instruments.data?.items ?? null} />
     </>
@@ -176,7 +181,7 @@ function GiveQuestionnaire({ clientId, base, instruments, preferred }: { clientI
   );
 }
 
-function MeasureCard({ clientId, base, measure: m, tick }: { clientId: string; base: string; measure: Measure; tick: number }) {
+function MeasureCard({ clientId, base, measure: m, tick, events }: { clientId: string; base: string; measure: Measure; tick: number; events?: TimeEvent[] }) {
   // The measures answer carries every result; ask for them separately only when it does not.
   const results = useGet<Items<Assessment>>(m.results ? null : `${base}/assessments${query({ instrument: m.instrument })}`);
   const instrument = useGet<Instrument>(`/api/v1/instruments/${enc(m.instrument)}`);
@@ -236,6 +241,7 @@ function MeasureCard({ clientId, base, measure: m, tick }: { clientId: string; b
           total={m.total}
           bands={m.bands}
           higherIsWorse={m.higher_is_worse}
+          events={events}
           selectedId={selected}
           onSelect={(id) => {
             focusDetail.current = true;
