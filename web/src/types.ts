@@ -661,6 +661,8 @@ export interface ChangeRequest {
   answered_by: string | null;
   created_at: string;
   answered_at: string | null;
+}
+
 /** GET /api/v1/codes?q= (items): an ICD-10-CM code from the service's list */
 export interface DiagnosisCode {
   code: string;
