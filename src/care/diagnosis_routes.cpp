@@ -85,10 +85,7 @@ void register_diagnosis_routes(http::Router& router, DiagnosisService& diagnoses
       .add(Method::Get, "/api/v1/codes",
            access.guard([&diagnoses](Request& req, const access::Principal& p) {
              auto r = diagnoses.search(p, req.query_param("q").value_or(""), 20);
-             if (!r) return Response::problem(r.error());
-             bj::array items;
-             for (const auto& c : *r) items.push_back(to_json(c));
-             return Response::json(200, bj::object{{"items", std::move(items)}});
+             return http::items_or_problem(r, [&](const auto& c) { return to_json(c); });
            }))
       .summary(
           "Search the diagnosis code list by code (with or without the dot) or by words of the "
@@ -98,10 +95,7 @@ void register_diagnosis_routes(http::Router& router, DiagnosisService& diagnoses
       .returns(200, "Codes");
 
   const auto dx_list = [](const Result<std::vector<Diagnosis>>& r) {
-    if (!r) return Response::problem(r.error());
-    bj::array items;
-    for (const auto& d : *r) items.push_back(to_json(d));
-    return Response::json(200, bj::object{{"items", std::move(items)}});
+    return http::items_or_problem(r, [&](const auto& d) { return to_json(d); });
   };
   router
       .add(Method::Post, "/api/v1/clients/{id}/diagnoses",
@@ -165,10 +159,7 @@ void register_diagnosis_routes(http::Router& router, DiagnosisService& diagnoses
       .returns(409, "A status that cannot follow the current one, or a stale version");
 
   const auto med_list = [](const Result<std::vector<Medication>>& r) {
-    if (!r) return Response::problem(r.error());
-    bj::array items;
-    for (const auto& m : *r) items.push_back(to_json(m));
-    return Response::json(200, bj::object{{"items", std::move(items)}});
+    return http::items_or_problem(r, [&](const auto& m) { return to_json(m); });
   };
   router
       .add(Method::Post, "/api/v1/clients/{id}/medications",

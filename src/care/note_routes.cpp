@@ -206,10 +206,7 @@ void register_note_routes(http::Router& router, NoteService& notes, access::Acce
       .add(Method::Get, "/api/v1/clients/{id}/notes",
            access.guard([&notes](Request& req, const access::Principal& p) {
              auto r = notes.for_client(p, req.param("id"));
-             if (!r) return Response::problem(r.error());
-             bj::array items;
-             for (const auto& n : *r) items.push_back(to_json(n, true));
-             return Response::json(200, bj::object{{"items", std::move(items)}});
+             return http::items_or_problem(r, [&](const auto& n) { return to_json(n, true); });
            }))
       .summary("A client's notes, newest first, with their addenda", "notes")
       .returns(200, "Notes");

@@ -242,10 +242,7 @@ void register_plan_routes(http::Router& router, PlanService& plans, DischargeSer
       .add(Method::Get, "/api/v1/clients/{id}/plans",
            access.guard([&plans](Request& req, const access::Principal& p) {
              auto r = plans.list(p, req.param("id"));
-             if (!r) return Response::problem(r.error());
-             bj::array items;
-             for (const auto& pl : *r) items.push_back(summary_json(pl));
-             return Response::json(200, bj::object{{"items", std::move(items)}});
+             return http::items_or_problem(r, [&](const auto& pl) { return summary_json(pl); });
            }))
       .summary("A client's treatment plans, newest change first", "care")
       .returns(200, "Plans");
@@ -276,10 +273,8 @@ void register_plan_routes(http::Router& router, PlanService& plans, DischargeSer
       .add(Method::Get, "/api/v1/plans/{id}/versions",
            access.guard([&plans](Request& req, const access::Principal& p) {
              auto r = plans.versions(p, req.param("id"));
-             if (!r) return Response::problem(r.error());
-             bj::array items;
-             for (const auto& v : *r) items.push_back(version_json(v, plans));
-             return Response::json(200, bj::object{{"items", std::move(items)}});
+             return http::items_or_problem(r,
+                                           [&](const auto& v) { return version_json(v, plans); });
            }))
       .summary("Every version of a plan, newest first", "care")
       .returns(200, "Versions");

@@ -148,10 +148,7 @@ bj::object to_json(const ChangeRequest& q) {
 void register_routes(http::Router& router, EpisodeService& episodes, TaskService& tasks,
                      AppointmentService& appointments, access::AccessService& access) {
   const auto appt_list = [](const Result<std::vector<Appointment>>& r) {
-    if (!r) return Response::problem(r.error());
-    bj::array items;
-    for (const auto& a : *r) items.push_back(to_json(a));
-    return Response::json(200, bj::object{{"items", std::move(items)}});
+    return http::items_or_problem(r, [&](const auto& a) { return to_json(a); });
   };
   router
       .add(Method::Post, "/api/v1/clients/{id}/appointments",
@@ -299,10 +296,7 @@ void register_routes(http::Router& router, EpisodeService& episodes, TaskService
       .add(Method::Get, "/api/v1/me/appointment-requests",
            access.guard([&appointments](Request&, const access::Principal& p) {
              auto r = appointments.my_requests(p);
-             if (!r) return Response::problem(r.error());
-             bj::array items;
-             for (const auto& q : *r) items.push_back(to_json(q));
-             return Response::json(200, bj::object{{"items", std::move(items)}});
+             return http::items_or_problem(r, [&](const auto& q) { return to_json(q); });
            }))
       .summary("The client's own requests and their answers, newest first", "care")
       .returns(200, "Requests");
@@ -414,10 +408,7 @@ void register_routes(http::Router& router, EpisodeService& episodes, TaskService
       .add(Method::Get, "/api/v1/clients/{id}/episodes",
            access.guard([&episodes](Request& req, const access::Principal& p) {
              auto r = episodes.list(p, req.param("id"));
-             if (!r) return Response::problem(r.error());
-             bj::array items;
-             for (const auto& e : *r) items.push_back(to_json(e, false));
-             return Response::json(200, bj::object{{"items", std::move(items)}});
+             return http::items_or_problem(r, [&](const auto& e) { return to_json(e, false); });
            }))
       .summary("A client's episodes of care, newest referral first", "care")
       .returns(200, "Episodes");
@@ -463,10 +454,7 @@ void register_routes(http::Router& router, EpisodeService& episodes, TaskService
       .add(Method::Get, "/api/v1/episodes/waits",
            access.guard([&episodes](Request& req, const access::Principal& p) {
              auto r = episodes.waits(p, req.query_param("program").value_or(""));
-             if (!r) return Response::problem(r.error());
-             bj::array items;
-             for (const auto& w : *r) items.push_back(to_json(w));
-             return Response::json(200, bj::object{{"items", std::move(items)}});
+             return http::items_or_problem(r, [&](const auto& w) { return to_json(w); });
            }))
       .summary("Waiting times per program: waiting now, referral to intake and to treatment",
                "care")
