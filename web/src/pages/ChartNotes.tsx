@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { FormError, SelectField, TextArea } from '../components/Field';
+import { Link } from '../components/Link';
 import { ErrorMessage, Loading } from '../components/Page';
 import { formatDateTime } from '../format';
 import type { MseAnswer, MseDefinition, Note, NotePrefill, NoteTemplate, NoteTemplates } from '../noteTypes';
@@ -69,7 +70,7 @@ export function NotesTab({ clientId, userId }: { clientId: string; userId: strin
       {t && editing ? (
         <NoteEditor key={editing.id} note={editing} templates={t} onSaved={setEditing} onDone={done} />
       ) : null}
-      {t && !editing ? <StartNote base={base} templates={t} onStarted={setEditing} /> : null}
+      {t && !editing ? <StartNote base={base} clientId={clientId} templates={t} onStarted={setEditing} /> : null}
       {list.data && items.length === 0 ? <p class="muted">No notes yet.</p> : null}
       {t
         ? items.map((n) => (
@@ -81,7 +82,7 @@ export function NotesTab({ clientId, userId }: { clientId: string; userId: strin
 }
 
 /** "Write a note": a template, a psychotherapy note or not; opens a draft pre-filled. */
-function StartNote({ base, templates, onStarted }: { base: string; templates: NoteTemplates; onStarted: (n: Note) => void }) {
+function StartNote({ base, clientId, templates, onStarted }: { base: string; clientId: string; templates: NoteTemplates; onStarted: (n: Note) => void }) {
   const [open, setOpen] = useState(false);
   const [template, setTemplate] = useState(templates.items.find((x) => x.id === 'soap')?.id ?? templates.items[0]?.id ?? '');
   const [private_, setPrivate] = useState(false);
@@ -92,7 +93,10 @@ function StartNote({ base, templates, onStarted }: { base: string; templates: No
       <p>
         <button type="button" class="button" onClick={() => setOpen(true)}>
           Write a note
-        </button>
+        </button>{' '}
+        <Link class="button button--secondary" href={`/group-notes/new?with=${encodeURIComponent(clientId)}`}>
+          Write a group note
+        </Link>
       </p>
     );
   }
