@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { json } from '../fixtures';
+import { json, recordFetch, type FetchCall } from '../fixtures';
 import type { Role, User } from '../types';
 import { AdminPage } from './Admin';
 
@@ -17,27 +17,14 @@ const chidi = user('us_1', 'clin', 'Chidi Okafor', 'clinician');
 const dana = user('us_2', 'dana', 'Dana Reyes', 'clinician');
 const desk = user('us_3', 'desk', 'Front Desk', 'front_desk');
 
-interface Call {
-  method: string;
-  url: string;
-  body: unknown;
-}
-
-function serve(supervised: boolean): Call[] {
-  const calls: Call[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string, init?: RequestInit) => {
-      const c = { method: init?.method ?? 'GET', url, body: init?.body ? JSON.parse(init.body as string) : undefined };
-      calls.push(c);
-      if (url.startsWith('/api/v1/users?')) return json({ items: [admin, chidi, dana, desk], next_cursor: null });
-      if (url === '/api/v1/supervisors') return json({ items: supervised ? [{ user_id: 'us_1', supervisor: { id: 'us_2', name: 'Dana Reyes' } }] : [] });
-      if (url.startsWith('/api/v1/staff?')) return json({ items: [{ id: 'us_2', username: 'dana', display_name: 'Dana Reyes', role: 'clinician' }], next_cursor: null });
-      if (c.method === 'PUT' && url.endsWith('/supervisor')) return json({ user_id: url.split('/')[4], supervisor_id: (c.body as { supervisor_id: string | null }).supervisor_id });
-      return json({}, 404);
-    }),
-  );
-  return calls;
+function serve(supervised: boolean): FetchCall[] {
+  return recordFetch((c) => {
+    if (c.url.startsWith('/api/v1/users?')) return json({ items: [admin, chidi, dana, desk], next_cursor: null });
+    if (c.url === '/api/v1/supervisors') return json({ items: supervised ? [{ user_id: 'us_1', supervisor: { id: 'us_2', name: 'Dana Reyes' } }] : [] });
+    if (c.url.startsWith('/api/v1/staff?')) return json({ items: [{ id: 'us_2', username: 'dana', display_name: 'Dana Reyes', role: 'clinician' }], next_cursor: null });
+    if (c.method === 'PUT' && c.url.endsWith('/supervisor')) return json({ user_id: c.url.split('/')[4], supervisor_id: (c.body as { supervisor_id: string | null }).supervisor_id });
+    return undefined;
+  });
 }
 
 const row = async (username: string) => (await screen.findByText(username, { selector: 'td' })).closest('tr')!;

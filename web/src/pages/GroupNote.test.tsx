@@ -1,7 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { json } from '../fixtures';
-import type { Note, NoteTemplates } from '../noteTypes';
+import { json, note, noteTemplates, recordFetch, type FetchCall } from '../fixtures';
 import type { ClientSummary } from '../types';
 import { GroupNotePage } from './GroupNote';
 
@@ -9,24 +8,6 @@ afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
 });
-
-const templates: NoteTemplates = {
-  items: [
-    {
-      id: 'soap',
-      name: 'SOAP',
-      title: 'Subjective, Objective, Assessment, Plan',
-      mse_after: 'objective',
-      sections: [
-        { id: 'subjective', heading: 'Subjective', prompt: 'What the client reports', prefill: [] },
-        { id: 'objective', heading: 'Objective', prompt: 'What you observed', prefill: [] },
-        { id: 'plan', heading: 'Plan', prompt: 'What happens next', prefill: [] },
-      ],
-    },
-    { id: 'dap', name: 'DAP', title: 'Data, Assessment, Plan', mse_after: 'data', sections: [{ id: 'data', heading: 'Data', prompt: 'p', prefill: [] }] },
-  ],
-  mse: { heading: 'Mental status examination', prompt: 'Pick the words', domains: [{ id: 'mood', heading: 'Mood', choices: ['euthymic', 'low'] }] },
-};
 
 const client = (id: string, given: string, family: string, over: Partial<ClientSummary> = {}): ClientSummary => ({
   id,
@@ -45,53 +26,21 @@ const ada = client('cl_1', 'Ada', 'Brook');
 const ben = client('cl_2', 'Ben', 'Carver');
 const cleo = client('cl_3', 'Cleo', 'Dunn', { on_my_team: false });
 
-const draft = (id: string, clientId: string, memberPart: string): Note => ({
-  id,
-  client_id: clientId,
-  kind: 'progress',
-  template: 'soap',
-  group: true,
-  status: 'draft',
-  author: { id: 'us_1', name: 'Chidi Okafor' },
-  created_at: '2026-12-01T10:00:00Z',
-  updated_at: '2026-12-01T10:00:00Z',
-  signed_at: null,
-  cosigner: null,
-  cosigned_at: null,
-  version: 1,
-  appointment_id: null,
-  episode_id: null,
-  sections: { subjective: 'The group practised grounding.' },
-  mse: {},
-  member_part: memberPart,
-  addenda: [],
-});
+const draft = (id: string, clientId: string, memberPart: string) =>
+  note({ id, client_id: clientId, group: true, sections: { subjective: 'The group practised grounding.' }, mse: {}, member_part: memberPart });
 
-interface Call {
-  method: string;
-  url: string;
-  body: unknown;
-}
-
-function serve(answer: (c: Call) => Response | undefined = () => undefined): Call[] {
-  const calls: Call[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string, init?: RequestInit) => {
-      const c = { method: init?.method ?? 'GET', url, body: init?.body ? JSON.parse(init.body as string) : undefined };
-      calls.push(c);
-      const a = answer(c);
-      if (a) return a;
-      if (url === '/api/v1/note-templates') return json(templates);
-      if (url === '/api/v1/clients/cl_1') return json(ada);
-      if (url.startsWith('/api/v1/clients?')) {
-        const q = new URL(url, 'http://x').searchParams.get('q') ?? '';
-        return json({ items: [ada, ben, cleo].filter((x) => x.given_name.toLowerCase().startsWith(q.toLowerCase())), next_cursor: null });
-      }
-      return json({}, 404);
-    }),
-  );
-  return calls;
+function serve(answer: (c: FetchCall) => Response | undefined = () => undefined): FetchCall[] {
+  return recordFetch((c) => {
+    const a = answer(c);
+    if (a) return a;
+    if (c.url === '/api/v1/note-templates') return json(noteTemplates);
+    if (c.url === '/api/v1/clients/cl_1') return json(ada);
+    if (c.url.startsWith('/api/v1/clients?')) {
+      const q = new URL(c.url, 'http://x').searchParams.get('q') ?? '';
+      return json({ items: [ada, ben, cleo].filter((x) => x.given_name.toLowerCase().startsWith(q.toLowerCase())), next_cursor: null });
+    }
+    return undefined;
+  });
 }
 
 async function addMember(name: string, q: string) {
