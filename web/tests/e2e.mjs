@@ -609,6 +609,7 @@ async function main() {
   await plans(base, clientId);
   await diagnoses(base, clientId);
   await groupNotes(base, clientId);
+  await supervisors(base);
 }
 
 /** Every control on a phone page is at least 44 px tall; a radio counts by its label, a link inside a sentence is exempt. */
@@ -1524,6 +1525,30 @@ async function groupNotes(base, clientId) {
   if (/Grace|Hopper|difficult week at work/.test(notesText)) fail('a member’s chart shows another member of the group');
   await expectNoHorizontalScroll(c, 'chart notes at 360 px');
   await screenshot(c, '46-group-note-on-chart-360');
+  await ctx.close();
+  assertClean();
+}
+
+/** The admin sets a clinician's supervisor from the account list, sees it there, and removes it. */
+async function supervisors(base) {
+  begin('admin: set a clinician’s supervisor on the account list, then remove it');
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  const a = await ctx.newPage();
+  watch(a, 'supervisors admin');
+  await a.goto('/admin');
+  await signIn(a, 'admin');
+  const row = a.locator('tr', { has: a.getByRole('cell', { name: 'clin', exact: true }) });
+  await row.getByRole('button', { name: 'Set supervisor of clin' }).click();
+  await a.getByLabel('Supervisor', { exact: true }).fill('Dana');
+  await a.getByRole('button', { name: 'Dana Reyes (clin2, Clinician)' }).click();
+  await checkA11y(a, 'supervisor setting');
+  await a.getByRole('button', { name: 'Save supervisor' }).click();
+  await expectText(a.locator('.notice'), /Dana Reyes now supervises Chidi Okafor/, 'supervisor set');
+  await expectText(row, /Dana Reyes/, 'the supervisor on the account list');
+  await row.getByRole('button', { name: 'Change supervisor of clin' }).click();
+  await a.getByRole('button', { name: 'Remove supervisor' }).click();
+  await expectText(a.locator('.notice'), /has no supervisor now/, 'supervisor removed');
+  await expectText(row, /None/, 'no supervisor on the account list');
   await ctx.close();
   assertClean();
 }
