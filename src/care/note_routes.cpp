@@ -348,6 +348,22 @@ void register_note_routes(http::Router& router, NoteService& notes, access::Acce
                        {"required", bj::array{"supervisor_id"}}})
       .returns(200, "The supervisor, or null")
       .returns(422, "Not another active clinical staff member");
+
+  router
+      .add(Method::Get, "/api/v1/supervisors",
+           access.guard([&notes](Request&, const access::Principal& p) {
+             auto r = notes.supervisions(p);
+             if (!r) return Response::problem(r.error());
+             bj::array items;
+             for (const auto& s : *r) {
+               items.push_back(bj::object{{"user_id", s.user_id},
+                                          {"supervisor", bj::object{{"id", s.supervisor_id},
+                                                                    {"name", s.supervisor_name}}}});
+             }
+             return Response::json(200, bj::object{{"items", std::move(items)}});
+           }))
+      .summary("Who supervises whom (admins)", "notes")
+      .returns(200, "One item per supervisee with a supervisor");
 }
 
 }  // namespace tend::care

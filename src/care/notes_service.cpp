@@ -628,4 +628,17 @@ Result<std::string> NoteService::set_supervisor(const Principal& p, const std::s
   });
 }
 
+Result<std::vector<Supervision>> NoteService::supervisions(const Principal& p) {
+  if (auto st = access_.require_admin(p); !st) return st.error();
+  return db_.read([&](sql::Conn& c) -> Result<std::vector<Supervision>> {
+    std::vector<Supervision> out;
+    for (const auto& r :
+         c.query("SELECT s.user_id, s.supervisor_id, u.display_name FROM staff_supervisors s JOIN "
+                 "users u ON u.id = s.supervisor_id ORDER BY s.user_id")) {
+      out.push_back({r.str(0), r.str(1), r.str(2)});
+    }
+    return out;
+  });
+}
+
 }  // namespace tend::care

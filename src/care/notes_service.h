@@ -37,6 +37,13 @@ struct NotesToSign {
   std::vector<Note> to_cosign;
 };
 
+//! Who supervises whom: a supervisee's signed progress notes wait for the supervisor.
+struct Supervision {
+  std::string user_id;
+  std::string supervisor_id;
+  std::string supervisor_name;
+};
+
 //! A group note as filed: one note per member.
 struct GroupNote {
   std::string group_id;
@@ -93,6 +100,8 @@ class NoteService {
   //! staff member (admins only). Returns the supervisor's id, or empty when cleared.
   Result<std::string> set_supervisor(const access::Principal& p, const std::string& user_id,
                                      const boost::json::object& body);
+  //! Every supervision set (admins only), by supervisee id; none for an account without one.
+  Result<std::vector<Supervision>> supervisions(const access::Principal& p);
 
  private:
   //! The note's client, with the caller allowed `action`; 404 when unseen (psychotherapy notes

@@ -367,6 +367,15 @@ TEST_F(NotesApi, ASuperviseesNoteWaitsForTheSupervisorsCoSignature) {
   auto set = put(*admin, setting, {{"supervisor_id", sup_id}});
   ASSERT_EQ(set.status, 200) << set.body;
   EXPECT_EQ(set.json().at("supervisor_id"), bj::value(sup_id));
+  // The admin page reads who supervises whom; nobody else does.
+  EXPECT_EQ(clin->get("/api/v1/supervisors").status, 403);
+  auto listed = admin->get("/api/v1/supervisors");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  const auto listed_body = listed.json();
+  const auto& supervisions = listed_body.at("items").as_array();
+  ASSERT_EQ(supervisions.size(), 1U);
+  EXPECT_EQ(supervisions[0].at("user_id"), bj::value(clin_id));
+  EXPECT_EQ(supervisions[0].at("supervisor").at("id"), bj::value(sup_id));
 
   auto n = draft(*clin, {{"sections", bj::object{{"plan", "Review in two weeks"}}}});
   ASSERT_EQ(n.status, 201);
@@ -405,6 +414,7 @@ TEST_F(NotesApi, ASuperviseesNoteWaitsForTheSupervisorsCoSignature) {
   EXPECT_TRUE(ids(sup->get("/api/v1/notes/unsigned"), "to_cosign").empty());
   // Cleared: the next note is signed by its author alone.
   ASSERT_EQ(put(*admin, setting, {{"supervisor_id", nullptr}}).status, 200);
+  EXPECT_TRUE(admin->get("/api/v1/supervisors").json().at("items").as_array().empty());
   auto next = draft(*clin);
   auto alone = clin->post("/api/v1/notes/" + id_of(next) + "/sign", bj::object{{"version", 1}});
   EXPECT_EQ(alone.json().at("status"), "signed");

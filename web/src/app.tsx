@@ -14,6 +14,7 @@ import { AssessmentLinkPage } from './pages/AssessmentLink';
 import { ChartPage } from './pages/Chart';
 import { ClientEditPage, ClientNewPage } from './pages/ClientForm';
 import { ClientSearchPage } from './pages/ClientSearch';
+import { GroupNotePage } from './pages/GroupNote';
 import { HomePage } from './pages/Home';
 import { NotFoundPage } from './pages/NotFound';
 import { PortalHome, PortalQuestionnaire } from './pages/Portal';
@@ -269,6 +270,7 @@ export function App() {
         {match?.name === 'alert' ? <AlertPage id={match.params.id} /> : null}
         {match?.name === 'waits' ? <WaitsPage /> : null}
         {match?.name === 'calendar' ? <CalendarPage user={user} /> : null}
+        {match?.name === 'group-note-new' ? <GroupNotePage withClient={location.query.get('with')} /> : null}
         {match?.name === 'admin' ? isAdmin(user) ? <AdminPage me={user} /> : <NotFoundPage /> : null}
         {!match || portalRoutes.includes(match.name) ? <NotFoundPage /> : null}
       </main>

@@ -1,4 +1,6 @@
-// Shapes the assessment API answers with, for the unit tests (not imported by the app).
+// Shapes the API answers with, for the unit tests (not imported by the app).
+import { vi } from 'vitest';
+import type { Note, NoteTemplates } from './noteTypes';
 import type { Alert, Appointment, Assessment, Change, Instrument, InstrumentItem, SafetyPlan } from './types';
 
 const frequency = [
@@ -200,4 +202,77 @@ export function appointment(over: Partial<Appointment> = {}): Appointment {
     version: 1,
     ...over,
   };
+}
+
+/** Note templates as GET /api/v1/note-templates answers: SOAP (with the examination after
+ * Objective) and DAP. */
+export const noteTemplates: NoteTemplates = {
+  items: [
+    {
+      id: 'soap',
+      name: 'SOAP',
+      title: 'Subjective, Objective, Assessment, Plan',
+      mse_after: 'objective',
+      sections: [
+        { id: 'subjective', heading: 'Subjective', prompt: 'What the client reports', prefill: [] },
+        { id: 'objective', heading: 'Objective', prompt: 'What you observed', prefill: ['measures'] },
+        { id: 'assessment', heading: 'Assessment', prompt: 'Your understanding', prefill: ['risk'] },
+        { id: 'plan', heading: 'Plan', prompt: 'What happens next', prefill: [] },
+      ],
+    },
+    { id: 'dap', name: 'DAP', title: 'Data, Assessment, Plan', mse_after: 'data', sections: [{ id: 'data', heading: 'Data', prompt: 'p', prefill: [] }] },
+  ],
+  mse: {
+    heading: 'Mental status examination',
+    prompt: 'Pick the words',
+    domains: [
+      { id: 'mood', heading: 'Mood', choices: ['euthymic', 'low'] },
+      { id: 'insight', heading: 'Insight', choices: ['good', 'poor'] },
+    ],
+  },
+};
+
+/** A progress note as the notes API answers: a SOAP draft with two sections and the mood. */
+export const note = (over: Partial<Note> = {}): Note => ({
+  id: 'nt_1',
+  client_id: 'cl_1',
+  kind: 'progress',
+  template: 'soap',
+  group: false,
+  status: 'draft',
+  author: { id: 'us_1', name: 'Chidi Okafor' },
+  created_at: '2026-12-01T10:00:00Z',
+  updated_at: '2026-12-01T10:00:00Z',
+  signed_at: null,
+  cosigner: null,
+  cosigned_at: null,
+  version: 1,
+  appointment_id: null,
+  episode_id: null,
+  sections: { subjective: 'Sleeping better', objective: 'PHQ-9 9 (Mild) on 2026-11-30, down 8 from 17' },
+  mse: { mood: { choices: ['low'], text: 'a bit brighter' } },
+  member_part: null,
+  addenda: [],
+  ...over,
+});
+
+/** A request the code under test made. */
+export interface FetchCall {
+  method: string;
+  url: string;
+  body: unknown;
+}
+
+/** Stubs fetch with `answer` (404 for what it leaves undefined) and records every request. */
+export function recordFetch(answer: (c: FetchCall) => Response | undefined): FetchCall[] {
+  const calls: FetchCall[] = [];
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (url: string, init?: RequestInit) => {
+      const c = { method: init?.method ?? 'GET', url, body: init?.body ? JSON.parse(init.body as string) : undefined };
+      calls.push(c);
+      return answer(c) ?? json({}, 404);
+    }),
+  );
+  return calls;
 }

@@ -14,6 +14,7 @@ export type RouteName =
   | 'alert'
   | 'waits'
   | 'calendar'
+  | 'group-note-new'
   | 'portal'
   | 'portal-questionnaire'
   | 'portal-safety-plan'
@@ -37,6 +38,7 @@ export const routes: readonly Route<RouteName>[] = [
   { name: 'alert', pattern: '/alerts/:id' },
   { name: 'waits', pattern: '/waits' },
   { name: 'calendar', pattern: '/calendar' },
+  { name: 'group-note-new', pattern: '/group-notes/new' },
   { name: 'portal', pattern: '/portal' },
   { name: 'portal-questionnaire', pattern: '/portal/questionnaires/:instrument' },
   { name: 'portal-safety-plan', pattern: '/portal/safety-plan' },

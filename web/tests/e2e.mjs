@@ -608,6 +608,8 @@ async function main() {
   await notes(base, clientId);
   await plans(base, clientId);
   await diagnoses(base, clientId);
+  await groupNotes(base, clientId);
+  await supervisors(base);
 }
 
 /** Every control on a phone page is at least 44 px tall; a radio counts by its label, a link inside a sentence is exempt. */
@@ -1480,6 +1482,77 @@ async function plans(base, clientId) {
 }
 
 let failed = false;
+// ---------------------------------------------------------------------------------------------
+// Group notes: one session written once on a phone, a draft on each member's chart holding the
+// shared text and that member's own part, never another member.
+
+async function groupNotes(base, clientId) {
+  begin("group notes: written once for two clients; a member's chart shows the shared text and their own part, not the other member");
+  const asClin = await apiSession(base, 'clin');
+  const other = await asClin('POST', '/api/v1/clients', { given_name: 'Grace', family_name: 'Hopper', date_of_birth: '1986-12-09' });
+  const ctx = await browser.newContext({ viewport: { width: 360, height: 780 }, baseURL: base });
+  const c = await ctx.newPage();
+  watch(c, 'group note clinician');
+  await c.goto(`/clients/${clientId}?tab=sessions`);
+  await signIn(c, 'clin');
+  await c.getByRole('link', { name: 'Write a group note' }).click();
+  await expectPath(c, /^\/group-notes\/new\?with=/, 'the group note page from the chart');
+  await expectText(c.locator('.group-member-list'), /Ada Lovelace/, 'the chart’s client starts the group');
+  await c.getByLabel('Find a client by name').fill('Grace');
+  await c.getByRole('button', { name: 'Search' }).click();
+  await c.getByRole('button', { name: 'Add Grace Hopper' }).click();
+  await expectText(c.locator('.group-member-list'), /Ada Lovelace[\s\S]*Grace Hopper/, 'both members chosen');
+  const shared = 'The group practised paced breathing and shared one thing that helped this week.';
+  await c.getByLabel('Template').selectOption('soap');
+  await c.getByLabel(/^Subjective/).fill(shared);
+  await c.getByLabel('cooperative').check();
+  await c.getByLabel(/^Ada Lovelace’s own part/).fill('Led the breathing exercise with confidence.');
+  await c.getByLabel(/^Grace Hopper’s own part/).fill('Spoke about a difficult week at work.');
+  await checkA11y(c, 'group note');
+  await expectNoHorizontalScroll(c, 'group note at 360 px');
+  await screenshot(c, '45-group-note-360');
+  await c.getByRole('button', { name: 'Save drafts to each chart' }).click();
+  await expectText(c.getByRole('heading', { name: /Drafts saved/ }), /Drafts saved to 2 charts/, 'drafts filed');
+  const links = c.locator('.group-filed a');
+  if ((await links.count()) !== 2) fail(`expected a link to each of 2 charts, found ${await links.count()}`);
+  if ((await c.getByRole('link', { name: /^Grace Hopper/ }).getAttribute('href')) !== `/clients/${other.id}?tab=sessions`) fail('the link to the second member’s chart is wrong');
+  await checkA11y(c, 'group note filed');
+  await c.getByRole('link', { name: /^Ada Lovelace/ }).click();
+  await expectPath(c, new RegExp(`^/clients/${clientId}\\?tab=sessions`), 'the first member’s notes');
+  const draft = c.locator('article.note--draft', { hasText: 'Group session' }).first();
+  await expectText(draft, new RegExp(`${shared}[\\s\\S]*Led the breathing exercise`), 'the shared text and this member’s own part');
+  const notesText = (await c.locator('section.notes').textContent()) ?? '';
+  if (/Grace|Hopper|difficult week at work/.test(notesText)) fail('a member’s chart shows another member of the group');
+  await expectNoHorizontalScroll(c, 'chart notes at 360 px');
+  await screenshot(c, '46-group-note-on-chart-360');
+  await ctx.close();
+  assertClean();
+}
+
+/** The admin sets a clinician's supervisor from the account list, sees it there, and removes it. */
+async function supervisors(base) {
+  begin('admin: set a clinician’s supervisor on the account list, then remove it');
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  const a = await ctx.newPage();
+  watch(a, 'supervisors admin');
+  await a.goto('/admin');
+  await signIn(a, 'admin');
+  const row = a.locator('tr', { has: a.getByRole('cell', { name: 'clin', exact: true }) });
+  await row.getByRole('button', { name: 'Set supervisor of clin' }).click();
+  await a.getByLabel('Supervisor', { exact: true }).fill('Dana');
+  await a.getByRole('button', { name: 'Dana Reyes (clin2, Clinician)' }).click();
+  await checkA11y(a, 'supervisor setting');
+  await a.getByRole('button', { name: 'Save supervisor' }).click();
+  await expectText(a.locator('.notice'), /Dana Reyes now supervises Chidi Okafor/, 'supervisor set');
+  await expectText(row, /Dana Reyes/, 'the supervisor on the account list');
+  await row.getByRole('button', { name: 'Change supervisor of clin' }).click();
+  await a.getByRole('button', { name: 'Remove supervisor' }).click();
+  await expectText(a.locator('.notice'), /has no supervisor now/, 'supervisor removed');
+  await expectText(row, /None/, 'no supervisor on the account list');
+  await ctx.close();
+  assertClean();
+}
+
 const started = Date.now();
 try {
   await main();

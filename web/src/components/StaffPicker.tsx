@@ -100,7 +100,7 @@ export function StaffPicker({ id, label, hint, error, chosen, onChoose, exclude 
           <button
             type="button"
             class="button button--secondary button--small"
-            aria-label={`Choose someone else instead of ${chosen.display_name}`}
+            aria-label={`Change: choose someone else instead of ${chosen.display_name}`}
             onClick={() => {
               onChoose(null);
               window.setTimeout(() => document.getElementById(id)?.focus(), 0);

@@ -6,9 +6,10 @@ import { FormError, SelectField, TextField } from '../components/Field';
 import { ErrorMessage, Loading, PageHeading } from '../components/Page';
 import { formatDateTime, humanize } from '../format';
 import { noErrors, problemToFormErrors, type FormErrors } from '../problem';
-import { staffRoles, type ApiToken, type NewToken, type Page, type Role, type User } from '../types';
+import { staffRoles, type ApiToken, type Items, type NewToken, type Page, type Role, type User } from '../types';
 import { useGet } from '../useApi';
 import { CrisisWebhooks, OnCallRoster } from './AdminCrisis';
+import { SupervisorCell, supervisorsById, SupervisorSetting, type Supervision } from './AdminSupervisors';
 import { focusFirstError, optional } from './forms';
 
 export function AdminPage({ me }: { me: User }) {
@@ -19,6 +20,9 @@ export function AdminPage({ me }: { me: User }) {
   const [rowNote, setRowNote] = useState('');
   const [resetting, setResetting] = useState<User | null>(null);
   const [tokensFor, setTokensFor] = useState<User | null>(null);
+  const supervisions = useGet<Items<Supervision>>('/api/v1/supervisors');
+  const supervisors = supervisorsById(supervisions.data);
+  const [supervising, setSupervising] = useState<User | null>(null);
 
   const resetTotp = async (u: User) => {
     setRowError('');
@@ -85,6 +89,7 @@ export function AdminPage({ me }: { me: User }) {
                   <th scope="col">Second factor</th>
                   <th scope="col">Added</th>
                   <th scope="col">Status</th>
+                  <th scope="col">Supervisor</th>
                   <th scope="col">Security</th>
                 </tr>
               </thead>
@@ -112,6 +117,9 @@ export function AdminPage({ me }: { me: User }) {
                       )}
                     </td>
                     <td>
+                      <SupervisorCell user={u} supervisor={supervisors.get(u.id)} known={!!supervisions.data} editing={supervising?.id === u.id} onEdit={() => setSupervising(u)} />
+                    </td>
+                    <td>
                       <span class="row-actions">
                         {u.totp_enabled ? (
                           <button type="button" class="button button--secondary button--small" onClick={() => setResetting(u)} aria-label={`Reset authenticator of ${u.username}`}>
@@ -136,6 +144,20 @@ export function AdminPage({ me }: { me: User }) {
           </div>
         ) : null}
       </section>
+      {supervising ? (
+        <SupervisorSetting
+          key={supervising.id}
+          user={supervising}
+          current={supervisors.get(supervising.id)}
+          onClose={() => setSupervising(null)}
+          onDone={(said) => {
+            setSupervising(null);
+            setRowError('');
+            setRowNote(said);
+            supervisions.reload();
+          }}
+        />
+      ) : null}
       {tokensFor ? <Tokens user={tokensFor} onClose={() => setTokensFor(null)} /> : null}
       <Dialog open={!!resetting} title="Reset this authenticator?" onClose={() => setResetting(null)} id="reset-totp">
         {resetting ? (

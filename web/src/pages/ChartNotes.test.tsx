@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { json } from '../fixtures';
-import type { Note, NoteTemplates } from '../noteTypes';
+import { json, note, noteTemplates, recordFetch, type FetchCall } from '../fixtures';
+import type { Note } from '../noteTypes';
 import { mseLines, NotesTab, statusWords } from './ChartNotes';
 
 afterEach(() => {
@@ -9,79 +9,20 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const templates: NoteTemplates = {
-  items: [
-    {
-      id: 'soap',
-      name: 'SOAP',
-      title: 'Subjective, Objective, Assessment, Plan',
-      mse_after: 'objective',
-      sections: [
-        { id: 'subjective', heading: 'Subjective', prompt: 'What the client reports', prefill: [] },
-        { id: 'objective', heading: 'Objective', prompt: 'What you observed', prefill: ['measures'] },
-        { id: 'assessment', heading: 'Assessment', prompt: 'Your understanding', prefill: ['risk'] },
-        { id: 'plan', heading: 'Plan', prompt: 'What happens next', prefill: [] },
-      ],
-    },
-    { id: 'dap', name: 'DAP', title: 'Data, Assessment, Plan', mse_after: 'data', sections: [{ id: 'data', heading: 'Data', prompt: 'p', prefill: [] }] },
-  ],
-  mse: {
-    heading: 'Mental status examination',
-    prompt: 'Pick the words',
-    domains: [
-      { id: 'mood', heading: 'Mood', choices: ['euthymic', 'low'] },
-      { id: 'insight', heading: 'Insight', choices: ['good', 'poor'] },
-    ],
-  },
-};
+const templates = noteTemplates;
 
-const note = (over: Partial<Note> = {}): Note => ({
-  id: 'nt_1',
-  client_id: 'cl_1',
-  kind: 'progress',
-  template: 'soap',
-  group: false,
-  status: 'draft',
-  author: { id: 'us_1', name: 'Chidi Okafor' },
-  created_at: '2026-12-01T10:00:00Z',
-  updated_at: '2026-12-01T10:00:00Z',
-  signed_at: null,
-  cosigner: null,
-  cosigned_at: null,
-  version: 1,
-  appointment_id: null,
-  episode_id: null,
-  sections: { subjective: 'Sleeping better', objective: 'PHQ-9 9 (Mild) on 2026-11-30, down 8 from 17' },
-  mse: { mood: { choices: ['low'], text: 'a bit brighter' } },
-  member_part: null,
-  addenda: [],
-  ...over,
-});
 
 const signed = (over: Partial<Note> = {}) =>
   note({ status: 'signed', signed_at: '2026-12-01T11:00:00Z', version: 3, addenda: [{ id: 'na_1', text: 'Client rang: GP booked', author: { id: 'us_2', name: 'Rosa Diaz' }, created_at: '2026-12-02T09:00:00Z' }], ...over });
 
-interface Call {
-  method: string;
-  url: string;
-  body: unknown;
-}
-
-function serve(notes: Note[], answer: (c: Call) => Response | undefined = () => undefined): Call[] {
-  const calls: Call[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string, init?: RequestInit) => {
-      const c = { method: init?.method ?? 'GET', url, body: init?.body ? JSON.parse(init.body as string) : undefined };
-      calls.push(c);
-      const a = answer(c);
-      if (a) return a;
-      if (url === '/api/v1/note-templates') return json(templates);
-      if (url === '/api/v1/clients/cl_1/notes' && c.method === 'GET') return json({ items: notes });
-      return json({}, 404);
-    }),
-  );
-  return calls;
+function serve(notes: Note[], answer: (c: FetchCall) => Response | undefined = () => undefined): FetchCall[] {
+  return recordFetch((c) => {
+    const a = answer(c);
+    if (a) return a;
+    if (c.url === '/api/v1/note-templates') return json(templates);
+    if (c.url === '/api/v1/clients/cl_1/notes' && c.method === 'GET') return json({ items: notes });
+    return undefined;
+  });
 }
 
 describe('notes on the chart', () => {

@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { FormError, SelectField, TextArea } from '../components/Field';
+import { Link } from '../components/Link';
 import { ErrorMessage, Loading } from '../components/Page';
 import { formatDateTime } from '../format';
 import type { MseAnswer, MseDefinition, Note, NotePrefill, NoteTemplate, NoteTemplates } from '../noteTypes';
@@ -14,7 +15,8 @@ import type { Items } from '../types';
 import { useGet } from '../useApi';
 import './notes.css';
 
-const messageOf = (err: unknown, fallback: string) => (err instanceof ApiError ? problemToFormErrors(err.problem).summary : fallback);
+/** The API's summary of a refusal, or `fallback` when the server could not be reached. */
+export const messageOf = (err: unknown, fallback: string) => (err instanceof ApiError ? problemToFormErrors(err.problem).summary : fallback);
 
 /** Where a note stands, in words. */
 export function statusWords(n: Pick<Note, 'status' | 'cosigner' | 'signed_at' | 'cosigned_at'>): string {
@@ -32,7 +34,7 @@ export function mseLines(mse: MseDefinition, answers: Record<string, MseAnswer>)
 }
 
 /** The sections in the template's order with the examination after `mse_after`. */
-function layout(t: NoteTemplate): ({ kind: 'section'; id: string } | { kind: 'mse' })[] {
+export function layout(t: NoteTemplate): ({ kind: 'section'; id: string } | { kind: 'mse' })[] {
   const out: ({ kind: 'section'; id: string } | { kind: 'mse' })[] = [];
   for (const s of t.sections) {
     out.push({ kind: 'section', id: s.id });
@@ -68,7 +70,7 @@ export function NotesTab({ clientId, userId }: { clientId: string; userId: strin
       {t && editing ? (
         <NoteEditor key={editing.id} note={editing} templates={t} onSaved={setEditing} onDone={done} />
       ) : null}
-      {t && !editing ? <StartNote base={base} templates={t} onStarted={setEditing} /> : null}
+      {t && !editing ? <StartNote base={base} clientId={clientId} templates={t} onStarted={setEditing} /> : null}
       {list.data && items.length === 0 ? <p class="muted">No notes yet.</p> : null}
       {t
         ? items.map((n) => (
@@ -80,7 +82,7 @@ export function NotesTab({ clientId, userId }: { clientId: string; userId: strin
 }
 
 /** "Write a note": a template, a psychotherapy note or not; opens a draft pre-filled. */
-function StartNote({ base, templates, onStarted }: { base: string; templates: NoteTemplates; onStarted: (n: Note) => void }) {
+function StartNote({ base, clientId, templates, onStarted }: { base: string; clientId: string; templates: NoteTemplates; onStarted: (n: Note) => void }) {
   const [open, setOpen] = useState(false);
   const [template, setTemplate] = useState(templates.items.find((x) => x.id === 'soap')?.id ?? templates.items[0]?.id ?? '');
   const [private_, setPrivate] = useState(false);
@@ -91,7 +93,10 @@ function StartNote({ base, templates, onStarted }: { base: string; templates: No
       <p>
         <button type="button" class="button" onClick={() => setOpen(true)}>
           Write a note
-        </button>
+        </button>{' '}
+        <Link class="button button--secondary" href={`/group-notes/new?with=${encodeURIComponent(clientId)}`}>
+          Write a group note
+        </Link>
       </p>
     );
   }
@@ -140,6 +145,87 @@ function StartNote({ base, templates, onStarted }: { base: string; templates: No
   );
 }
 
+/** A template's sections in order with the examination as quick choices: the fields of a note
+ * being written (a draft on one chart, or the shared text of a group note). `fields` holds the
+ * API's errors by field (`sections.<id>`, `mse.<domain>`). */
+export function NoteFields({
+  template: t,
+  mse: definition,
+  idBase,
+  sections,
+  onSections,
+  answers,
+  onAnswers,
+  fields,
+}: {
+  template: NoteTemplate;
+  mse: MseDefinition;
+  idBase: string;
+  sections: Record<string, string>;
+  onSections: (s: Record<string, string>) => void;
+  answers: Record<string, MseAnswer>;
+  onAnswers: (a: Record<string, MseAnswer>) => void;
+  fields: Record<string, string>;
+}) {
+  const answer = (id: string): MseAnswer => answers[id] ?? { choices: [], text: '' };
+  const toggle = (id: string, choice: string, on: boolean) => {
+    const a = answer(id);
+    onAnswers({ ...answers, [id]: { ...a, choices: on ? [...a.choices.filter((c) => c !== choice), choice] : a.choices.filter((c) => c !== choice) } });
+  };
+  return (
+    <>
+      {layout(t).map((part) =>
+        part.kind === 'section' ? (
+          <TextArea
+            key={part.id}
+            name={`sections.${part.id}`}
+            idPrefix={`note-${idBase}`}
+            label={t.sections.find((s) => s.id === part.id)!.heading}
+            hint={t.sections.find((s) => s.id === part.id)!.prompt}
+            rows={5}
+            value={sections[part.id] ?? ''}
+            error={fields[`sections.${part.id}`]}
+            onInput={(v) => onSections({ ...sections, [part.id]: v })}
+          />
+        ) : (
+          <fieldset key="mse" class="mse">
+            <legend>{definition.heading}</legend>
+            <p class="hint">{definition.prompt}</p>
+            {definition.domains.map((d) => (
+              <fieldset key={d.id} class="mse-domain">
+                <legend>{d.heading}</legend>
+                <div class="mse-choices">
+                  {d.choices.map((c) => {
+                    const id = `mse-${idBase}-${d.id}-${c.replace(/[^a-z0-9]+/gi, '-')}`;
+                    return (
+                      <span key={c} class="mse-choice">
+                        <input id={id} type="checkbox" checked={answer(d.id).choices.includes(c)} onChange={(e) => toggle(d.id, c, (e.currentTarget as HTMLInputElement).checked)} />
+                        <label for={id}>{c}</label>
+                      </span>
+                    );
+                  })}
+                </div>
+                <label class="visually-hidden" for={`mse-${idBase}-${d.id}-text`}>
+                  {d.heading}: in your words
+                </label>
+                <input
+                  id={`mse-${idBase}-${d.id}-text`}
+                  type="text"
+                  class="mse-text"
+                  placeholder="In your words (optional)"
+                  value={answer(d.id).text}
+                  aria-invalid={fields[`mse.${d.id}`] ? 'true' : undefined}
+                  onInput={(e) => onAnswers({ ...answers, [d.id]: { ...answer(d.id), text: (e.currentTarget as HTMLInputElement).value } })}
+                />
+              </fieldset>
+            ))}
+          </fieldset>
+        ),
+      )}
+    </>
+  );
+}
+
 /** A draft being written: sections, the examination as quick choices, save and sign. */
 export function NoteEditor({ note, templates, onSaved, onDone }: { note: Note; templates: NoteTemplates; onSaved: (n: Note) => void; onDone: (message: string) => void }) {
   const t = templates.items.find((x) => x.id === note.template);
@@ -153,10 +239,6 @@ export function NoteEditor({ note, templates, onSaved, onDone }: { note: Note; t
   const [confirming, setConfirming] = useState(false);
   if (!t) return <ErrorMessage message={`The template ${note.template} is not available.`} />;
   const answer = (id: string): MseAnswer => mse[id] ?? { choices: [], text: '' };
-  const toggle = (id: string, choice: string, on: boolean) => {
-    const a = answer(id);
-    setMse({ ...mse, [id]: { ...a, choices: on ? [...a.choices.filter((c) => c !== choice), choice] : a.choices.filter((c) => c !== choice) } });
-  };
   const save = async (): Promise<Note | null> => {
     setError('');
     setFields({});
@@ -204,54 +286,7 @@ export function NoteEditor({ note, templates, onSaved, onDone }: { note: Note; t
         </p>
       ) : null}
       <FormError message={error} />
-      {layout(t).map((part) =>
-        part.kind === 'section' ? (
-          <TextArea
-            key={part.id}
-            name={`sections.${part.id}`}
-            idPrefix={`note-${note.id}`}
-            label={t.sections.find((s) => s.id === part.id)!.heading}
-            hint={t.sections.find((s) => s.id === part.id)!.prompt}
-            rows={5}
-            value={sections[part.id] ?? ''}
-            error={fields[`sections.${part.id}`]}
-            onInput={(v) => setSections({ ...sections, [part.id]: v })}
-          />
-        ) : (
-          <fieldset key="mse" class="mse">
-            <legend>{templates.mse.heading}</legend>
-            <p class="hint">{templates.mse.prompt}</p>
-            {templates.mse.domains.map((d) => (
-              <fieldset key={d.id} class="mse-domain">
-                <legend>{d.heading}</legend>
-                <div class="mse-choices">
-                  {d.choices.map((c) => {
-                    const id = `mse-${note.id}-${d.id}-${c.replace(/[^a-z0-9]+/gi, '-')}`;
-                    return (
-                      <span key={c} class="mse-choice">
-                        <input id={id} type="checkbox" checked={answer(d.id).choices.includes(c)} onChange={(e) => toggle(d.id, c, (e.currentTarget as HTMLInputElement).checked)} />
-                        <label for={id}>{c}</label>
-                      </span>
-                    );
-                  })}
-                </div>
-                <label class="visually-hidden" for={`mse-${note.id}-${d.id}-text`}>
-                  {d.heading}: in your words
-                </label>
-                <input
-                  id={`mse-${note.id}-${d.id}-text`}
-                  type="text"
-                  class="mse-text"
-                  placeholder="In your words (optional)"
-                  value={answer(d.id).text}
-                  aria-invalid={fields[`mse.${d.id}`] ? 'true' : undefined}
-                  onInput={(e) => setMse({ ...mse, [d.id]: { ...answer(d.id), text: (e.currentTarget as HTMLInputElement).value } })}
-                />
-              </fieldset>
-            ))}
-          </fieldset>
-        ),
-      )}
+      <NoteFields template={t} mse={templates.mse} idBase={note.id} sections={sections} onSections={setSections} answers={mse} onAnswers={setMse} fields={fields} />
       {note.group ? <TextArea name="member_part" idPrefix={`note-${note.id}`} label="This member's own part" value={memberPart} onInput={setMemberPart} rows={3} /> : null}
       {confirming ? (
         <div class="confirm" role="alertdialog" aria-labelledby={`sign-${note.id}-q`}>

@@ -52,6 +52,9 @@ export function NotesToSignSection() {
           </ul>
         </>
       ) : null}
+      <p>
+        <Link href="/group-notes/new">Write a group note</Link> <span class="muted">— one session, a draft on each member’s chart</span>
+      </p>
     </section>
   );
 }
