@@ -37,25 +37,31 @@ std::string EpisodeService::today() const {
 }
 
 namespace {
+//! The ids in `v` as "?, ?, ?" with their parameters appended to `params`.
+std::string placeholders(const std::vector<std::string>& v, sql::Params& params) {
+  std::string out;
+  for (const auto& x : v) {
+    out += out.empty() ? "?" : ", ?";
+    params.emplace_back(x);
+  }
+  return out;
+}
+
 //! Each episode's first and second attended appointments, from its client's appointments
 //! (dated in UTC), in one query for all of them.
 void set_seen_dates(sql::Conn& c, std::vector<Episode>& episodes) {
   if (episodes.empty()) return;
-  std::set<std::string> clients;
-  for (const auto& e : episodes) clients.insert(e.client_id);
+  std::set<std::string> distinct;
+  for (const auto& e : episodes) distinct.insert(e.client_id);
+  const std::vector<std::string> clients(distinct.begin(), distinct.end());
   std::map<std::string, std::vector<std::string>> seen;
   std::string sql_text =
       "SELECT client_id, starts_at FROM care_appointments WHERE status IN ('attended', "
       "'arrived')";
   sql::Params params;
-  if (clients.size() <= 100) {
-    std::string in;
-    for (const auto& id : clients) {
-      in += in.empty() ? "?" : ", ?";
-      params.emplace_back(id);
-    }
-    sql_text += " AND client_id IN (" + in + ")";
-  }
+  // For a few clients (one chart), only theirs; for the waiting times, every one.
+  if (clients.size() <= 100)
+    sql_text += " AND client_id IN (" + placeholders(clients, params) + ")";
   for (const auto& r : c.query(sql_text, params)) {
     seen[r.str(0)].push_back(format_date(from_unix_ms(r.i64(1))));
   }
@@ -480,15 +486,6 @@ constexpr const char* k_request_columns =
     "id, appointment_id, client_id, kind, message, status, answer, answered_by, created_at, "
     "answered_at";
 
-//! The ids in `v` as "?, ?, ?" with their parameters appended to `params`.
-std::string placeholders(const std::vector<std::string>& v, sql::Params& params) {
-  std::string out;
-  for (const auto& x : v) {
-    out += out.empty() ? "?" : ", ?";
-    params.emplace_back(x);
-  }
-  return out;
-}
 }  // namespace
 
 AppointmentService::AppointmentService(sql::Db& db, const Clock& clock, const crypto::Keyring& keys,
