@@ -47,6 +47,21 @@ std::string placeholders(const std::vector<std::string>& v, sql::Params& params)
   return out;
 }
 
+//! A client's open request answered by the appointment's cancellation itself: done, with its
+//! call closed.
+void request_done(sql::Conn& c, const Principal& p, const std::string& request_id,
+                  std::int64_t now) {
+  c.exec(
+      "UPDATE care_appointment_requests SET status = 'done', answered_by = ?, answered_at = ? "
+      "WHERE id = ? AND status = 'open'",
+      {p.user_id, now, request_id});
+  c.exec(
+      "UPDATE care_tasks SET status = 'done', closed_by = ?, closed_at = ?, version = version + 1 "
+      "WHERE id = (SELECT task_id FROM care_appointment_requests WHERE id = ?) AND status = "
+      "'open'",
+      {p.user_id, now, request_id});
+}
+
 //! Each episode's first and second attended appointments, from its client's appointments
 //! (dated in UTC), in one query for all of them.
 void set_seen_dates(sql::Conn& c, std::vector<Episode>& episodes) {
@@ -802,6 +817,7 @@ Result<std::vector<Appointment>> AppointmentService::cancel_series(const Princip
       audit_.append(c, access::audit_entry(p, "update", "appointment", a.id, client,
                                            d->via_break_glass ? "break-the-glass" : ""));
       metrics::inc("tend_care_appointment_outcomes_total", "status", "cancelled");
+      if (a.request) request_done(c, p, a.request->id, now);
       ids.push_back(a.id);
     }
     sql::Params q;
@@ -1071,18 +1087,7 @@ Result<Appointment> AppointmentService::set_status(const Principal& p, const std
         "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
         {*status, *status == "cancelled" ? by : std::string(), std::int64_t{late ? 1 : 0},
          note.empty() ? std::string() : keys_.seal(note, k_ctx_appt_note), now, id, *version});
-    if (*status == "cancelled" && a.request) {
-      // The client's open request is answered by the cancellation itself.
-      c.exec(
-          "UPDATE care_appointment_requests SET status = 'done', answered_by = ?, answered_at = ? "
-          "WHERE id = ? AND status = 'open'",
-          {p.user_id, now, a.request->id});
-      c.exec(
-          "UPDATE care_tasks SET status = 'done', closed_by = ?, closed_at = ?, version = version "
-          "+ 1 WHERE id = (SELECT task_id FROM care_appointment_requests WHERE id = ?) AND status "
-          "= 'open'",
-          {p.user_id, now, a.request->id});
-    }
+    if (*status == "cancelled" && a.request) request_done(c, p, a.request->id, now);
     if (*status == "no_show") {
       // A missed appointment is followed up: a call for the clinician, due the next day.
       const std::string task_id = new_id("tk");

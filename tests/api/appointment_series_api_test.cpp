@@ -267,6 +267,23 @@ TEST_F(SeriesApi, TheClientSeesTheirOwnAppointmentsAndAsksForAChange) {
   ASSERT_EQ(cancelled.status, 200) << cancelled.body;
   EXPECT_TRUE(cancelled.json().at("request").is_null());
   EXPECT_EQ(count("SELECT COUNT(*) FROM care_appointment_requests WHERE status = 'done'"), 1);
+  // So is one on an appointment cancelled with the rest of its series.
+  auto third = clin->post(base + "/appointment-series",
+                          bj::object{{"starts_at", at(24h * 20)},
+                                     {"ends_at", at(24h * 20 + 50min)},
+                                     {"repeat", bj::object{{"every_weeks", 1}, {"count", 2}}}});
+  ASSERT_EQ(third.status, 201) << third.body;
+  const auto third_json = third.json();
+  const std::string later(third_json.at("items").as_array()[1].at("id").as_string());
+  ASSERT_EQ(
+      portal->post("/api/v1/me/appointments/" + later + "/requests", bj::object{{"kind", "cancel"}})
+          .status,
+      201);
+  auto rest = clin->post("/api/v1/appointment-series/" +
+                             std::string(third_json.at("series_id").as_string()) + "/cancel",
+                         bj::object{{"cancelled_by", "client"}});
+  ASSERT_EQ(rest.status, 200) << rest.body;
+  EXPECT_EQ(count("SELECT COUNT(*) FROM care_appointment_requests WHERE status = 'done'"), 2);
   EXPECT_EQ(
       count("SELECT COUNT(*) FROM care_tasks WHERE client_id = ? AND status = 'open'", {client_id}),
       0);
