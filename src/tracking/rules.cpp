@@ -315,7 +315,7 @@ Result<CheckIn> check_in(const bj::value& body, std::string_view today,
   read_int(o, "anxiety", 0, 10, c.anxiety, errors);
   read_int(o, "sleep_quality", 0, 4, c.sleep_quality, errors);
   read_int(o, "energy", 0, 10, c.energy, errors);
-  read_int(o, "self_harm_urge", 0, 5, c.self_harm_urge, errors);
+  read_int(o, "self_harm_urge", 0, k_self_harm_urge_max, c.self_harm_urge, errors);
 
   if (const auto* sleep = o.if_contains("sleep_hours"); sleep && !sleep->is_null()) {
     if (!sleep->is_number()) {
@@ -503,6 +503,20 @@ std::string to_csv(const std::vector<CheckIn>& checkins, const std::vector<Facto
     out += "\r\n";
   }
   return out;
+}
+
+Status check_crisis_rules(const crisis::rules::RiskConfig& cfg) {
+  for (std::size_t i = 0; i < cfg.self_harm_urge.size(); ++i) {
+    if (cfg.self_harm_urge[i].at_least > k_self_harm_urge_max) {
+      const std::string field = "check_in.self_harm_urge[" + std::to_string(i) + "].at_least";
+      return make_error(Errc::Validation,
+                        field + " is " + std::to_string(cfg.self_harm_urge[i].at_least) +
+                            ", but a check-in records self-harm urges from 0 to " +
+                            std::to_string(k_self_harm_urge_max),
+                        {{field, "must be at most " + std::to_string(k_self_harm_urge_max)}});
+    }
+  }
+  return ok_status();
 }
 
 crisis::rules::CheckIn crisis_signal(const CheckIn& c, const std::string& id,

@@ -72,6 +72,13 @@ enum class Reader { Client, CareTeam };
 std::string to_csv(const std::vector<CheckIn>& checkins, const std::vector<Factor>& factors,
                    Reader reader);
 
+//! The highest self-harm urge a check-in records (its scale is 0–5).
+inline constexpr int k_self_harm_urge_max = 5;
+//! Why crisis rules do not fit the check-in, or ok: every `check_in.self_harm_urge` threshold
+//! must be one a check-in can reach (at most k_self_harm_urge_max), or the rule would never
+//! fire. For start-up, beside crisis::rules::check_instruments.
+Status check_crisis_rules(const crisis::rules::RiskConfig& cfg);
+
 //! What crisis detection takes from check-in `id`: its self-harm urge (the check-in's own 0–5
 //! value, not rescaled) and mood, and the moods of `earlier` check-ins dated in the
 //! `within_days` days before it (the mood-drop rule's window).

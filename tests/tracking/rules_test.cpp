@@ -479,5 +479,27 @@ TEST(Crisis, AMoodDropUnderTheCrisisRulesRaisesASignal) {
       crisis_signal(on("2026-12-02", 4), "ci_4", earlier, 7), cfg));
 }
 
+TEST(Crisis, UrgeThresholdsAboveTheCheckInScaleAreRefused) {
+  crisis::rules::RiskConfig cfg;
+  EXPECT_TRUE(check_crisis_rules(cfg));
+  cfg.self_harm_urge = {{5, crisis::Level::High, "urge {value}"},
+                        {3, crisis::Level::Moderate, "urge {value}"}};
+  EXPECT_TRUE(check_crisis_rules(cfg));
+  cfg.self_harm_urge[0].at_least = 6;
+  auto r = check_crisis_rules(cfg);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().errors.at(0).field, "check_in.self_harm_urge[0].at_least");
+  // The value passed on is the check-in's own: an urge of 5 meets a threshold of 5.
+  cfg.self_harm_urge[0].at_least = 5;
+  CheckIn c = on("2026-12-02", 5);
+  c.self_harm_urge = 5;
+  const auto s = crisis::rules::signal_from_check_in(crisis_signal(c, "ci_5", {}, 7), cfg);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->level, crisis::Level::High);
+  c.self_harm_urge = 4;
+  EXPECT_EQ(crisis::rules::signal_from_check_in(crisis_signal(c, "ci_6", {}, 7), cfg)->level,
+            crisis::Level::Moderate);
+}
+
 }  // namespace
 }  // namespace tend::tracking::rules
