@@ -64,6 +64,8 @@ const std::vector<SealedColumn>& sealed_columns() {
       {"care_medications", "id", "name", "care_medications.name"},
       {"care_medications", "id", "reason", "care_medications.reason"},
       {"care_medication_changes", "id", "reason", "care_medication_changes.reason"},
+      {"tracking_check_ins", "id", "note", "tracking_check_ins.note"},
+      {"tracking_client_factors", "id", "label", "tracking_client_factors.label"},
   };
   return v;
 }
