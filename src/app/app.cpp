@@ -18,6 +18,7 @@
 #include "care/routes.h"
 #include "clients/routes.h"
 #include "crisis/routes.h"
+#include "education/routes.h"
 #include "fhir/routes.h"
 #include "platform/http/middleware.h"
 #include "platform/http/server.h"
@@ -325,6 +326,11 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
   app->notes_ = std::make_unique<care::NoteService>(*app->db_, clock, app->keys_, *app->audit_,
                                                     *app->access_, *app->assessments_,
                                                     *app->crisis_, std::move(*note_templates));
+  // Psychoeducation articles are data (content/education); a bad one stops start-up, naming
+  // the file.
+  auto articles = education::Library::load(content::embedded());
+  if (!articles) return articles.error();
+  app->education_ = std::make_unique<education::Library>(std::move(*articles));
   app->plans_ = std::make_unique<care::PlanService>(*app->db_, clock, app->keys_, *app->audit_,
                                                     *app->access_, *app->assessments_);
   app->discharges_ = std::make_unique<care::DischargeService>(
@@ -446,6 +452,7 @@ void App::build_routes() {
   care::register_note_routes(router_, *notes_, *access_);
   care::register_plan_routes(router_, *plans_, *discharges_, *access_);
   care::register_diagnosis_routes(router_, *diagnoses_, *medications_, *access_);
+  education::register_routes(router_, *education_, *access_);
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();

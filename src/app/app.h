@@ -15,6 +15,7 @@
 #include "care/service.h"
 #include "clients/service.h"
 #include "crisis/service.h"
+#include "education/rules.h"
 #include "platform/clock.h"
 #include "platform/crypto/crypto.h"
 #include "platform/events/hub.h"
@@ -89,6 +90,7 @@ class App {
   std::unique_ptr<care::DischargeService> discharges_;
   std::unique_ptr<care::DiagnosisService> diagnoses_;
   std::unique_ptr<care::MedicationService> medications_;
+  std::unique_ptr<education::Library> education_;  //!< content/education, checked at start-up
   std::unique_ptr<events::EventHub> events_;
   http::Router router_;
   std::unique_ptr<WebApp> web_;
