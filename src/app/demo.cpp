@@ -170,8 +170,9 @@ assessment::Answers spread(std::mt19937_64& rng, int total, int items, int last_
 //! A course of PHQ-9 and GAD-7 results every two weeks: most clients improve, some do not, a
 //! few get worse; some are on a schedule that is now overdue.
 void demo_measures(App& app, std::mt19937_64& rng, const access::Principal& by,
-                   const std::string& client_id) {
-  if (!chance(rng, 0.65)) return;
+                   const std::string& client_id, bool always) {
+  // The portal's client always has results: their plan's objectives show progress from them.
+  if (!chance(rng, 0.65) && !always) return;
   const int n = std::uniform_int_distribution<int>(2, 8)(rng);
   const double course = std::discrete_distribution<int>({65, 25, 10})(rng);  // better, same, worse
   const double slope = course == 0 ? -1.6 : course == 1 ? -0.3 : 0.9;
@@ -614,7 +615,7 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
                                          "care_manager");
     if (chance(rng, 0.15))
       (void)app.access().add_team_member(primary, created->id, peer.user_id, "peer_support");
-    demo_measures(app, rng, primary, created->id);
+    demo_measures(app, rng, primary, created->id, i == 0);
     demo_episode(app, rng, primary, created->id, age);
     if (i < 12) demo_notes(app, rng, primary, created->id, i % 4 == 1);
     demo_diagnoses(app, primary, prescriber, created->id);
