@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/pr
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { json } from '../fixtures';
 import type { EducationAssignment } from './ChartEducation';
-import { ReadingCard, ReadingPage, readingWords } from './PortalEducation';
+import { ReadingCard, ReadingPage, readingWords, withoutTitle } from './PortalEducation';
 
 afterEach(() => {
   cleanup();
@@ -35,6 +35,11 @@ describe('reading in the portal', () => {
     expect(readingWords(assignment({ status: 'read', rating: 4 }))).toContain('thank you');
   });
 
+  it('drops the article’s own title, which the page heading shows', () => {
+    expect(withoutTitle('<h1>Worry time</h1>\n<h2>How</h2>')).toBe('<h2>How</h2>');
+    expect(withoutTitle('<p>No title</p>')).toBe('<p>No title</p>');
+  });
+
   it('lists the articles given, with the note, linking to each', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => json({ items: [assignment()] })));
     render(<ReadingCard />);
@@ -63,12 +68,13 @@ describe('reading in the portal', () => {
           return json(assignment({ status: 'read', read_at: '2026-12-02T09:00:00.000Z', rating: body.rating ?? null, version: posts.length + 1 }));
         }
         if (url === '/api/v1/me/education') return json({ items: [assignment()] });
-        return json({ slug: 'worry-time', title: 'Worry time', summary: 's', minutes: 4, html: '<p>Pick a <strong>set time</strong> each day.</p>' });
+        return json({ slug: 'worry-time', title: 'Worry time', summary: 's', minutes: 4, html: '<h1>Worry time</h1>\n<p>Pick a <strong>set time</strong> each day.</p>' });
       }),
     );
     render(<ReadingPage slug="worry-time" />);
     await screen.findByRole('heading', { name: 'Worry time', level: 1 });
     expect((await screen.findByText('set time')).tagName).toBe('STRONG');
+    expect(screen.getAllByRole('heading', { name: 'Worry time' })).toHaveLength(1);
     fireEvent.click(await screen.findByRole('button', { name: 'Mark as read' }));
     await waitFor(() => expect(posts).toHaveLength(1));
     expect(posts[0]).toEqual({ url: '/api/v1/me/education/ea_1/read', body: {} });

@@ -28,6 +28,11 @@ export function readingHref(slug: string): string {
   return `/portal/reading/${encodeURIComponent(slug)}`;
 }
 
+/** The article's HTML without its own leading title: the page's heading already shows it. */
+export function withoutTitle(html: string): string {
+  return html.replace(/^\s*<h1>[^<]*<\/h1>\s*/, '');
+}
+
 /** Where a piece of reading stands, in the client's words. */
 export function readingWords(a: Pick<EducationAssignment, 'status' | 'rating' | 'minutes'>): string {
   if (a.status === 'read') return a.rating ? 'Read · thank you for saying how useful it was' : 'Read';
@@ -72,6 +77,8 @@ export function ReadingPage({ slug }: { slug: string }) {
   const [changed, setChanged] = useState<EducationAssignment | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  // The choice shows at once; it goes back if the server refuses it.
+  const [choice, setChoice] = useState<number | null>(null);
   const given = (list.data?.items ?? []).find((a) => a.slug === slug) ?? null;
   const a = changed && given && changed.id === given.id ? changed : given;
   const send = async (what: 'read' | 'rating', body: object) => {
@@ -82,6 +89,7 @@ export function ReadingPage({ slug }: { slug: string }) {
       setError('');
     } catch (err) {
       setError(err instanceof ApiError ? problemToFormErrors(err.problem).summary : 'Something went wrong. Please try again.');
+      setChoice(null);
     } finally {
       setBusy(false);
     }
@@ -98,7 +106,7 @@ export function ReadingPage({ slug }: { slug: string }) {
         <>
           {a?.note ? <p class="notice">{`${a.assigned_by.name}: “${a.note}”`}</p> : null}
           {/* Safe HTML from the server (cmark safe mode); nothing else is inserted as HTML. */}
-          <article class="reading" dangerouslySetInnerHTML={{ __html: article.data.html }} />
+          <article class="reading" dangerouslySetInnerHTML={{ __html: withoutTitle(article.data.html) }} />
         </>
       ) : null}
       {article.data && a ? (
@@ -115,7 +123,16 @@ export function ReadingPage({ slug }: { slug: string }) {
               <div class="choices">
                 {usefulness.map((u) => (
                   <label key={u.value} class="choice">
-                    <input type="radio" name="usefulness" value={String(u.value)} checked={a.rating === u.value} disabled={busy} onChange={() => void send('rating', { rating: u.value })} />
+                    <input
+                      type="radio"
+                      name="usefulness"
+                      value={String(u.value)}
+                      checked={(choice ?? a.rating) === u.value}
+                      onChange={() => {
+                        setChoice(u.value);
+                        void send('rating', { rating: u.value });
+                      }}
+                    />
                     {`${u.value} · ${u.label}`}
                   </label>
                 ))}
