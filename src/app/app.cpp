@@ -67,6 +67,7 @@ const std::vector<SealedColumn>& sealed_columns() {
       {"care_medication_changes", "id", "reason", "care_medication_changes.reason"},
       {"tracking_check_ins", "id", "note", "tracking_check_ins.note"},
       {"tracking_client_factors", "id", "label", "tracking_client_factors.label"},
+      {"education_assignments", "id", "note", "education_assignments.note"},
   };
   return v;
 }
@@ -331,6 +332,8 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
   auto articles = education::Library::load(content::embedded());
   if (!articles) return articles.error();
   app->education_ = std::make_unique<education::Library>(std::move(*articles));
+  app->education_assignments_ = std::make_unique<education::EducationService>(
+      *app->db_, clock, app->keys_, *app->audit_, *app->access_, *app->education_);
   app->plans_ = std::make_unique<care::PlanService>(*app->db_, clock, app->keys_, *app->audit_,
                                                     *app->access_, *app->assessments_);
   app->discharges_ = std::make_unique<care::DischargeService>(
@@ -452,7 +455,7 @@ void App::build_routes() {
   care::register_note_routes(router_, *notes_, *access_);
   care::register_plan_routes(router_, *plans_, *discharges_, *access_);
   care::register_diagnosis_routes(router_, *diagnoses_, *medications_, *access_);
-  education::register_routes(router_, *education_, *access_);
+  education::register_routes(router_, *education_, *education_assignments_, *access_);
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();

@@ -16,6 +16,7 @@
 #include "clients/service.h"
 #include "crisis/service.h"
 #include "education/rules.h"
+#include "education/service.h"
 #include "platform/clock.h"
 #include "platform/crypto/crypto.h"
 #include "platform/events/hub.h"
@@ -91,6 +92,7 @@ class App {
   std::unique_ptr<care::DiagnosisService> diagnoses_;
   std::unique_ptr<care::MedicationService> medications_;
   std::unique_ptr<education::Library> education_;  //!< content/education, checked at start-up
+  std::unique_ptr<education::EducationService> education_assignments_;
   std::unique_ptr<events::EventHub> events_;
   http::Router router_;
   std::unique_ptr<WebApp> web_;

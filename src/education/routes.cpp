@@ -2,6 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include "platform/clock.h"
+#include "platform/http/json_body.h"
+
 namespace tend::education {
 
 namespace bj = boost::json;
@@ -30,9 +33,35 @@ bj::object summary_json(const Article& a) {
           {"review_by", a.review_by}};
 }
 
+bj::value time_or_null(const std::optional<std::int64_t>& ms) {
+  return ms ? bj::value(format_rfc3339(from_unix_ms(*ms))) : bj::value(nullptr);
+}
+
+bj::object assignment_json(const Assignment& a, const Article* article) {
+  bj::object o{{"id", a.id},
+               {"client_id", a.client_id},
+               {"slug", a.slug},
+               {"note", a.note},
+               {"status", a.status},
+               {"assigned_by", bj::object{{"id", a.assigned_by}, {"name", a.assigned_by_name}}},
+               {"assigned_at", format_rfc3339(from_unix_ms(a.assigned_at_ms))},
+               {"read_at", time_or_null(a.read_at_ms)},
+               {"rating", a.rating ? bj::value(*a.rating) : bj::value(nullptr)},
+               {"rated_at", time_or_null(a.rated_at_ms)},
+               {"version", a.version}};
+  if (article) {
+    o["title"] = article->title;
+    o["summary"] = article->summary;
+    o["kind"] = article->kind;
+    o["minutes"] = article->minutes;
+  }
+  return o;
+}
+
 }  // namespace
 
-void register_routes(http::Router& router, const Library& library, access::AccessService& access) {
+void register_routes(http::Router& router, const Library& library, EducationService& assignments,
+                     access::AccessService& access) {
   router
       .add(Method::Get, "/api/v1/education/articles",
            access.guard([&](Request& req, const access::Principal&) {
@@ -67,6 +96,95 @@ void register_routes(http::Router& router, const Library& library, access::Acces
       .summary("One article, its body rendered as safe HTML", "education")
       .returns(200, "The article")
       .returns(404, "No such article");
+
+  const auto one = [&assignments](const Result<Assignment>& r, int status) {
+    if (!r) return Response::problem(r.error());
+    return Response::json(status, assignment_json(*r, assignments.article(*r)));
+  };
+  const auto many = [&assignments](const Result<std::vector<Assignment>>& r) {
+    if (!r) return Response::problem(r.error());
+    bj::array items;
+    for (const auto& a : *r) items.push_back(assignment_json(a, assignments.article(a)));
+    return Response::json(200, bj::object{{"items", std::move(items)}});
+  };
+
+  router
+      .add(Method::Post, "/api/v1/clients/{id}/education",
+           access.guard([&assignments, one](Request& req, const access::Principal& p) {
+             auto body = http::json_body(req);
+             if (!body) return Response::problem(body.error());
+             return one(assignments.assign(p, req.param("id"), *body), 201);
+           }))
+      .summary("Give a client an article of the library to read, with an optional note to them",
+               "education")
+      .body(bj::object{
+          {"type", "object"},
+          {"properties", bj::object{{"slug", {{"type", "string"}}},
+                                    {"note", {{"type", "string"}, {"maxLength", 1000}}}}},
+          {"required", bj::array{"slug"}}})
+      .returns(201, "The assignment")
+      .returns(409, "The article is already assigned to the client and unread")
+      .returns(422, "No such article (slug), or a note too long");
+
+  router
+      .add(Method::Get, "/api/v1/clients/{id}/education",
+           access.guard([&assignments, many](Request& req, const access::Principal& p) {
+             return many(assignments.for_client(p, req.param("id")));
+           }))
+      .summary("The articles given to a client, newest first: what was read and how useful",
+               "education")
+      .returns(200, "Assignments");
+
+  router
+      .add(Method::Get, "/api/v1/me/education",
+           access.guard([&assignments, many](Request&, const access::Principal& p) {
+             return many(assignments.mine(p));
+           }))
+      .summary("The calling client's reading: articles given to them, newest first", "education")
+      .returns(200, "Assignments")
+      .returns(403, "Not a client");
+
+  router
+      .add(Method::Post, "/api/v1/me/education/{id}/read",
+           access.guard([&assignments, one](Request& req, const access::Principal& p) {
+             return one(assignments.mark_read(p, req.param("id")), 200);
+           }))
+      .summary("The client has read one of their articles (again: no change)", "education")
+      .returns(200, "The assignment, read")
+      .returns(404, "Not one of the caller's assignments")
+      .returns(409, "Taken back by the care team");
+
+  router
+      .add(Method::Post, "/api/v1/me/education/{id}/rating",
+           access.guard([&assignments, one](Request& req, const access::Principal& p) {
+             auto body = http::json_body(req);
+             if (!body) return Response::problem(body.error());
+             return one(assignments.rate(p, req.param("id"), *body), 200);
+           }))
+      .summary("How useful the client found an article they read, 1–5", "education")
+      .body(bj::object{
+          {"type", "object"},
+          {"properties",
+           bj::object{{"rating", {{"type", "integer"}, {"minimum", 1}, {"maximum", 5}}}}},
+          {"required", bj::array{"rating"}}})
+      .returns(200, "The assignment, rated")
+      .returns(404, "Not one of the caller's assignments")
+      .returns(409, "Not read yet, or taken back")
+      .returns(422, "A rating outside 1–5");
+
+  router
+      .add(Method::Post, "/api/v1/education-assignments/{id}/cancel",
+           access.guard([&assignments, one](Request& req, const access::Principal& p) {
+             auto body = http::json_body(req);
+             if (!body) return Response::problem(body.error());
+             return one(assignments.cancel(p, req.param("id"), *body), 200);
+           }))
+      .summary("Take back an unread article", "education")
+      .body(bj::object{{"type", "object"},
+                       {"properties", bj::object{{"version", {{"type", "integer"}}}}},
+                       {"required", bj::array{"version"}}})
+      .returns(200, "The assignment, cancelled")
+      .returns(409, "Already read or cancelled, or a stale version");
 }
 
 }  // namespace tend::education

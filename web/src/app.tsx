@@ -19,6 +19,7 @@ import { HomePage } from './pages/Home';
 import { NotFoundPage } from './pages/NotFound';
 import { PortalHome, PortalQuestionnaire } from './pages/Portal';
 import { HelpNowButton, HelpNowPage, OfflinePortal, PortalSafetyPlanPage } from './pages/PortalCrisis';
+import { ReadingPage } from './pages/PortalEducation';
 import { MyPlanPage, StayingWellPage } from './pages/PortalPlan';
 import { loadCrisisData, registerPortalWorker } from './portalData';
 import { SecurityPage } from './pages/Security';
@@ -205,6 +206,7 @@ export function App() {
           {match?.name === 'portal-help' ? <HelpNowPage /> : null}
           {match?.name === 'portal-plan' ? <MyPlanPage /> : null}
           {match?.name === 'portal-staying-well' ? <StayingWellPage /> : null}
+          {match?.name === 'portal-reading' ? <ReadingPage slug={match.params.slug} /> : null}
           {!match || !portalRoutes.includes(match.name) ? <Loading /> : null}
         </main>
         {idleDialog}

@@ -21,6 +21,7 @@ export type RouteName =
   | 'portal-help'
   | 'portal-plan'
   | 'portal-staying-well'
+  | 'portal-reading'
   | 'assessment-link';
 
 /** Every screen of the app. Literal paths come before ':id' ones ('/clients/new'). */
@@ -45,12 +46,13 @@ export const routes: readonly Route<RouteName>[] = [
   { name: 'portal-help', pattern: '/portal/help' },
   { name: 'portal-plan', pattern: '/portal/plan' },
   { name: 'portal-staying-well', pattern: '/portal/staying-well' },
+  { name: 'portal-reading', pattern: '/portal/reading/:slug' },
   // public: a questionnaire sent by link, answered without signing in
   { name: 'assessment-link', pattern: '/a/:token' },
 ];
 
 /** Screens a client (role client) may open; every other path takes them to /portal. */
-export const portalRoutes: readonly RouteName[] = ['portal', 'portal-questionnaire', 'portal-safety-plan', 'portal-help', 'portal-plan', 'portal-staying-well'];
+export const portalRoutes: readonly RouteName[] = ['portal', 'portal-questionnaire', 'portal-safety-plan', 'portal-help', 'portal-plan', 'portal-staying-well', 'portal-reading'];
 
 /** Screens that need no session. */
 export const publicRoutes: readonly RouteName[] = ['assessment-link'];

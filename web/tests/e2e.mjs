@@ -610,6 +610,7 @@ async function main() {
   await diagnoses(base, clientId);
   await groupNotes(base, clientId);
   await supervisors(base);
+  await education(base, clientId);
 }
 
 /** Every control on a phone page is at least 44 px tall; a radio counts by its label, a link inside a sentence is exempt. */
@@ -1476,6 +1477,59 @@ async function plans(base, clientId) {
   await q.goto('/portal/plan');
   await expectText(q.locator('.portal-plan'), /Your plan has changed since you last agreed to it/, 'agree again');
   await expectText(q.locator('.portal-plan'), /See my friends every week/, 'the new goal in the portal');
+  await ph.close();
+  await desk.close();
+  assertClean();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Psychoeducation: the clinician gives an article from the library with a note; the client
+// reads it on a phone, marks it read and says how useful it was; the chart shows it read.
+
+async function education(base, clientId) {
+  begin('education: the clinician gives “Worry time” with a note');
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  const c = await desk.newPage();
+  watch(c, 'education clinician');
+  await c.goto('/');
+  await signIn(c, 'clin');
+  await expectPath(c, /^\/$/, 'home');
+  await c.goto(`/clients/${clientId}?tab=plan`);
+  const section = c.getByRole('region', { name: 'Education' });
+  await section.getByLabel('Search the library').fill('worry');
+  await section.getByRole('button', { name: 'Search', exact: true }).click();
+  await section.getByRole('button', { name: 'Give Worry time', exact: true }).click();
+  await section.getByLabel(/A note to the client/).fill('Try it after dinner this week');
+  await checkA11y(c, 'giving an article');
+  await section.getByRole('button', { name: 'Give to the client: Worry time' }).click();
+  await expectText(section.getByRole('list', { name: 'Articles given' }), /Worry time · Not read yet/, 'given, not read yet');
+  await screenshot(c, '60-chart-education');
+
+  begin('education: the client reads it on a phone, marks it read and rates it');
+  const ph = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, baseURL: base });
+  const q = await ph.newPage();
+  watch(q, 'portal reading');
+  await q.goto('/portal');
+  await signIn(q, 'client1');
+  await expectPath(q, /^\/portal$/, 'portal');
+  const card = q.getByRole('region', { name: 'Reading for you' });
+  await expectText(card, /Try it after dinner this week/, 'the note on the card');
+  await card.getByRole('link', { name: 'Worry time' }).tap();
+  await expectPath(q, /^\/portal\/reading\/worry-time$/, 'the article page');
+  await q.getByRole('heading', { name: 'Worry time', level: 1 }).waitFor();
+  await expectText(q.locator('article.reading'), /Worry is a normal part of life/, 'the article’s text');
+  await checkA11y(q, 'portal article');
+  await expectBigTargets(q, 'portal article');
+  await expectNoHorizontalScroll(q, 'portal article at 390 px');
+  await screenshot(q, '61-portal-reading-390');
+  await q.getByRole('button', { name: 'Mark as read' }).tap();
+  await q.getByRole('radio', { name: '4 · Useful' }).check();
+  await expectText(q.getByText(/Your care team will see how useful you found it/), /thank you/i, 'rated');
+  await checkA11y(q, 'portal article, read and rated');
+
+  begin('education: the clinician sees it read and rated');
+  await c.reload();
+  await expectText(c.getByRole('region', { name: 'Education' }).getByRole('list', { name: 'Articles given' }), /Worry time · Read .* useful 4 of 5/, 'read and rated on the chart');
   await ph.close();
   await desk.close();
   assertClean();

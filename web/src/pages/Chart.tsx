@@ -17,6 +17,7 @@ import { RaiseConcern, RiskBanner, SafetyPlanTab } from './ChartCrisis';
 import { DiagnosesTab } from './ChartDiagnoses';
 import { EpisodesTab } from './ChartEpisodes';
 import { PlanTab } from './ChartPlan';
+import { EducationSection } from './ChartEducation';
 import { SessionsTab } from './ChartSessions';
 import { NotesTab } from './ChartNotes';
 import { MeasuresTab } from './Measures';
@@ -71,6 +72,7 @@ export function ChartPage({ id, user, tab }: Props) {
         {active === 'sessions' ? <SessionsTab clientId={id} /> : null}
         {active === 'sessions' ? <NotesTab clientId={id} userId={user.id} /> : null}
         {active === 'plan' ? <PlanTab clientId={id} userId={user.id} /> : null}
+        {active === 'plan' ? <EducationSection clientId={id} /> : null}
         {active === 'access-log' ? <AccessLog base={base} user={user} /> : null}
         {active !== 'overview' && active !== 'access-log' && active !== 'measures' && active !== 'safety-plan' && active !== 'episodes' && active !== 'diagnoses' && active !== 'sessions' && active !== 'plan' ? <Coming tab={active} /> : null}
       </section>

@@ -13,6 +13,7 @@ import type { AccessEntry, Answer, Assessment, CareTeamMember, Instrument, Items
 import { useGet, useIdempotentPost } from '../useApi';
 import { PortalAppointments } from './PortalAppointments';
 import { RiskScreen, type SubmissionState } from './PortalCrisis';
+import { ReadingCard } from './PortalEducation';
 import { PlanCards } from './PortalPlan';
 
 const roleWords: Record<string, string> = {
@@ -119,6 +120,8 @@ export function PortalHome({ user }: { user: User }) {
         {clientPath ? <QuestionnairesToDo clientPath={clientPath} /> : null}
 
         <PlanCards />
+
+        <ReadingCard />
 
         <section class="card" aria-labelledby="care-team">
           <h2 id="care-team">Your care team</h2>
