@@ -115,9 +115,14 @@ std::vector<Episode> EpisodeService::load_many(sql::Conn& c, const std::string& 
   set_seen_dates(c, out);
   if (!with_steps) return out;
   for (auto& e : out) {
-    for (const auto& s : c.query("SELECT stage, on_date, by_user, note, at FROM care_episode_steps "
-                                 "WHERE episode_id = ? ORDER BY at, id",
-                                 {e.id})) {
+    // In the order they happened: an episode only moves forward along the pathway, on dates
+    // that never go back, so date then pathway position is that order even for steps recorded
+    // in the same millisecond (ids are random, and cannot break the tie).
+    for (const auto& s :
+         c.query("SELECT stage, on_date, by_user, note, at FROM care_episode_steps WHERE "
+                 "episode_id = ? ORDER BY on_date, CASE stage WHEN 'referred' THEN 0 WHEN "
+                 "'waitlist' THEN 1 WHEN 'intake' THEN 2 WHEN 'active' THEN 3 ELSE 4 END, at, id",
+                 {e.id})) {
       Step st;
       st.stage = rules::parse_stage(s.str(0)).value_or(Stage::Referred);
       st.on = s.str(1);
