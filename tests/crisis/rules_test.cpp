@@ -264,9 +264,9 @@ TEST(Parse, RefusesEachBadFieldNamingIt) {
          r["check_in"].at("self_harm_urge").as_array()[0].as_object()["at_least"] = 0;
        },
        "check_in.self_harm_urge[0].at_least"},
-      {"urge at_least 11",
+      {"urge at_least 6, above the check-in scale",
        [](bj::object& r) {
-         r["check_in"].at("self_harm_urge").as_array()[1].as_object()["at_least"] = 11;
+         r["check_in"].at("self_harm_urge").as_array()[1].as_object()["at_least"] = 6;
        },
        "check_in.self_harm_urge[1].at_least"},
       {"urge at_least as text",
@@ -429,9 +429,9 @@ TEST(Parse, AcceptsEachBoundaryValue) {
        [](bj::object& r) {
          r["check_in"].at("self_harm_urge").as_array()[1].as_object()["at_least"] = 1;
        }},
-      {"urge at_least 10",
+      {"urge at_least 5",
        [](bj::object& r) {
-         r["check_in"].at("self_harm_urge").as_array()[0].as_object()["at_least"] = 10;
+         r["check_in"].at("self_harm_urge").as_array()[0].as_object()["at_least"] = 5;
        }},
       {"mood_drop points 1, within_days 60, min_previous 60",
        [](bj::object& r) {
@@ -477,19 +477,19 @@ TEST(Parse, ReadsSpansAndSortsUrgeThresholdsMostSevereFirst) {
     r["deadlines"] = bj::object{
         {"imminent", "1m"}, {"high", "2h"}, {"moderate", "3d"}, {"low", "next_working_day"}};
     auto& urge = r["check_in"].as_object()["self_harm_urge"].as_array();
-    std::swap(urge[0], urge[1]);  // 5 before 8 in the file
+    std::swap(urge[0], urge[1]);  // 3 before 4 in the file
   });
   EXPECT_EQ(cfg.deadlines[static_cast<int>(Level::Imminent)].after, minutes(1));
   EXPECT_EQ(cfg.deadlines[static_cast<int>(Level::High)].after, minutes(120));
   EXPECT_EQ(cfg.deadlines[static_cast<int>(Level::Moderate)].after, minutes(3 * 24 * 60));
   ASSERT_EQ(cfg.self_harm_urge.size(), 2u);
-  EXPECT_EQ(cfg.self_harm_urge[0].at_least, 8);
-  EXPECT_EQ(cfg.self_harm_urge[1].at_least, 5);
-  // Sorted, 7 still reads as moderate and 8 as high.
+  EXPECT_EQ(cfg.self_harm_urge[0].at_least, 4);
+  EXPECT_EQ(cfg.self_harm_urge[1].at_least, 3);
+  // Sorted, 3 still reads as moderate and 4 as high.
   CheckIn c;
-  c.self_harm_urge = 7;
+  c.self_harm_urge = 3;
   EXPECT_EQ(signal_from_check_in(c, cfg)->level, Level::Moderate);
-  c.self_harm_urge = 8;
+  c.self_harm_urge = 4;
   EXPECT_EQ(signal_from_check_in(c, cfg)->level, Level::High);
 }
 
@@ -719,35 +719,28 @@ struct CheckInCase {
 TEST(CheckIn, EveryThresholdAndBoundary) {
   const std::vector<CheckInCase> cases = {
       {"urge 0", 0, std::nullopt, {}, std::nullopt, "", ""},
-      {"urge 4, one under moderate", 4, std::nullopt, {}, std::nullopt, "", ""},
-      {"urge 5, the moderate threshold",
+      {"urge 2, one under moderate", 2, std::nullopt, {}, std::nullopt, "", ""},
+      {"urge 3, the moderate threshold",
+       3,
+       std::nullopt,
+       {},
+       Level::Moderate,
+       "check_in.self_harm_urge.3",
+       "urge to self-harm rated 3 of 5"},
+      {"urge 4, the high threshold",
+       4,
+       std::nullopt,
+       {},
+       Level::High,
+       "check_in.self_harm_urge.4",
+       "rated 4 of 5"},
+      {"urge 5, the top",
        5,
        std::nullopt,
        {},
-       Level::Moderate,
-       "check_in.self_harm_urge.5",
-       "urge to self-harm rated 5 of 10"},
-      {"urge 7, one under high",
-       7,
-       std::nullopt,
-       {},
-       Level::Moderate,
-       "check_in.self_harm_urge.5",
-       "rated 7 of 10"},
-      {"urge 8, the high threshold",
-       8,
-       std::nullopt,
-       {},
        Level::High,
-       "check_in.self_harm_urge.8",
-       "rated 8 of 10"},
-      {"urge 10, the top",
-       10,
-       std::nullopt,
-       {},
-       Level::High,
-       "check_in.self_harm_urge.8",
-       "rated 10 of 10"},
+       "check_in.self_harm_urge.4",
+       "rated 5 of 5"},
       {"nothing asked", std::nullopt, std::nullopt, {}, std::nullopt, "", ""},
       {"nothing asked, with a history",
        std::nullopt,
@@ -803,27 +796,27 @@ TEST(CheckIn, EveryThresholdAndBoundary) {
       {"mood rises", std::nullopt, 9, {2, 2, 2}, std::nullopt, "", ""},
       {"mood steady", std::nullopt, 6, {6, 6, 6}, std::nullopt, "", ""},
       {"high urge and a mood drop: the urge",
-       9,
-       1,
-       {8, 8, 8},
-       Level::High,
-       "check_in.self_harm_urge.8",
-       "rated 9 of 10"},
-      {"moderate urge and a moderate mood drop: the urge, first at that level",
        5,
        1,
        {8, 8, 8},
+       Level::High,
+       "check_in.self_harm_urge.4",
+       "rated 5 of 5"},
+      {"moderate urge and a moderate mood drop: the urge, first at that level",
+       3,
+       1,
+       {8, 8, 8},
        Level::Moderate,
-       "check_in.self_harm_urge.5",
-       "rated 5 of 10"},
-      {"urge 4 and a mood drop: the mood drop",
-       4,
+       "check_in.self_harm_urge.3",
+       "rated 3 of 5"},
+      {"urge 2 and a mood drop: the mood drop",
+       2,
        1,
        {8, 8, 8},
        Level::Moderate,
        "check_in.mood_drop",
        "mood 1 of 10, 7.0 below"},
-      {"urge 8 and no drop", 8, 7, {8, 8, 8}, Level::High, "check_in.self_harm_urge.8", ""},
+      {"urge 4 and no drop", 4, 7, {8, 8, 8}, Level::High, "check_in.self_harm_urge.4", ""},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -850,7 +843,7 @@ TEST(CheckIn, EveryThresholdAndBoundary) {
 TEST(CheckIn, AMoreUrgentMoodDropWinsOverAnEarlierUrge) {
   const RiskConfig cfg = config_with(
       [](bj::object& r) { r["check_in"].at("mood_drop").as_object()["level"] = "high"; });
-  CheckIn in{"ci_2", 5, 1, {8, 8, 8}};
+  CheckIn in{"ci_2", 3, 1, {8, 8, 8}};
   const auto s = signal_from_check_in(in, cfg);
   ASSERT_TRUE(s);
   EXPECT_EQ(s->rule, "check_in.mood_drop");
@@ -859,7 +852,7 @@ TEST(CheckIn, AMoreUrgentMoodDropWinsOverAnEarlierUrge) {
 
 TEST(CheckIn, NoRulesConfiguredNothingRaised) {
   const RiskConfig cfg = config_with([](bj::object& r) { r.erase("check_in"); });
-  CheckIn in{"ci_3", 10, 0, {10, 10, 10}};
+  CheckIn in{"ci_3", 5, 0, {10, 10, 10}};
   EXPECT_FALSE(signal_from_check_in(in, cfg));
 }
 

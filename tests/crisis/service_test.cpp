@@ -176,7 +176,7 @@ TEST(CrisisService, ACheckInUrgeOrAWatchedPhraseInAMessageRaisesAndJoinsTheAlert
   f.d.db->write([&](sql::Conn& c) {
     rules::CheckIn ci;
     ci.id = "ck_1";
-    ci.self_harm_urge = 4;  // under the built-in thresholds (5 moderate, 8 high)
+    ci.self_harm_urge = 2;  // under the built-in thresholds (3 moderate, 4 high, of 5)
     ci.mood = 6;
     f.svc->on_check_in(c, f.client_id, ci);
   });
@@ -201,7 +201,7 @@ TEST(CrisisService, ACheckInUrgeOrAWatchedPhraseInAMessageRaisesAndJoinsTheAlert
   f.d.db->write([&](sql::Conn& c) {
     rules::CheckIn ci;
     ci.id = "ck_2";
-    ci.self_harm_urge = 9;
+    ci.self_harm_urge = 5;
     f.svc->on_check_in(c, f.client_id, ci);
   });
   a = f.only_alert();
