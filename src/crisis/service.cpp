@@ -834,7 +834,7 @@ Result<std::vector<Alert>> CrisisService::list(const Principal& p, const std::st
     auto d = access_.authorize(p, Action::Read, Resource::Clinical, client_id);
     if (!d) return d.error();
   }
-  return db_.read([&](sql::Conn& c) {
+  auto out = db_.read([&](sql::Conn& c) {
     std::string where = status == "active" ? "status <> 'resolved'" : "status = ?";
     sql::Params params;
     if (status != "active") params.emplace_back(status);
@@ -872,6 +872,16 @@ Result<std::vector<Alert>> CrisisService::list(const Principal& p, const std::st
     }
     return out;
   });
+  // The board shows names and reasons: each alert listed is audited against its client, as a
+  // client search is, so the client's access log says who saw them on it.
+  if (!out.empty()) {
+    db_.write([&](sql::Conn& c) {
+      for (const auto& a : out) {
+        audit_.append(c, access::audit_entry(p, "list", "crisis_alert", a.id, a.client_id));
+      }
+    });
+  }
+  return out;
 }
 
 Result<Alert> CrisisService::get(const Principal& p, const std::string& id) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <stdexcept>
 
 namespace tend {
@@ -27,18 +28,46 @@ void fill_random(std::uint8_t* out, std::size_t size) {
 }  // namespace
 
 std::string new_id(std::string_view prefix) {
-  std::array<std::uint8_t, k_random_chars> bytes{};
-  fill_random(bytes.data(), bytes.size());
-  const auto ms =
-      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count());
+  // Monotonic within the process: an id made in the same millisecond as the one before (or
+  // after the wall clock stepped back) takes that id's time and its random part plus one, so
+  // ids made one after another always sort in the order they were made, and rows ordered by
+  // (time, id) keep the order they were written in.
+  static std::mutex mutex;
+  static std::uint64_t last_ms = 0;
+  static std::array<std::uint8_t, k_random_chars> last{};  // base-32 digits, most significant first
+  std::array<std::uint8_t, k_random_chars> digits{};
+  auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
+  {
+    const std::lock_guard lock(mutex);
+    bool carried = false;
+    if (ms <= last_ms) {
+      ms = last_ms;
+      digits = last;
+      std::size_t i = k_random_chars;
+      while (i-- > 0) {
+        if (++digits[i] < 32u) break;
+        digits[i] = 0;
+      }
+      carried = i == static_cast<std::size_t>(-1);  // 2^50 ids in one millisecond: next one
+      if (carried) ++ms;
+    }
+    if (ms > last_ms && !carried) {
+      fill_random(digits.data(), digits.size());
+      // Fresh digits keep the top bit clear, so increments within the millisecond have room.
+      for (auto& d : digits) d &= 31u;
+      digits[0] &= 15u;
+    }
+    last_ms = ms;
+    last = digits;
+  }
   std::string id(prefix);
   id += '_';
   // The time first: new rows land at the right-hand end of every index on an id, instead of
   // on a random page each, which keeps durable writes cheap as tables grow.
   for (std::size_t i = k_time_chars; i-- > 0;) id += k_alphabet[(ms >> (5 * i)) & 31u];
-  for (auto b : bytes) id += k_alphabet[b & 31u];
+  for (auto d : digits) id += k_alphabet[d];
   return id;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 //! Opaque identifiers: a short type prefix and 20 base32 characters ("cl_3f7k…"): 10 of the
-//! creation time in milliseconds, then 10 random. Ids made later sort after earlier ones.
+//! creation time in milliseconds, then 10 random. Ids made later sort after earlier ones, also
+//! within one millisecond in one process (the random part of the next is the last one's plus
+//! one, as in ULID's monotonic mode).
 
 #include <string>
 #include <string_view>

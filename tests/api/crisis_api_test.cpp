@@ -86,6 +86,11 @@ TEST_F(CrisisApi, ARiskAnswerInThePortalReachesTheClinicianLiveAndIsAnswered) {
   EXPECT_EQ(alert.at("step_name"), "primary_clinician");
   EXPECT_EQ(alert.at("client_name"), "Ada Lovelace");
   const std::string id(alert.at("id").as_string());
+  // Seeing the client on the board is in their access log.
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'list' AND resource_kind = "
+                  "'crisis_alert' AND resource_id = ? AND client_id = ? AND actor_id = ?",
+                  {id, client_id, clin_id}),
+            1);
 
   auto one = clin->get("/api/v1/alerts/" + id);
   ASSERT_EQ(one.status, 200) << one.body;

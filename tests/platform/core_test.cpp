@@ -3,6 +3,7 @@
 #include <chrono>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "platform/clock.h"
 #include "platform/errors.h"
@@ -71,14 +72,36 @@ TEST(Ids, LaterIdsSortAfterEarlierOnes) {
   for (int i = 0; i < 2000; ++i) {
     if (i % 500 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
     std::string next = new_id("cl");
-    // Within one millisecond the random part decides; across milliseconds the time does.
-    EXPECT_EQ(next.substr(0, 13) >= previous.substr(0, 13), true) << previous << " " << next;
+    // Strictly in the order made: within one millisecond too, where the random part of the
+    // next is the last one's plus one.
+    EXPECT_LT(previous, next);
     EXPECT_TRUE(seen.insert(next).second);
     previous = std::move(next);
   }
   const std::string early = new_id("cl");
   std::this_thread::sleep_for(std::chrono::milliseconds(2));
   EXPECT_LT(early, new_id("cl"));
+}
+
+TEST(Ids, ManyThreadsInOneMillisecondStillGiveDistinctOrderedIds) {
+  std::vector<std::vector<std::string>> made(4);
+  std::vector<std::thread> threads;
+  for (auto& out : made) {
+    threads.emplace_back([&out] {
+      for (int i = 0; i < 5000; ++i) out.push_back(new_id("sg"));
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> all;
+  for (const auto& out : made) {
+    // Each thread's ids are in the order that thread made them.
+    for (std::size_t i = 1; i < out.size(); ++i) ASSERT_LT(out[i - 1], out[i]);
+    for (const auto& id : out) {
+      EXPECT_TRUE(is_well_formed_id(id)) << id;
+      all.insert(id);
+    }
+  }
+  EXPECT_EQ(all.size(), 20000u);
 }
 
 TEST(Errors, EveryCodeHasARow) {
