@@ -79,12 +79,15 @@ Result<Assignment> EducationService::assign(const Principal& p, const std::strin
     r.add_error("slug", "is not an article of the library");
   }
   if (auto st = r.finish(); !st) return st.error();
-  return db_.write([&](sql::Conn& c) -> Result<Assignment> {
+  const auto already = [&slug] {
+    return make_error(Errc::Conflict,
+                      "education: " + slug + " is already assigned to this client, unread");
+  };
+  const auto stored = [&](sql::Conn& c) -> Result<Assignment> {
     if (c.query_one("SELECT 1 FROM education_assignments WHERE client_id = ? AND slug = ? AND "
                     "status = 'assigned'",
                     {client_id, slug})) {
-      return make_error(Errc::Conflict,
-                        "education: " + slug + " is already assigned to this client, unread");
+      return already();
     }
     const std::string id = new_id("ea");
     c.exec(
@@ -98,7 +101,15 @@ Result<Assignment> EducationService::assign(const Principal& p, const std::strin
         c, access::audit_entry(p, "create", "education_assignment", id, client_id, glass(*d)));
     metrics::inc("tend_education_assigned_total", "kind", library_.find(slug)->kind);
     return std::move(*load(c, id));
-  });
+  };
+  try {
+    return db_.write(stored);
+  } catch (const sql::DbError& e) {
+    // Two requests gave the same article at the same instant (PostgreSQL, or two instances):
+    // the unique index on unread assignments let one in; the other is the ordinary 409.
+    if (!e.unique_violation()) throw;
+    return already();
+  }
 }
 
 Result<std::vector<Assignment>> EducationService::for_client(const Principal& p,

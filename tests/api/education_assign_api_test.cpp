@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <thread>
 
 #include "support/api.h"
 
@@ -148,6 +149,34 @@ TEST_F(EducationAssignApi, TheCareTeamAssignsAndTheClientReadsAndRates) {
 
   // Once read, the article may be given again.
   assign("worry-time");
+}
+
+TEST_F(EducationAssignApi, TheSameArticleGivenTwiceAtOnceIsOneAssignmentAndOne409) {
+  // Two colleagues press "Give" at the same instant: one assignment, the other told why. (One
+  // instance serializes its writes, so here the check before the insert answers; two instances
+  // on one PostgreSQL can both pass that check, and the service then turns the unique index's
+  // refusal into the same 409 — that race is not provoked here.)
+  auto second = server->client_for("clin");
+  std::vector<std::string> slugs;
+  const auto library = clin->get("/api/v1/education/articles").json();
+  for (const auto& a : library.at("items").as_array()) {
+    slugs.emplace_back(a.at("slug").as_string());
+  }
+  ASSERT_GE(slugs.size(), 25U);
+  for (const auto& slug : slugs) {
+    SCOPED_TRACE(slug);
+    int a = 0;
+    int b = 0;
+    std::thread t1([&] { a = clin->post(base, bj::object{{"slug", slug}}).status; });
+    std::thread t2([&] { b = second->post(base, bj::object{{"slug", slug}}).status; });
+    t1.join();
+    t2.join();
+    EXPECT_EQ(std::min(a, b), 201);
+    EXPECT_EQ(std::max(a, b), 409);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM education_assignments WHERE client_id = ? AND slug = ?",
+                    {client_id, slug}),
+              1);
+  }
 }
 
 TEST_F(EducationAssignApi, AnUnreadAssignmentCanBeTakenBack) {
