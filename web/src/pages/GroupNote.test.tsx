@@ -1,8 +1,8 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { json, note, noteTemplates, recordFetch, type FetchCall } from '../fixtures';
+import { appointment, json, note, noteTemplates, recordFetch, type FetchCall } from '../fixtures';
 import type { ClientSummary } from '../types';
-import { GroupNotePage } from './GroupNote';
+import { appointmentChoices, GroupNotePage } from './GroupNote';
 
 afterEach(() => {
   cleanup();
@@ -116,5 +116,57 @@ describe('writing a group note', () => {
     const ben_ = screen.getByLabelText(/^Ben Carver’s own part/);
     await waitFor(() => expect(ben_.getAttribute('aria-invalid')).toBe('true'));
     expect(screen.getByLabelText(/^Ada Brook’s own part/).getAttribute('aria-invalid')).toBeNull();
+  });
+});
+
+describe('the appointment each member’s note is for', () => {
+  const now = new Date(2026, 11, 2, 15, 0);
+  const at = (days: number, hour: number) => new Date(2026, 11, 2 - days, hour, 0).toISOString();
+
+  it('offers the past week’s appointments that were not cancelled, newest first, and pre-chooses today’s group session', () => {
+    const all = [
+      appointment({ id: 'ap_old', starts_at: at(9, 10) }),
+      appointment({ id: 'ap_week', starts_at: at(6, 10), status: 'attended' }),
+      appointment({ id: 'ap_cancel', starts_at: at(0, 9), status: 'cancelled' }),
+      appointment({ id: 'ap_ind', starts_at: at(0, 9), kind: 'individual' }),
+      appointment({ id: 'ap_group', starts_at: at(0, 14), kind: 'group' }),
+      appointment({ id: 'ap_next', starts_at: at(-3, 14), kind: 'group' }),
+    ];
+    const { choices, preferred } = appointmentChoices(all, now);
+    expect(choices.map((a) => a.id)).toEqual(['ap_group', 'ap_ind', 'ap_week']);
+    expect(preferred).toBe('ap_group');
+  });
+
+  it('pre-chooses nothing when today has two individual sessions and no group one, or none at all', () => {
+    const two = [appointment({ id: 'a', starts_at: at(0, 9), kind: 'individual' }), appointment({ id: 'b', starts_at: at(0, 11), kind: 'individual' })];
+    expect(appointmentChoices(two, now).preferred).toBe('');
+    expect(appointmentChoices([appointment({ id: 'c', starts_at: at(2, 9) })], now).preferred).toBe('');
+    expect(appointmentChoices([appointment({ id: 'd', starts_at: at(0, 9), kind: 'individual' })], now).preferred).toBe('d');
+  });
+
+  it('sends the chosen appointment for each member, and none when “No appointment” is chosen', async () => {
+    const today = new Date();
+    today.setMinutes(0, 0, 0);
+    const calls = serve((c) => {
+      if (c.url === '/api/v1/clients/cl_1/appointments') return json({ items: [appointment({ id: 'ap_ada', client_id: 'cl_1', starts_at: today.toISOString(), kind: 'group' })] });
+      if (c.url === '/api/v1/clients/cl_2/appointments')
+        return json({ items: [appointment({ id: 'ap_ben', client_id: 'cl_2', starts_at: today.toISOString(), kind: 'group' })] });
+      if (c.method === 'POST') return json({ group_id: 'gn_1', items: [draft('nt_1', 'cl_1', ''), draft('nt_2', 'cl_2', '')] }, 201);
+      return undefined;
+    });
+    render(<GroupNotePage />);
+    await screen.findByLabelText(/^Subjective/);
+    await addMember('Ada Brook', 'ad');
+    await addMember('Ben Carver', 'be');
+    const adaAppt = (await screen.findByLabelText(/^Ada Brook’s appointment/)) as HTMLSelectElement;
+    await waitFor(() => expect(adaAppt.value).toBe('ap_ada'));
+    const benAppt = screen.getByLabelText(/^Ben Carver’s appointment/) as HTMLSelectElement;
+    await waitFor(() => expect(benAppt.value).toBe('ap_ben'));
+    fireEvent.change(benAppt, { target: { value: '' } });
+    fireEvent.input(screen.getByLabelText(/^Subjective/), { target: { value: 'The group practised grounding.' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save drafts to each chart' }));
+    await screen.findByRole('heading', { name: 'Drafts saved to 2 charts' });
+    const post = calls.find((c) => c.method === 'POST')!;
+    expect((post.body as { members: unknown[] }).members).toEqual([{ client_id: 'cl_1', appointment_id: 'ap_ada' }, { client_id: 'cl_2' }]);
   });
 });

@@ -1,6 +1,7 @@
 // "Write a group note" (/group-notes/new): a group session written once. The clinician picks
 // the members (2 to 30 clients on their care teams), a template, writes the shared sections and
-// the examination, and each member's own part; saving files a draft to each member's chart
+// the examination, each member's own part and, for each member, the appointment the note is
+// for (their appointments of the past week, today's pre-chosen); saving files a draft to each member's chart
 // (POST /api/v1/group-notes). A member's chart shows the shared text and that member's own part
 // only, never the other members. The drafts are signed one by one from each chart.
 import { useEffect, useState } from 'preact/hooks';
@@ -8,16 +9,39 @@ import { api, ApiError, query } from '../api';
 import { FormError, SelectField, TextArea } from '../components/Field';
 import { Link } from '../components/Link';
 import { ErrorMessage, Loading, PageHeading } from '../components/Page';
-import { fullName } from '../format';
+import { formatDateTime, fullName } from '../format';
 import type { MseAnswer, Note, NoteTemplates } from '../noteTypes';
 import { problemToFormErrors } from '../problem';
-import type { Client, ClientSummary, Page } from '../types';
+import type { Appointment, Client, ClientSummary, Page } from '../types';
 import { useGet } from '../useApi';
 import { messageOf, NoteFields } from './ChartNotes';
 import './notes.css';
 
 /** The API's limits on a group (POST /api/v1/group-notes). */
 export const groupSize = { min: 2, max: 30 } as const;
+
+/** How far back a member's appointment may be to be offered for the note. */
+const appointmentWindowDays = 7;
+
+/**
+ * The appointments a group note can be for: not cancelled, started within the last
+ * `appointmentWindowDays` days and not in the future, newest first. The one to pre-choose is
+ * today's group appointment, or today's only appointment.
+ */
+export function appointmentChoices(all: Appointment[], now: Date): { choices: Appointment[]; preferred: string } {
+  const from = now.getTime() - appointmentWindowDays * 24 * 60 * 60 * 1000;
+  const choices = all
+    .filter((a) => a.status !== 'cancelled')
+    .filter((a) => {
+      const t = Date.parse(a.starts_at);
+      return t >= from && t <= now.getTime() + 60 * 60 * 1000; // one starting within the hour counts
+    })
+    .sort((x, y) => Date.parse(y.starts_at) - Date.parse(x.starts_at));
+  const today = choices.filter((a) => new Date(a.starts_at).toDateString() === now.toDateString());
+  const group = today.filter((a) => a.kind === 'group');
+  const preferred = group.length === 1 ? group[0].id : today.length === 1 ? today[0].id : '';
+  return { choices, preferred };
+}
 
 type Member = Pick<ClientSummary, 'id' | 'given_name' | 'family_name'>;
 
@@ -92,6 +116,7 @@ function Filed({ members, result, onAgain }: { members: Member[]; result: Filed;
 function GroupNoteForm({ templates, initial, onFiled }: { templates: NoteTemplates; initial: Member[]; onFiled: (members: Member[], result: Filed) => void }) {
   const [members, setMembers] = useState<Member[]>(initial);
   const [parts, setParts] = useState<Record<string, string>>({});
+  const [appts, setAppts] = useState<Record<string, string>>({});
   const [template, setTemplate] = useState(templates.items.find((x) => x.id === 'soap')?.id ?? templates.items[0]?.id ?? '');
   const [sections, setSections] = useState<Record<string, string>>({});
   const [mse, setMse] = useState<Record<string, MseAnswer>>({});
@@ -122,13 +147,17 @@ function GroupNoteForm({ templates, initial, onFiled }: { templates: NoteTemplat
         // Only what was written: an empty section stays out of every member's note.
         sections: Object.fromEntries(Object.entries(sections).filter(([, v]) => v.trim())),
         mse: Object.fromEntries(Object.entries(mse).filter(([, a]) => a.choices.length || a.text.trim())),
-        members: members.map((m) => (parts[m.id]?.trim() ? { client_id: m.id, text: parts[m.id] } : { client_id: m.id })),
+        members: members.map((m) => ({
+          client_id: m.id,
+          ...(parts[m.id]?.trim() ? { text: parts[m.id] } : {}),
+          ...(appts[m.id] ? { appointment_id: appts[m.id] } : {}),
+        })),
       };
       const result = await api.post<Filed>('/api/v1/group-notes', body);
       onFiled(members, result);
     } catch (err) {
       if (err instanceof ApiError) {
-        const shown = ['template', 'members', ...(t?.sections.map((s) => `sections.${s.id}`) ?? []), ...members.flatMap((_, i) => [`members[${i}].client_id`, `members[${i}].text`])];
+        const shown = ['template', 'members', ...(t?.sections.map((s) => `sections.${s.id}`) ?? []), ...members.flatMap((_, i) => [`members[${i}].client_id`, `members[${i}].text`, `members[${i}].appointment_id`])];
         const f = problemToFormErrors(err.problem, shown);
         setError(f.summary);
         setFields(f.fields);
@@ -191,17 +220,24 @@ function GroupNoteForm({ templates, initial, onFiled }: { templates: NoteTemplat
         <section aria-labelledby="group-parts-heading">
           <h2 id="group-parts-heading">Each member’s own part</h2>
           {members.map((m, i) => (
-            <TextArea
-              key={m.id}
-              name={`members.${m.id}.text`}
-              idPrefix="group"
-              label={`${fullName(m)}’s own part`}
-              hint="Only on this member’s chart."
-              rows={3}
-              value={parts[m.id] ?? ''}
-              error={fields[`members[${i}].text`] ?? fields[`members[${i}].client_id`]}
-              onInput={(v) => setParts({ ...parts, [m.id]: v })}
-            />
+            <div key={m.id} class="group-member-part">
+              <TextArea
+                name={`members.${m.id}.text`}
+                idPrefix="group"
+                label={`${fullName(m)}’s own part`}
+                hint="Only on this member’s chart."
+                rows={3}
+                value={parts[m.id] ?? ''}
+                error={fields[`members[${i}].text`] ?? fields[`members[${i}].client_id`]}
+                onInput={(v) => setParts({ ...parts, [m.id]: v })}
+              />
+              <MemberAppointment
+                member={m}
+                value={appts[m.id]}
+                error={fields[`members[${i}].appointment_id`]}
+                onChange={(id) => setAppts((old) => ({ ...old, [m.id]: id }))}
+              />
+            </div>
           ))}
         </section>
       ) : null}
@@ -282,5 +318,27 @@ function MemberSearch({ chosen, onAdd }: { chosen: Member[]; onAdd: (c: Member) 
         </ul>
       ) : null}
     </div>
+  );
+}
+
+/** Which of the member's appointments the note is for (optional); today's is chosen for them. */
+function MemberAppointment({ member, value, error, onChange }: { member: Member; value: string | undefined; error?: string; onChange: (id: string) => void }) {
+  const list = useGet<Page<Appointment>>(`/api/v1/clients/${encodeURIComponent(member.id)}/appointments`);
+  const { choices, preferred } = appointmentChoices(list.data?.items ?? [], new Date());
+  useEffect(() => {
+    if (value === undefined && list.data) onChange(preferred);
+  }, [list.data, preferred, value]);
+  if (list.error) return <p class="hint">{fullName(member)}’s appointments could not be read; the note can be saved without one.</p>;
+  return (
+    <SelectField
+      name={`members.${member.id}.appointment_id`}
+      idPrefix="group"
+      label={`${fullName(member)}’s appointment`}
+      hint={choices.length ? 'The session this note is for.' : 'No appointment in the past week: the note is saved without one.'}
+      value={value ?? ''}
+      error={error}
+      onChange={onChange}
+      options={[{ value: '', label: 'No appointment' }, ...choices.map((a) => ({ value: a.id, label: `${formatDateTime(a.starts_at)} · ${a.kind}${a.status === 'attended' ? ' · attended' : ''}` }))]}
+    />
   );
 }
