@@ -1043,6 +1043,22 @@ async function crisis(base, clientId) {
   await expectNoHorizontalScroll(q, 'my safety plan at 390 px');
   await screenshot(q, '24-portal-safety-plan-390');
 
+  begin('crisis: the safety plan prints as a plan with its crisis lines, without the portal around it, on at most two A4 pages');
+  await q.emulateMedia({ media: 'print' });
+  for (const chrome of ['.portal-header', '.plan-page-actions', '.leave']) {
+    if (await q.locator(chrome).first().isVisible()) fail(`${chrome} shows on the printed safety plan`);
+  }
+  for (const [part, want] of [['.plan-view', /Medicines kept by Sam/], ['.crisis-lines', /988/]]) {
+    const text = (await q.locator(part).first().isVisible()) ? await q.locator(part).first().innerText() : '';
+    if (!want.test(text)) fail(`the printed safety plan lacks ${part} (${want})`);
+  }
+  const pdf = await q.pdf({ format: 'A4', printBackground: false });
+  if (pdf.subarray(0, 5).toString('latin1') !== '%PDF-') fail('printing the safety plan gave no PDF');
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g) ?? []).length;
+  if (pages < 1 || pages > 2) fail(`the printed safety plan takes ${pages} A4 pages (want 1 or 2)`);
+  log(`safety plan printed: ${pages} A4 page(s), ${pdf.length} bytes`);
+  await q.emulateMedia({ media: 'screen' });
+
   begin('crisis: a PHQ-9 with item 9 = 2 in the portal → the risk screen; the clinician’s open page shows the banner');
   const answerPhq9 = async () => {
     await q.goto('/portal/questionnaires/phq-9');

@@ -141,7 +141,7 @@ export function PortalSafetyPlanPage() {
       ) : (
         <p>Your safety plan could not be opened just now. Please try again when you have signal.</p>
       )}
-      <div class="actions no-print">
+      <div class="actions plan-page-actions no-print">
         {plan !== undefined && data.online ? (
           <button
             type="button"
@@ -160,9 +160,8 @@ export function PortalSafetyPlanPage() {
           </button>
         ) : null}
       </div>
-      <div class="no-print">
-        <CrisisLines resources={data.resources} />
-      </div>
+      {/* Printed too: a plan on paper keeps the numbers to call. */}
+      <CrisisLines resources={data.resources} />
       <p class="leave no-print">
         <Link href="/portal">Back to home</Link>
       </p>
