@@ -36,6 +36,8 @@ export interface CheckIn {
   share_note: boolean;
   created_at: string;
   updated_at: string;
+  /** In the care team's view: the label of each factor, in the order of `factors`. */
+  factor_labels?: string[];
 }
 
 /** The answer to a POST: the stored check-in, and whether it told the care team (crisis). */
@@ -52,8 +54,8 @@ export interface Factor {
 export interface SeriesPoint {
   /** The day, or the Monday of the week. */
   date: string;
-  /** "2026-W49" when the point is a week's mean; empty or absent for a day. */
-  week?: string;
+  /** "2026-W49" when the point is a week's mean; null or absent for a day. */
+  week?: string | null;
   value: number;
   count: number;
 }

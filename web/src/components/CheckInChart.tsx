@@ -12,7 +12,7 @@ export interface DayValue {
   date: string;
   value: number;
   /** "2026-W49" when the value is a week's mean. */
-  week?: string;
+  week?: string | null;
   count?: number;
 }
 

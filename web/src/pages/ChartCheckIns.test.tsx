@@ -55,13 +55,14 @@ describe('check-ins in the clinician’s chart', () => {
   });
 
   it('shows a note only when the server sent it (shared), and marks strong urges in words', () => {
-    render(<CheckInTable caption="Check-ins" items={[ci('2026-11-29', { self_harm_urge: 4, note: 'Hard evening, called my sister', share_note: true }), ci('2026-11-30', { note: null })]} />);
+    render(<CheckInTable caption="Check-ins" items={[ci('2026-11-29', { self_harm_urge: 4, note: 'Hard evening, called my sister', share_note: true }), ci('2026-11-30', { note: null, factors: ['own_knitting', 'exercise'], factor_labels: ['Knitting', 'Exercise'] })]} />);
     const rows = screen.getAllByRole('row');
     expect(rows.slice(1).map((r) => r.getAttribute('data-date'))).toEqual(['2026-11-30', '2026-11-29']); // newest first
     expect(rows[2].textContent).toContain('Hard evening, called my sister');
     expect(rows[2].textContent).toContain('Strong urge');
     expect(rows[1].textContent).not.toContain('Strong urge');
     expect(rows[1].querySelector('.note-cell')!.textContent).toBe('—');
+    expect(rows[1].textContent).toContain('Knitting, Exercise'); // the labels the server gives staff
   });
 
   it('the Check-ins tab reads the client’s check-ins and draws them', async () => {

@@ -103,7 +103,7 @@ export function CheckInTable({ items, limit, caption }: { items: CheckIn[]; limi
               <td>{cellsOf(c).sleep || '—'}</td>
               <td>{c.energy ?? '—'}</td>
               <td>{c.medication ? medicationWord(c.medication) : '—'}</td>
-              <td>{c.factors.length ? c.factors.map((f) => factorLabel(f, known)).join(', ') : '—'}</td>
+              <td>{c.factors.length ? c.factors.map((f, i) => c.factor_labels?.[i] ?? factorLabel(f, known)).join(', ') : '—'}</td>
               <td class="note-cell">{c.note ? c.note : <span class="muted">—</span>}</td>
             </tr>
           ))}
