@@ -20,7 +20,9 @@ async function cacheShell() {
   const html = await page.clone().text();
   await cache.put('/portal', page);
   const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
-  await cache.addAll([...assets, ...APP_FILES]);
+  await cache.addAll(assets);
+  // the manifest and icon are nice to have offline; the shell must not fail for them
+  await Promise.all(APP_FILES.map((f) => cache.add(f).catch(() => {})));
 }
 
 self.addEventListener('install', (event) => {
