@@ -1720,6 +1720,19 @@ async function checkIns(base, clientId) {
   if (again.items.length !== 1) fail(`${again.items.length} check-ins stored for ${yesterday}`);
   await q.goto('/portal/diary');
   await expectText(q.locator('.streak'), /You checked in on 2 of the last 7 days\./, 'both days in the diary');
+
+  begin('check-ins: the signal drops inside the open portal; yesterday changed, kept, then replaces it once');
+  await ph.setOffline(true);
+  await q.getByRole('link', { name: 'Check in now' }).tap();
+  await expectPath(q, /^\/portal\/check-in$/, 'the check-in page, offline');
+  await q.getByLabel('Which day?').selectOption(yesterday);
+  await q.getByRole('radio', { name: '5 Okay' }).check();
+  await q.getByRole('button', { name: 'Save' }).tap();
+  await expectText(q.locator('.kept-status'), /Saved on this phone — it will be sent when you are back online\./, 'kept in the open portal');
+  await ph.setOffline(false);
+  await expectText(q.locator('.kept-status'), /has now been sent to Tend/, 'sent when the signal returned');
+  const replaced = await (await asClient('GET', `/api/v1/me/check-ins?from=${yesterday}&to=${yesterday}`)).json();
+  if (replaced.items.length !== 1 || replaced.items[0].mood !== 5) fail(`expected yesterday's one check-in replaced with mood 5, found ${JSON.stringify(replaced.items)}`);
   await ph.close();
 
   begin('check-ins: the clinician sees them on the measures’ time axis, strong urges marked, only shared notes');
