@@ -9,6 +9,8 @@ import {
   isExpired,
   keep,
   keepFactors,
+  keepRecent,
+  keptRecent,
   keptFactors,
   outcomeOf,
   parseQueue,
@@ -245,11 +247,15 @@ describe('who the phone’s portal is for', () => {
   it('is remembered while signed in and forgotten with the kept chips on sign-out', () => {
     rememberPortalUser({ id: 'us_ada', display_name: 'Ada' });
     keepFactors('us_ada', [{ id: 'walk', label: 'A walk', kind: 'activity', own: true }]);
+    keepRecent('us_ada', [saved('2026-12-01', { note: 'mine' })]);
+    expect(keptRecent('us_ada')).toHaveLength(1);
+    expect(keptRecent('us_bo')).toEqual([]);
     expect(rememberedPortalUser()).toEqual({ id: 'us_ada', display_name: 'Ada' });
     expect(keptFactors('us_ada')).toHaveLength(1);
     expect(keptFactors('us_bo')).toBeNull();
     forgetPortalUser();
     expect(rememberedPortalUser()).toBeNull();
     expect(keptFactors('us_ada')).toBeNull();
+    expect(keptRecent('us_ada')).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@
 // reads and writes localStorage and tells the pages.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from './api';
-import { addDays, backfillDays, checkInsPath, type CheckInInput, type CheckInSaved, type Factor } from './checkIns';
+import { addDays, backfillDays, checkInsPath, type CheckIn, type CheckInInput, type CheckInSaved, type Factor } from './checkIns';
 import { todayISO } from './format';
 import { problemToFormErrors } from './problem';
 
@@ -276,11 +276,12 @@ export function rememberedPortalUser(): PortalUser | null {
   }
 }
 
-/** Sign-out: forget who the portal was for and the check-in chips (which may hold the client's own words). */
+/** Sign-out: forget who the portal was for, the check-in chips (which may hold the client's own words) and the recent check-ins kept here. */
 export function forgetPortalUser() {
   try {
     storage()?.removeItem(userStorageKey);
     storage()?.removeItem(factorsKey);
+    storage()?.removeItem(recentKey);
   } catch {
     // nothing kept
   }
@@ -311,4 +312,27 @@ export function resetQueueForTest() {
   state = null;
   flushing = null;
   alerted.clear();
+}
+
+/**
+ * The client's check-ins of the last days, kept so that changing a day with no signal starts
+ * from what was saved (and does not silently drop its note); forgotten on sign-out.
+ */
+const recentKey = 'tend.check-in-recent';
+
+export function keptRecent(owner: string): CheckIn[] {
+  try {
+    const v = JSON.parse(storage()?.getItem(recentKey) ?? 'null') as { owner: string; items: CheckIn[] } | null;
+    return v && v.owner === owner && Array.isArray(v.items) ? v.items : [];
+  } catch {
+    return [];
+  }
+}
+
+export function keepRecent(owner: string, items: readonly CheckIn[]) {
+  try {
+    storage()?.setItem(recentKey, JSON.stringify({ owner, items }));
+  } catch {
+    // not kept: changing a day offline starts from an empty form
+  }
 }

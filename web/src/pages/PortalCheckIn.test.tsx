@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { flush, queued, resetQueueForTest } from '../checkInQueue';
-import type { CheckIn, Factor } from '../checkIns';
+import { flush, keptRecent, queued, resetQueueForTest } from '../checkInQueue';
+import { addDays, type CheckIn, type Factor } from '../checkIns';
 import { json } from '../fixtures';
 import { todayISO } from '../format';
 import { resetPortalDataForTest } from '../portalData';
@@ -191,6 +191,26 @@ describe('with no signal', () => {
     await screen.findByText('Saved on this phone — it will be sent when you are back online.');
     expect(fetcher.mock.calls.filter((c) => (c as unknown[])[1] && ((c as unknown[])[1] as RequestInit).method === 'POST')).toHaveLength(0);
     expect(queued(me.id)).toHaveLength(1);
+  });
+});
+
+describe('changing a day with no signal', () => {
+  it('starts from what this phone last knew of that day, so its note is not lost', async () => {
+    const yesterday = addDays(today, -1);
+    // the page was opened with signal once: the recent days are kept on the phone
+    api(() => json(stored(), 201), [stored({ date: yesterday, mood: 8, note: 'Dinner with Sam', share_note: true, factors: ['social'] })]);
+    const first = render(<CheckInPage user={me} />);
+    await waitFor(() => expect(keptRecent(me.id)).toHaveLength(1));
+    first.unmount();
+    vi.stubGlobal('navigator', { ...navigator, onLine: false });
+    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
+    render(<CheckInPage user={me} />);
+    fireEvent.change(screen.getByLabelText('Which day?'), { target: { value: yesterday } });
+    await waitFor(() => expect((screen.getByRole('radio', { name: '8 Very good' }) as HTMLInputElement).checked).toBe(true));
+    tapMood('6 Fairly good');
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('Saved on this phone — it will be sent when you are back online.');
+    expect(queued(me.id)[0].body).toEqual({ date: yesterday, mood: 6, factors: ['social'], note: 'Dinner with Sam', share_note: true });
   });
 });
 

@@ -5,7 +5,7 @@
 // care team, the page says so at once, calmly, with the crisis lines and "I need help now".
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, query } from '../api';
-import { dismissRefused, keep, keepFactors, keptFactors, outcomeOf, useQueue, wasAlerted, type PortalUser } from '../checkInQueue';
+import { dismissRefused, keep, keepFactors, keepRecent, keptFactors, keptRecent, outcomeOf, useQueue, wasAlerted, type PortalUser } from '../checkInQueue';
 import {
   checkInBody,
   checkInsPath,
@@ -60,9 +60,13 @@ type Done = { kind: 'sent'; saved: CheckInSaved; replaced: boolean } | { kind: '
 export function CheckInPage({ user, offline = false }: { user: PortalUser; offline?: boolean }) {
   const owner = user.id;
   const today = todayISO();
-  const [form, setForm] = useState<CheckInForm>(() => emptyForm(today));
+  // what this phone last knew of the recent days, until Tend answers (or with no signal)
+  const [existing, setExisting] = useState<Map<string, CheckIn>>(() => new Map(keptRecent(owner).map((c) => [c.date, c])));
+  const [form, setForm] = useState<CheckInForm>(() => {
+    const mine = existing.get(today);
+    return mine ? formFrom(mine) : emptyForm(today);
+  });
   const [factors, setFactors] = useState<Factor[]>(() => keptFactors(owner) ?? []);
-  const [existing, setExisting] = useState<Map<string, CheckIn>>(new Map());
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<Done | null>(null);
@@ -85,6 +89,7 @@ export function CheckInPage({ user, offline = false }: { user: PortalUser; offli
       .then((r) => {
         const byDay = new Map(r.items.map((c) => [c.date, c]));
         setExisting(byDay);
+        keepRecent(owner, r.items);
         // open with today's check-in when there is one: saving again replaces it
         const mine = byDay.get(today);
         if (mine && !prefilled.current) setForm(formFrom(mine));
@@ -126,7 +131,9 @@ export function CheckInPage({ user, offline = false }: { user: PortalUser; offli
     setBusy(true);
     try {
       const saved = await api.post<CheckInSaved>(checkInsPath, body, { 'Idempotency-Key': key });
-      setExisting((m) => new Map(m).set(saved.date, saved));
+      const next = new Map(existing).set(saved.date, saved);
+      setExisting(next);
+      keepRecent(owner, [...next.values()]);
       setDone({ kind: 'sent', saved, replaced: existing.has(body.date) });
     } catch (err) {
       const status = err instanceof ApiError ? err.status : 0;
