@@ -151,6 +151,11 @@ export function App() {
         <SkipLink />
         <header class="site-header portal-header">
           <span class="brand">Tend</span>
+          {offlineUser ? (
+            <span class="portal-header-actions">
+              <HelpNowButton />
+            </span>
+          ) : null}
         </header>
         <main id="main" tabIndex={-1} class="portal">
           {offlineUser ? <CheckInPage user={offlineUser} offline /> : <OfflinePortal />}
