@@ -12,6 +12,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <fstream>
+#include <sstream>
+#include <thread>
 
 #include "platform/http/server.h"
 #include "support/api.h"
@@ -789,6 +792,81 @@ TEST_F(ReminderApi, AFailedSendIsRetriedAndClockChangesKeepTheLocalTime) {
   });
   run();
   EXPECT_EQ(outcome(ada_id, "2027-03-15"), "stale");
+}
+
+}  // namespace
+}  // namespace tend::testing
+
+namespace tend::testing {
+namespace {
+
+namespace bj = boost::json;
+
+TEST_F(CheckInApi, TheSameKeySentTwiceAtOnceIsStoredOnce) {
+  const std::string body = R"({"date":")" + today + R"(","mood":6,"note":"from the bus"})";
+  std::vector<long> statuses(4);
+  std::vector<std::string> ids(4);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    threads.emplace_back([&, i] {
+      HttpClient phone(server->base_url());
+      if (phone.sign_in("ada", k_password).status != 201) return;
+      auto r = phone.request("POST", "/api/v1/me/check-ins", body,
+                             {{"Content-Type", "application/json"}, {"Idempotency-Key", "race"}});
+      statuses[i] = r.status;
+      if (r.status == 200 || r.status == 201) ids[i] = std::string(r.json().at("id").as_string());
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::sort(statuses.begin(), statuses.end());
+  EXPECT_EQ(statuses, (std::vector<long>{200, 200, 200, 201}));
+  for (const auto& id : ids) EXPECT_EQ(id, ids[0]);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM tracking_check_ins"), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM tracking_check_in_requests"), 1);
+}
+
+TEST(CheckInStartUp, ABadFactorListOrAnUnreachableUrgeRuleStopsStartUp) {
+  TempDir dir;
+  TestDatabase database(dir.path());
+  FakeClock clock{1'795'000'000};
+  const auto open_with = [&](const std::string& key, const std::string& text) {
+    const auto file = dir.path() / (key + ".json");
+    std::ofstream(file) << text;
+    app::FlagValues flags{{"data_dir", dir.path().string()},
+                          {"db", database.url()},
+                          {"log_level", "error"},
+                          {key, file.string()}};
+    auto cfg = app::load("", flags);
+    EXPECT_TRUE(cfg) << cfg.error().detail;
+    return app::App::open(*cfg, clock);
+  };
+  auto bad = open_with("tracking_factors",
+                       R"({"factors":[{"id":"swim","label":"Swimming","kind":"sport"}]})");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().detail.find("tracking_factors.json"), std::string::npos)
+      << bad.error().detail;
+  EXPECT_NE(bad.error().detail.find("factors[0].kind"), std::string::npos) << bad.error().detail;
+  auto missing = open_with("tracking_factors", "");
+  EXPECT_FALSE(missing);
+
+  // A service's own list replaces the built-in one.
+  auto own = open_with("tracking_factors",
+                       R"({"factors":[{"id":"swim","label":"Swimming","kind":"activity"}]})");
+  ASSERT_TRUE(own) << own.error().detail;
+  own->reset();
+
+  // A crisis rule on an urge the check-in cannot record (its scale ends at 5).
+  std::ifstream in(std::string(TEND_SOURCE_DIR) + "/content/crisis/risk.json");
+  std::stringstream risk;
+  risk << in.rdbuf();
+  std::string text = risk.str();
+  const auto at = text.find("\"at_least\": 4");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, std::string("\"at_least\": 4").size(), "\"at_least\": 6");
+  auto unreachable = open_with("crisis_rules", text);
+  ASSERT_FALSE(unreachable);
+  EXPECT_NE(unreachable.error().detail.find("self_harm_urge"), std::string::npos)
+      << unreachable.error().detail;
 }
 
 }  // namespace
