@@ -29,6 +29,7 @@
 #include "platform/sql/migrations.h"
 #include "platform/sql/open.h"
 #include "platform/tz.h"
+#include "tracking/routes.h"
 
 namespace tend::app {
 
@@ -67,6 +68,7 @@ const std::vector<SealedColumn>& sealed_columns() {
       {"care_medication_changes", "id", "reason", "care_medication_changes.reason"},
       {"tracking_check_ins", "id", "note", "tracking_check_ins.note"},
       {"tracking_client_factors", "id", "label", "tracking_client_factors.label"},
+      {"tracking_check_in_requests", "id", "response", "tracking_check_in_requests.response"},
       {"education_assignments", "id", "note", "education_assignments.note"},
   };
   return v;
@@ -247,6 +249,13 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
       !st) {
     return st.error();
   }
+  // The check-in records self-harm urges 0–5: a rule above that would never fire.
+  if (auto st = tracking::rules::check_crisis_rules(risk); !st) {
+    return make_error(Errc::Validation,
+                      (cfg.crisis_rules.empty() ? std::string("crisis rules") : cfg.crisis_rules) +
+                          ": " + st.error().detail,
+                      st.error().errors);
+  }
   auto resources = crisis::rules::built_in_resources();
   if (!cfg.crisis_resources.empty()) {
     std::ifstream in(cfg.crisis_resources);
@@ -334,6 +343,31 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
   app->education_ = std::make_unique<education::Library>(std::move(*articles));
   app->education_assignments_ = std::make_unique<education::EducationService>(
       *app->db_, clock, app->keys_, *app->audit_, *app->access_, *app->education_);
+  // Check-in factors: built in (content/tracking), or the service's own list; a bad file stops
+  // start-up, naming the file and the field.
+  auto factors = tracking::rules::load_factors(content::embedded());
+  if (!factors) return factors.error();
+  if (!cfg.tracking_factors.empty()) {
+    std::ifstream in(cfg.tracking_factors);
+    if (!in) {
+      return make_error(Errc::Validation, "cannot read tracking_factors " + cfg.tracking_factors);
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = tracking::rules::parse_factors(text.str());
+    if (!parsed) {
+      return make_error(Errc::Validation, cfg.tracking_factors + ": " + parsed.error().detail,
+                        parsed.error().errors);
+    }
+    factors = std::move(parsed);
+  }
+  {
+    auto zone = time_zone(cfg.time_zone);  // validated with the crisis settings
+    app->tracking_ = std::make_unique<tracking::TrackingService>(
+        *app->db_, clock, app->keys_, *app->audit_, *app->access_, *app->crisis_,
+        std::move(*factors), zone ? *zone : TimeZone());
+    app->tracking_->set_reminders(app->jobs_.get(), cfg.base_url, app->mail_);
+  }
   app->plans_ = std::make_unique<care::PlanService>(*app->db_, clock, app->keys_, *app->audit_,
                                                     *app->access_, *app->assessments_);
   app->discharges_ = std::make_unique<care::DischargeService>(
@@ -456,6 +490,7 @@ void App::build_routes() {
   care::register_plan_routes(router_, *plans_, *discharges_, *access_);
   care::register_diagnosis_routes(router_, *diagnoses_, *medications_, *access_);
   education::register_routes(router_, *education_, *education_assignments_, *access_);
+  tracking::register_routes(router_, *tracking_, *access_);
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();
@@ -505,6 +540,7 @@ Status App::serve() {
   db_->write([&](sql::Conn& c) {
     schedule_prune(c, *jobs_, clock_.now() + std::chrono::hours(1));
     schedule_reminders(c, *jobs_, clock_.now() + std::chrono::minutes(1));
+    tracking_->schedule_reminder_sweep(c);
   });
   http::Server server(so, [this](Request& r) { return handle(r); });
   try {

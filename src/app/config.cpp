@@ -127,6 +127,10 @@ const std::vector<Setting>& settings() {
            "A diagnosis code list (TSV, content/codes format) replacing the built-in "
            "content/codes/icd10cm.tsv",
            &Config::code_list),
+      text("tracking_factors",
+           "A check-in factor list (JSON, content/tracking format) replacing the built-in "
+           "content/tracking/factors.json",
+           &Config::tracking_factors),
       text("smtp_url",
            "Outgoing mail server: smtp://HOST:PORT or smtps://HOST:PORT (empty: no "
            "e-mail)",

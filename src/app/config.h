@@ -56,6 +56,8 @@ struct Config {
   std::string crisis_resources;  //!< crisis lines file replacing content/crisis/resources.json
   //! A diagnosis code list (content/codes format) replacing content/codes/icd10cm.tsv.
   std::string code_list;
+  //! A check-in factor list (content/tracking format) replacing content/tracking/factors.json.
+  std::string tracking_factors;
   //! Outgoing mail: smtp://HOST:PORT or smtps://HOST:PORT; empty = no e-mail.
   std::string smtp_url;
   std::string smtp_from = "tend@localhost";

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <random>
 
+#include "app/demo_check_ins.h"
 #include "app/demo_diagnoses.h"
 
 namespace tend::app {
@@ -638,6 +639,7 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
       as_client.role = access::Role::Client;
       as_client.client_id = created->id;
       demo_plan(app, primary, as_client, created->id);
+      demo_check_ins(app, created->id);
     }
   }
   if (auto st = demo_crisis(app, admin, clinicians); !st) return st.error();

@@ -537,4 +537,41 @@ crisis::rules::CheckIn crisis_signal(const CheckIn& c, const std::string& id,
   return out;
 }
 
+std::optional<std::string> shift_date(std::string_view date, int days) {
+  const auto day = day_number(date);
+  if (!day) return std::nullopt;
+  return date_text(*day + days);
+}
+
+std::optional<int> reminder_minute(std::string_view hhmm) {
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (hhmm.size() != 5 || hhmm[2] != ':' || !digit(hhmm[0]) || !digit(hhmm[1]) ||
+      !digit(hhmm[3]) || !digit(hhmm[4])) {
+    return std::nullopt;
+  }
+  const int hour = (hhmm[0] - '0') * 10 + (hhmm[1] - '0');
+  const int minute = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
+  if (hour > 23 || minute > 59) return std::nullopt;
+  return hour * 60 + minute;
+}
+
+Mail reminder_mail(std::string_view base_url) {
+  Mail m;
+  m.subject = "A reminder to check in";
+  std::string where = "in the portal";
+  if (!base_url.empty()) {
+    std::string url(base_url);
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    where = "in the portal: " + url + "/portal";
+  }
+  m.body =
+      "Hello,\n\n"
+      "A reminder to check in: your daily check-in takes about a minute " +
+      where +
+      "\n\n"
+      "You chose to get this reminder. You can change its time or turn it off in the portal's "
+      "settings.\n";
+  return m;
+}
+
 }  // namespace tend::tracking::rules

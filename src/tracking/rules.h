@@ -5,6 +5,7 @@
 //! date.
 
 #include <boost/json/value.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -84,5 +85,22 @@ Status check_crisis_rules(const crisis::rules::RiskConfig& cfg);
 //! `within_days` days before it (the mood-drop rule's window).
 crisis::rules::CheckIn crisis_signal(const CheckIn& c, const std::string& id,
                                      const std::vector<CheckIn>& earlier, int within_days);
+
+//! `date` moved by `days` (negative: earlier), or nullopt when `date` is not a real
+//! "YYYY-MM-DD".
+std::optional<std::string> shift_date(std::string_view date, int days);
+
+//! Minutes after midnight of a reminder time "HH:MM" (00:00–23:59), or nullopt.
+std::optional<int> reminder_minute(std::string_view hhmm);
+
+//! An e-mail's subject and plain-text body.
+struct Mail {
+  std::string subject;
+  std::string body;
+};
+//! The daily check-in reminder. It says nothing clinical (no mood, no condition, no name: an
+//! inbox may be shared), only that it is a reminder and where the portal is (`base_url`
+//! + "/portal"; just the words when Tend's address is not set).
+Mail reminder_mail(std::string_view base_url);
 
 }  // namespace tend::tracking::rules

@@ -1,10 +1,14 @@
 // The portal's service worker (scope /portal), hand-written and small. It keeps:
-//  - the app shell (index.html and the hashed /assets/ files), so the portal opens with no signal;
+//  - the app shell (index.html, the hashed /assets/ files, the web app manifest and its icon), so
+//    the portal — the check-in page included — opens with no signal;
 //  - the answers of /api/v1/me/safety-plan and /api/v1/me/crisis-resources, network first with
 //    the cached copy as the fallback, so the safety plan and crisis lines open with no signal.
-// Nothing else from /api is cached. The page empties these caches on sign-out
+// Nothing else from /api is cached: a check-in made with no signal is kept by the page itself
+// (src/checkInQueue.ts) and sent when the connection returns. The page empties these caches on sign-out
 // (src/portalData.ts, clearPortalData), since a phone may be shared.
-const SHELL = 'tend-portal-shell-v1';
+const SHELL = 'tend-portal-shell-v2';
+/** Files of the installable app that have no content hash (public/). */
+const APP_FILES = ['/manifest.webmanifest', '/icon.svg'];
 const DATA = 'tend-portal-data';
 const DATA_PATHS = ['/api/v1/me/safety-plan', '/api/v1/me/crisis-resources'];
 
@@ -17,6 +21,8 @@ async function cacheShell() {
   await cache.put('/portal', page);
   const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
   await cache.addAll(assets);
+  // the manifest and icon are nice to have offline; the shell must not fail for them
+  await Promise.all(APP_FILES.map((f) => cache.add(f).catch(() => {})));
 }
 
 self.addEventListener('install', (event) => {
@@ -69,6 +75,20 @@ async function asset(request) {
   return response;
 }
 
+/** The manifest and icon: the newest when online, the kept copy without a signal. */
+async function appFile(request) {
+  const cache = await caches.open(SHELL);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  } catch (e) {
+    const cached = await cache.match(request);
+    if (cached) return cached;
+    throw e;
+  }
+}
+
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   if (request.method !== 'GET') return;
@@ -78,4 +98,5 @@ self.addEventListener('fetch', (event) => {
   else if (url.pathname.startsWith('/api/')) return;
   else if (request.mode === 'navigate') event.respondWith(page(request));
   else if (url.pathname.startsWith('/assets/')) event.respondWith(asset(request));
+  else if (APP_FILES.includes(url.pathname)) event.respondWith(appFile(request));
 });

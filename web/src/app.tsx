@@ -21,6 +21,9 @@ import { PortalHome, PortalQuestionnaire } from './pages/Portal';
 import { HelpNowButton, HelpNowPage, OfflinePortal, PortalSafetyPlanPage } from './pages/PortalCrisis';
 import { ReadingPage } from './pages/PortalEducation';
 import { MyPlanPage, StayingWellPage } from './pages/PortalPlan';
+import { CheckInPage } from './pages/PortalCheckIn';
+import { DiaryPage } from './pages/PortalDiary';
+import { rememberedPortalUser, rememberPortalUser, startSync } from './checkInQueue';
 import { loadCrisisData, registerPortalWorker } from './portalData';
 import { SecurityPage } from './pages/Security';
 import { CalendarPage } from './pages/Calendar';
@@ -98,6 +101,22 @@ export function App() {
     void loadCrisisData();
   }, [clientId]);
 
+  // Check-ins kept on this phone are sent in their maker's session (checkInQueue.ts); who that
+  // is stays known so that the check-in page also opens with no signal.
+  useEffect(() => {
+    if (!user || user.role !== 'client') return;
+    rememberPortalUser(user);
+    return startSync(user.id);
+  }, [clientId]);
+
+  // Opened with no signal: try again when the browser says the connection is back.
+  useEffect(() => {
+    if (!unreachable) return;
+    const retry = () => void loadSession().then(() => setUnreachable(false), () => {});
+    window.addEventListener('online', retry);
+    return () => window.removeEventListener('online', retry);
+  }, [unreachable]);
+
   // Staff follow the crisis alerts they can see, on every page (the banner, the count).
   const staffId = user && user.role !== 'client' ? user.id : null;
   useEffect(() => (staffId ? followAlerts(staffId) : undefined), [staffId]);
@@ -126,14 +145,20 @@ export function App() {
   }
 
   if (session.status === 'loading' && unreachable && location.path.startsWith('/portal')) {
+    const offlineUser = match?.name === 'portal-check-in' ? rememberedPortalUser() : null;
     return (
       <>
         <SkipLink />
         <header class="site-header portal-header">
           <span class="brand">Tend</span>
+          {offlineUser ? (
+            <span class="portal-header-actions">
+              <HelpNowButton />
+            </span>
+          ) : null}
         </header>
         <main id="main" tabIndex={-1} class="portal">
-          <OfflinePortal />
+          {offlineUser ? <CheckInPage user={offlineUser} offline /> : <OfflinePortal />}
         </main>
       </>
     );
@@ -207,6 +232,8 @@ export function App() {
           {match?.name === 'portal-plan' ? <MyPlanPage /> : null}
           {match?.name === 'portal-staying-well' ? <StayingWellPage /> : null}
           {match?.name === 'portal-reading' ? <ReadingPage slug={match.params.slug} /> : null}
+          {match?.name === 'portal-check-in' ? <CheckInPage user={user} /> : null}
+          {match?.name === 'portal-diary' ? <DiaryPage owner={user.id} /> : null}
           {!match || !portalRoutes.includes(match.name) ? <Loading /> : null}
         </main>
         {idleDialog}

@@ -155,12 +155,16 @@ export function eventsNear(events: readonly TimeEvent[], times: readonly number[
   });
 }
 
-/** Results with a total, oldest first, placed by when they were completed; the events drawn widen the time axis. */
-export function plotPoints(results: readonly Assessment[], total: { min: number; max: number }, frame: Frame, events: readonly TimeEvent[] = []): PlotPoint[] {
+/**
+ * Results with a total, oldest first, placed by when they were completed; the events drawn widen
+ * the time axis. A `domain` (ms, first and last instant) fixes the axis instead, so that charts
+ * drawn one above the other (the measures and the daily check-ins) share their dates.
+ */
+export function plotPoints(results: readonly Assessment[], total: { min: number; max: number }, frame: Frame, events: readonly TimeEvent[] = [], domain?: readonly [number, number]): PlotPoint[] {
   const scored = scoredResults(results);
   if (!scored.length) return [];
   const times = scored.map((p) => p.t);
-  const x = timeScale([...times, ...eventsNear(events, times).map((e) => eventTime(e.on))], frame);
+  const x = domain ? timeScale(domain, frame) : timeScale([...times, ...eventsNear(events, times).map((e) => eventTime(e.on))], frame);
   const y = scoreScale(total, frame);
   return scored.map(({ a, t }) => ({ id: a.id, x: x(t), y: y(a.total as number), total: a.total as number, completedAt: a.completed_at, marker: markerOf(a) }));
 }
@@ -172,12 +176,12 @@ export interface EventMark {
   labels: string[];
 }
 
-/** Where the events near the results go on the time axis (the same axis as plotPoints), one mark per day, oldest first. */
-export function eventMarks(events: readonly TimeEvent[], results: readonly Assessment[], frame: Frame): EventMark[] {
+/** Where the events near the results go on the time axis (the same axis as plotPoints, and the same `domain`), one mark per day, oldest first. */
+export function eventMarks(events: readonly TimeEvent[], results: readonly Assessment[], frame: Frame, domain?: readonly [number, number]): EventMark[] {
   const times = scoredResults(results).map((p) => p.t);
-  const near = eventsNear(events, times);
-  if (!near.length) return [];
-  const x = timeScale([...times, ...near.map((e) => eventTime(e.on))], frame);
+  const near = domain ? events.filter((e) => eventTime(e.on) >= domain[0] && eventTime(e.on) <= domain[1]) : eventsNear(events, times);
+  if (!near.length || !times.length) return [];
+  const x = domain ? timeScale(domain, frame) : timeScale([...times, ...near.map((e) => eventTime(e.on))], frame);
   const byDay = new Map<string, string[]>();
   for (const e of [...near].sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : 0))) byDay.set(e.on, [...(byDay.get(e.on) ?? []), e.label]);
   return [...byDay].map(([on, labels]) => ({ x: x(eventTime(on)), on, labels }));

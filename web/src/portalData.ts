@@ -8,6 +8,7 @@
 // and the help screen.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from './api';
+import { forgetPortalUser } from './checkInQueue';
 import type { CrisisResources, SafetyPlan } from './types';
 
 export const planPath = '/api/v1/me/safety-plan';
@@ -129,6 +130,8 @@ export async function clearPortalData() {
   data = { plan: undefined, resources: undefined, online: true, loading: false };
   helpState = { state: 'idle' };
   for (const l of listeners) l();
+  // who the offline check-in page is for, and the check-in chips (which may hold the client's own words)
+  forgetPortalUser();
   const c = cacheApi();
   if (!c) return;
   try {

@@ -366,7 +366,7 @@ async function main() {
   log(`access log ${before} → ${after} rows`);
 
   begin('a tab still being built says so plainly');
-  await page.getByRole('link', { name: 'Check-ins' }).click();
+  await page.getByRole('link', { name: 'Messages' }).click();
   await expectText(page.locator('.coming'), /This part of the chart is coming/, 'coming-soon text');
 
   begin('a change made elsewhere shows up live (client.updated)');
@@ -611,6 +611,7 @@ async function main() {
   await groupNotes(base, clientId);
   await supervisors(base);
   await education(base, clientId);
+  await checkIns(base, clientId);
 }
 
 /** Every control on a phone page is at least 44 px tall; a radio counts by its label, a link inside a sentence is exempt. */
@@ -1640,3 +1641,147 @@ try {
 }
 if (failed) process.exit(1);
 process.stdout.write(`\ne2e passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${resultsDir}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// Daily check-ins: the first check-in on a phone and the diary; a check-in made with no signal
+// (the portal opened from the phone by its service worker) kept on the phone and stored exactly
+// once when the connection returns; the clinician's chart with the check-ins on the measures'
+// time axis, strong urges marked and only shared notes shown.
+
+function localDate(daysAgo = 0) {
+  const d = new Date(Date.now() - daysAgo * 86_400_000);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** A client's API session that also shows the answer's headers (for Idempotent-Replayed). */
+async function rawSession(base, username) {
+  const r = await fetch(`${base}/api/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (r.status !== 201) fail(`API sign-in as ${username} answered ${r.status}`);
+  const cookie = r.headers.get('set-cookie').split(';')[0];
+  const { csrf_token } = await r.json();
+  return (method, path, body, headers = {}) =>
+    fetch(`${base}${path}`, { method, headers: { Cookie: cookie, 'X-CSRF-Token': csrf_token, 'Content-Type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+async function checkIns(base, clientId) {
+  begin('check-ins: the first check-in on a phone (390×844), then seen in the diary');
+  const today = localDate(0);
+  const yesterday = localDate(1);
+  const ph = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, baseURL: base });
+  const q = await ph.newPage();
+  watch(q, 'portal check-in');
+  await q.goto('/portal');
+  await signIn(q, 'client1');
+  await expectPath(q, /^\/portal$/, 'portal');
+  await q.getByRole('link', { name: 'Check in', exact: true }).tap();
+  await expectPath(q, /^\/portal\/check-in$/, 'the check-in page');
+  await q.getByRole('group', { name: 'How is your mood?' }).waitFor();
+  await q.getByRole('checkbox', { name: 'Exercise', exact: true }).waitFor();
+  await checkA11y(q, 'portal check-in');
+  await expectBigTargets(q, 'portal check-in');
+  await expectNoHorizontalScroll(q, 'portal check-in at 390 px');
+  await screenshot(q, '70-check-in-390');
+  await q.getByRole('radio', { name: '7 Good' }).check();
+  await q.getByRole('group', { name: 'Anxiety' }).getByRole('radio', { name: '3', exact: true }).check();
+  await q.getByRole('radio', { name: '0 None' }).check();
+  await q.getByRole('checkbox', { name: 'Exercise', exact: true }).check();
+  await q.getByLabel(/A short note/).fill('Walked by the river with Sam');
+  if (await q.getByRole('checkbox', { name: 'Share this note with my care team' }).isChecked()) fail('sharing the note is on by default');
+  await q.getByRole('checkbox', { name: 'Share this note with my care team' }).check();
+  await q.getByRole('button', { name: 'Save' }).tap();
+  await expectText(q.getByRole('heading', { level: 2 }), /Your check-in for today is saved/, 'saved');
+  await checkA11y(q, 'portal check-in saved');
+  await q.getByRole('link', { name: 'My diary' }).tap();
+  await expectPath(q, /^\/portal\/diary$/, 'the diary');
+  await expectText(q.locator('.streak'), /You checked in on 1 of the last 7 days\./, 'counted without guilt');
+  await expectText(q.locator('.diary-entries'), /Mood 7 · Good[\s\S]*Walked by the river with Sam/, 'the entry in the diary');
+  await q.getByRole('img', { name: /^Mood, week/ }).waitFor();
+  if ((await q.getByRole('link', { name: 'Download my diary (CSV)' }).getAttribute('href')) !== '/api/v1/me/check-ins.csv') fail('the CSV link is wrong');
+  await checkA11y(q, 'portal diary');
+  await expectBigTargets(q, 'portal diary');
+  await expectNoHorizontalScroll(q, 'portal diary at 390 px');
+  await screenshot(q, '71-diary-390');
+
+  begin('check-ins: with no signal the check-in page opens from the phone; the check-in is kept there');
+  await q.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  await ph.setOffline(true);
+  await q.goto('/portal/check-in');
+  await q.getByRole('group', { name: 'How is your mood?' }).waitFor();
+  await q.getByLabel('Which day?').selectOption(yesterday);
+  await q.getByRole('radio', { name: '4 A bit low' }).check();
+  await q.getByRole('button', { name: 'Save' }).tap();
+  await expectText(q.locator('.kept-status'), /Saved on this phone — it will be sent when you are back online\./, 'saved on this phone');
+  await checkA11y(q, 'portal check-in kept offline');
+  await screenshot(q, '72-check-in-offline-390');
+  const kept = await q.evaluate(() => JSON.parse(localStorage.getItem('tend.check-in-queue') ?? '{"items":[]}').items);
+  if (kept.length !== 1 || kept[0].body.date !== yesterday || !kept[0].key) fail(`the phone keeps ${JSON.stringify(kept)}`);
+  const asClient = await rawSession(base, 'client1');
+  const before = await (await asClient('GET', `/api/v1/me/check-ins?from=${yesterday}&to=${yesterday}`)).json();
+  if (before.items.length !== 0) fail('the offline check-in reached the server while offline');
+
+  begin('check-ins: back online, the kept check-in is sent once, with the key made when Save was pressed');
+  await ph.setOffline(false);
+  let left = kept;
+  for (const until = Date.now() + 15_000; Date.now() < until && left.length; await new Promise((r) => setTimeout(r, 200))) {
+    left = await q.evaluate(() => JSON.parse(localStorage.getItem('tend.check-in-queue') ?? '{"items":[]}').items);
+  }
+  if (left.length) fail(`the queue still holds ${JSON.stringify(left)} after the connection returned`);
+  const after = await (await asClient('GET', `/api/v1/me/check-ins?from=${yesterday}&to=${yesterday}`)).json();
+  if (after.items.length !== 1 || after.items[0].mood !== 4) fail(`expected one check-in for ${yesterday} with mood 4, found ${JSON.stringify(after.items)}`);
+  // the same key again is a replay of that one check-in, not a second
+  const replay = await asClient('POST', '/api/v1/me/check-ins', kept[0].body, { 'Idempotency-Key': kept[0].key });
+  if (replay.status !== 200 || replay.headers.get('idempotent-replayed') !== 'true') fail(`a repeat of the kept key answered ${replay.status} without Idempotent-Replayed`);
+  if ((await replay.json()).id !== after.items[0].id) fail('the replay names another check-in');
+  const again = await (await asClient('GET', `/api/v1/me/check-ins?from=${yesterday}&to=${yesterday}`)).json();
+  if (again.items.length !== 1) fail(`${again.items.length} check-ins stored for ${yesterday}`);
+  await q.goto('/portal/diary');
+  await expectText(q.locator('.streak'), /You checked in on 2 of the last 7 days\./, 'both days in the diary');
+
+  begin('check-ins: the signal drops inside the open portal; yesterday changed, kept, then replaces it once');
+  await ph.setOffline(true);
+  await q.getByRole('link', { name: 'Check in now' }).tap();
+  await expectPath(q, /^\/portal\/check-in$/, 'the check-in page, offline');
+  await q.getByLabel('Which day?').selectOption(yesterday);
+  await q.getByRole('radio', { name: '5 Okay' }).check();
+  await q.getByRole('button', { name: 'Save' }).tap();
+  await expectText(q.locator('.kept-status'), /Saved on this phone — it will be sent when you are back online\./, 'kept in the open portal');
+  await ph.setOffline(false);
+  await expectText(q.locator('.kept-status'), /has now been sent to Tend/, 'sent when the signal returned');
+  const replaced = await (await asClient('GET', `/api/v1/me/check-ins?from=${yesterday}&to=${yesterday}`)).json();
+  if (replaced.items.length !== 1 || replaced.items[0].mood !== 5) fail(`expected yesterday's one check-in replaced with mood 5, found ${JSON.stringify(replaced.items)}`);
+  await ph.close();
+
+  begin('check-ins: the clinician sees them on the measures’ time axis, strong urges marked, only shared notes');
+  const threeDaysAgo = localDate(3);
+  const hard = await asClient('POST', '/api/v1/me/check-ins', { date: localDate(2), mood: 2, self_harm_urge: 4, note: 'A hard evening; I called my sister', share_note: true }, { 'Idempotency-Key': randomUUID() });
+  if (hard.status !== 201) fail(`a check-in with strong urges answered ${hard.status}`);
+  if ((await hard.json()).alert_raised !== true) fail('strong urges did not tell the care team');
+  const quiet = await asClient('POST', '/api/v1/me/check-ins', { date: threeDaysAgo, mood: 5, note: 'Private words for me alone', share_note: false }, { 'Idempotency-Key': randomUUID() });
+  if (quiet.status !== 201) fail(`a check-in answered ${quiet.status}`);
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  const c = await desk.newPage();
+  watch(c, 'chart check-ins');
+  await c.goto(`/clients/${clientId}?tab=measures`);
+  await signIn(c, 'clin');
+  const section = c.getByRole('region', { name: 'Daily check-ins' });
+  const graph = section.getByRole('img', { name: /mood and urges/ });
+  await graph.waitFor({ timeout: 10_000 });
+  const dots = await graph.locator('.point').count();
+  if (dots !== 4) fail(`the check-in graph shows ${dots} days, expected 4`);
+  if ((await graph.locator('.urge--strong').count()) !== 1) fail('the strong urge is not marked on the graph');
+  await expectText(section.locator('table'), /Strong urge/, 'the strong urge in the table');
+  await expectText(section.locator('table'), /A hard evening; I called my sister/, 'the shared note');
+  if ((await c.locator('main').textContent()).includes('Private words for me alone')) fail('an unshared note is shown to staff');
+  // the same time axis: the check-in graph and the measure graphs are drawn in the same frame
+  const widths = await c.evaluate(() => [...document.querySelectorAll('.checkin-chart > svg, .measure-chart > svg')].map((s) => s.getAttribute('width')));
+  if (widths.length < 2 || new Set(widths).size !== 1) fail(`the check-in and measure graphs differ in width: ${widths}`);
+  await checkA11y(c, 'measures with check-ins');
+  await screenshot(c, '73-chart-measures-check-ins');
+  await c.goto(`/clients/${clientId}?tab=check-ins`);
+  await expectText(c.locator('table.checkins-table'), new RegExp(`Walked by the river with Sam`), 'the check-ins tab lists them');
+  if ((await c.locator('table.checkins-table tbody tr').count()) !== 4) fail('the check-ins tab does not list the 4 check-ins');
+  await checkA11y(c, 'chart check-ins tab');
+  await screenshot(c, '74-chart-check-ins');
+  await desk.close();
+  assertClean();
+}

@@ -20,6 +20,8 @@ interface Props {
   onSelect: (id: string) => void;
   /** Medication changes, marked on the time axis when near the results. */
   events?: TimeEvent[];
+  /** A time axis shared with the charts around it (ms); by default the results' own span. */
+  domain?: [number, number];
 }
 
 function useWidth(fallback: number) {
@@ -38,13 +40,13 @@ function useWidth(fallback: number) {
   return [width, ref] as const;
 }
 
-export function MeasureChart({ id, name, results, total, bands, higherIsWorse, selectedId, onSelect, events = [] }: Props) {
+export function MeasureChart({ id, name, results, total, bands, higherIsWorse, selectedId, onSelect, events = [], domain }: Props) {
   const [width, ref] = useWidth(640);
   const frame = frameFor(width);
   const y = scoreScale(total, frame);
   const stripes = bandStripes(bands, total, higherIsWorse, y);
-  const points = plotPoints(results, total, frame, events);
-  const marks = eventMarks(events, results, frame);
+  const points = plotPoints(results, total, frame, events, domain);
+  const marks = eventMarks(events, results, frame, domain);
   const ticks = scoreTicks(total, bands);
   const plotRight = frame.width - frame.right;
   const plotBottom = frame.height - frame.bottom;

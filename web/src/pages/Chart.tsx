@@ -21,6 +21,7 @@ import { EducationSection } from './ChartEducation';
 import { SessionsTab } from './ChartSessions';
 import { NotesTab } from './ChartNotes';
 import { MeasuresTab } from './Measures';
+import { CheckInsTab } from './ChartCheckIns';
 
 interface Props {
   id: string;
@@ -74,7 +75,8 @@ export function ChartPage({ id, user, tab }: Props) {
         {active === 'plan' ? <PlanTab clientId={id} userId={user.id} /> : null}
         {active === 'plan' ? <EducationSection clientId={id} /> : null}
         {active === 'access-log' ? <AccessLog base={base} user={user} /> : null}
-        {active !== 'overview' && active !== 'access-log' && active !== 'measures' && active !== 'safety-plan' && active !== 'episodes' && active !== 'diagnoses' && active !== 'sessions' && active !== 'plan' ? <Coming tab={active} /> : null}
+        {active === 'check-ins' ? <CheckInsTab clientId={id} /> : null}
+        {active !== 'overview' && active !== 'access-log' && active !== 'measures' && active !== 'safety-plan' && active !== 'episodes' && active !== 'diagnoses' && active !== 'sessions' && active !== 'plan' && active !== 'check-ins' ? <Coming tab={active} /> : null}
       </section>
     </>
   );
@@ -109,8 +111,7 @@ function ChartHeader({ client: c }: { client: Client }) {
   );
 }
 
-const comingText: Record<Exclude<ChartTab, 'overview' | 'access-log' | 'measures' | 'safety-plan' | 'episodes' | 'diagnoses' | 'sessions' | 'plan'>, string> = {
-  'check-ins': 'Short check-ins the client fills in between appointments.',
+const comingText: Record<Exclude<ChartTab, 'overview' | 'access-log' | 'measures' | 'safety-plan' | 'episodes' | 'diagnoses' | 'sessions' | 'plan' | 'check-ins'>, string> = {
   messages: 'Secure messages between the client and the care team.',
 };
 

@@ -20,6 +20,8 @@ import { useGet } from '../useApi';
 import { focusFirstError } from './forms';
 import { medicationEvents, type TimeEvent } from '../diagnoses';
 import type { Medication } from '../types';
+import { CheckInsOnMeasures, measureTimes, useClientCheckIns } from './ChartCheckIns';
+import { sharedAxis } from '../checkIns';
 
 const enc = encodeURIComponent;
 
@@ -61,6 +63,10 @@ export function MeasuresTab({ clientId }: { clientId: string }) {
   );
 
   const list = measures.data?.items ?? [];
+  // The client's daily check-ins on the same time axis as the measure graphs.
+  const times = measureTimes(list);
+  const checkIns = useClientCheckIns(clientId, measures.loading && !measures.data ? null : times);
+  const domain = sharedAxis(times, checkIns.data?.items ?? []);
   return (
     <>
       <OutcomeSoFar outcomes={outcomes.data} error={outcomes.error && outcomes.error.status !== 404 ? problemToFormErrors(outcomes.error.problem).summary : ''} />
@@ -68,8 +74,9 @@ export function MeasuresTab({ clientId }: { clientId: string }) {
       {measures.loading && !measures.data ? <Loading what="Loading results" /> : null}
       {measures.error ? <ErrorMessage message={problemToFormErrors(measures.error.problem).summary} /> : null}
       {measures.data && list.length === 0 ? <p class="empty">No questionnaire results yet. Give one above, or add a schedule below.</p> : null}
+      <CheckInsOnMeasures clientId={clientId} checkIns={checkIns} domain={domain} />
       {list.map((m) => (
-        <MeasureCard key={m.instrument} clientId={clientId} base={base} measure={m} tick={tick} events={events} />
+        <MeasureCard key={m.instrument} clientId={clientId} base={base} measure={m} tick={tick} events={events} domain={domain} />
       ))}
       <Schedules base={base} instruments={instruments.data?.items ?? null} />
     </>
@@ -181,7 +188,7 @@ function GiveQuestionnaire({ clientId, base, instruments, preferred }: { clientI
   );
 }
 
-function MeasureCard({ clientId, base, measure: m, tick, events }: { clientId: string; base: string; measure: Measure; tick: number; events?: TimeEvent[] }) {
+function MeasureCard({ clientId, base, measure: m, tick, events, domain }: { clientId: string; base: string; measure: Measure; tick: number; events?: TimeEvent[]; domain?: [number, number] }) {
   // The measures answer carries every result; ask for them separately only when it does not.
   const results = useGet<Items<Assessment>>(m.results ? null : `${base}/assessments${query({ instrument: m.instrument })}`);
   const instrument = useGet<Instrument>(`/api/v1/instruments/${enc(m.instrument)}`);
@@ -242,6 +249,7 @@ function MeasureCard({ clientId, base, measure: m, tick, events }: { clientId: s
           bands={m.bands}
           higherIsWorse={m.higher_is_worse}
           events={events}
+          domain={domain}
           selectedId={selected}
           onSelect={(id) => {
             focusDetail.current = true;

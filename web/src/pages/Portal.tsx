@@ -12,6 +12,7 @@ import { raisesCriticalFlag } from '../risk';
 import type { AccessEntry, Answer, Assessment, CareTeamMember, Instrument, Items, Page, Schedule, User } from '../types';
 import { useGet, useIdempotentPost } from '../useApi';
 import { PortalAppointments } from './PortalAppointments';
+import { CheckInCard } from './PortalCheckIn';
 import { RiskScreen, type SubmissionState } from './PortalCrisis';
 import { ReadingCard } from './PortalEducation';
 import { PlanCards } from './PortalPlan';
@@ -117,6 +118,8 @@ export function PortalHome({ user }: { user: User }) {
           </p>
         </section>
 
+        <CheckInCard owner={user.id} />
+
         {clientPath ? <QuestionnairesToDo clientPath={clientPath} /> : null}
 
         <PlanCards />
@@ -140,10 +143,6 @@ export function PortalHome({ user }: { user: User }) {
 
         <PortalAppointments />
 
-        <section class="card" aria-labelledby="check-in">
-          <h2 id="check-in">How are you doing?</h2>
-          <p>Coming soon: short check-ins you can fill in between appointments.</p>
-        </section>
 
         <section class="card" aria-labelledby="safety-plan">
           <h2 id="safety-plan">My safety plan</h2>
