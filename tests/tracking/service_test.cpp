@@ -124,8 +124,8 @@ TEST(TrackingService, RecordsReplacesAndFeedsCrisisWithTheEarlierCheckIns) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, Errc::NotFound);
   // Staff record nothing through the client's route.
-  EXPECT_FALSE(f.one.tracking->record(f.clinician, bj::object{{"date", today}, {"mood", 5}},
-                                      std::nullopt));
+  EXPECT_FALSE(
+      f.one.tracking->record(f.clinician, bj::object{{"date", today}, {"mood", 5}}, std::nullopt));
 }
 
 TEST(TrackingService, TwoInstancesSendOneReminderAndAFailedSendIsRetriedUntilItGoes) {
