@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <mutex>
+#include <thread>
 
 #include "platform/content.h"
 #include "support/domain.h"
@@ -32,6 +34,7 @@ struct Fixture {
   access::Principal stranger = d.user("stranger", Role::Clinician);
   std::string client_id = d.client(clinician, "Ada", "Lovelace").id;
   access::Principal ada = d.user("ada", Role::Client, client_id);
+  std::mutex mu;                               // guards sent: both instances send
   std::vector<std::vector<std::string>> sent;  // recipients of each e-mail
   bool mail_down = false;
   Instance one = instance("test:1");
@@ -56,6 +59,7 @@ struct Fixture {
                                 if (mail_down) {
                                   return make_error(Errc::Unavailable, "smtp 127.0.0.1: down");
                                 }
+                                std::lock_guard lock(mu);
                                 sent.push_back(to);
                                 return ok_status();
                               });
@@ -73,6 +77,17 @@ struct Fixture {
       one.queue->run_due();
       two.queue->run_due();
     }
+  }
+  //! Both instances at once, each on its own thread, as two servers would.
+  void run_concurrently() {
+    std::thread a([this] {
+      for (int i = 0; i < 3; ++i) one.queue->run_due();
+    });
+    std::thread b([this] {
+      for (int i = 0; i < 3; ++i) two.queue->run_due();
+    });
+    a.join();
+    b.join();
   }
 };
 
@@ -150,6 +165,7 @@ TEST(TrackingService, TwoInstancesSendOneReminderAndAFailedSendIsRetriedUntilItG
     f.two.queue->enqueue(c, j);
   });
   f.d.clock.set(1'795'000'000 + 8 * 3600 + 1800);  // 19:36 London
+  f.run_concurrently();
   f.run_both();
   ASSERT_EQ(f.sent.size(), 1u);
   EXPECT_EQ(f.sent[0], std::vector<std::string>{"ada@example.org"});
