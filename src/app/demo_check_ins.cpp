@@ -19,9 +19,12 @@ void demo_check_ins(App& app, const std::string& client_id) {
     return std::clamp(static_cast<int>(std::lround(v)), lo, hi);
   };
   static const std::vector<std::string> notes = {
-      "Walked to the park with my sister.", "Hard day at work, tired.",
-      "Slept badly, woke up at 4.",        "Tried the breathing exercise before bed.",
-      "Cooked a proper dinner.",           "Argument on the phone, calmer later.",
+      "Walked to the park with my sister.",
+      "Hard day at work, tired.",
+      "Slept badly, woke up at 4.",
+      "Tried the breathing exercise before bed.",
+      "Cooked a proper dinner.",
+      "Argument on the phone, calmer later.",
   };
   const std::string today = app.tracking().today();
   std::vector<tracking::CheckIn> out;
@@ -49,7 +52,8 @@ void demo_check_ins(App& app, const std::string& client_id) {
     }
     if (chance(0.8)) c.energy = clamp(c.mood + (exercise ? 1 : 0) + noise(1.0), 0, 10);
     if (chance(0.7)) c.self_harm_urge = c.mood <= 3 && chance(0.5) ? 1 : 0;
-    if (chance(0.85)) c.medication = chance(0.9) ? tracking::Medication::Yes : tracking::Medication::No;
+    if (chance(0.85))
+      c.medication = chance(0.9) ? tracking::Medication::Yes : tracking::Medication::No;
     if (exercise) c.factors.push_back("exercise");
     if (outdoors) c.factors.push_back("outdoors");
     if (social) c.factors.push_back("social_contact");

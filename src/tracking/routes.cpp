@@ -149,8 +149,7 @@ void register_routes(http::Router& router, TrackingService& tracking,
                return Response::problem(
                    make_error(Errc::Forbidden, "this is the client's own diary"));
              }
-             return csv(tracking.diary(p, p.client_id), rules::Reader::Client,
-                        "my-check-ins.csv");
+             return csv(tracking.diary(p, p.client_id), rules::Reader::Client, "my-check-ins.csv");
            }))
       .summary("The calling client's whole diary as CSV, ratings as numbers", "tracking")
       .returns(200, "text/csv");
@@ -160,8 +159,7 @@ void register_routes(http::Router& router, TrackingService& tracking,
            access.guard([&tracking](Request&, const access::Principal& p) {
              return http::items_or_problem(tracking.factors(p), factor_json);
            }))
-      .summary("What the calling client can tick: the service's list, then their own",
-               "tracking")
+      .summary("What the calling client can tick: the service's list, then their own", "tracking")
       .returns(200, "Factors");
 
   router

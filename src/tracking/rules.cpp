@@ -545,8 +545,8 @@ std::optional<std::string> shift_date(std::string_view date, int days) {
 
 std::optional<int> reminder_minute(std::string_view hhmm) {
   const auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  if (hhmm.size() != 5 || hhmm[2] != ':' || !digit(hhmm[0]) || !digit(hhmm[1]) ||
-      !digit(hhmm[3]) || !digit(hhmm[4])) {
+  if (hhmm.size() != 5 || hhmm[2] != ':' || !digit(hhmm[0]) || !digit(hhmm[1]) || !digit(hhmm[3]) ||
+      !digit(hhmm[4])) {
     return std::nullopt;
   }
   const int hour = (hhmm[0] - '0') * 10 + (hhmm[1] - '0');

@@ -141,9 +141,12 @@ std::size_t characters(std::string_view s) {
 
 }  // namespace
 
-bj::object check_in_json(const StoredCheckIn& s, bool staff, const std::vector<KnownFactor>* factors) {
+bj::object check_in_json(const StoredCheckIn& s, bool staff,
+                         const std::vector<KnownFactor>* factors) {
   const CheckIn& c = s.check_in;
-  const auto num = [](const std::optional<int>& v) { return v ? bj::value(*v) : bj::value(nullptr); };
+  const auto num = [](const std::optional<int>& v) {
+    return v ? bj::value(*v) : bj::value(nullptr);
+  };
   bj::array ids;
   for (const auto& f : c.factors) ids.emplace_back(f);
   bj::value note = nullptr;
@@ -246,10 +249,10 @@ std::vector<KnownFactor> TrackingService::known_factors(sql::Conn& c,
                                                         const std::string& client_id) {
   std::vector<KnownFactor> out;
   for (const auto& f : factors_) out.push_back({f, false});
-  for (const auto& r : c.query(
-           "SELECT factor_id, label, kind FROM tracking_client_factors WHERE client_id = ? "
-           "ORDER BY created_at, factor_id",
-           {client_id})) {
+  for (const auto& r :
+       c.query("SELECT factor_id, label, kind FROM tracking_client_factors WHERE client_id = ? "
+               "ORDER BY created_at, factor_id",
+               {client_id})) {
     KnownFactor k;
     k.own = true;
     k.factor.id = r.str(0);
@@ -304,10 +307,10 @@ Result<Recorded> TrackingService::record(const Principal& p, const bj::value& bo
         {client_id, *idempotency_key});
     if (!r) return std::nullopt;
     if (r->str(0) != hash) {
-      return Result<Recorded>(make_error(
-          Errc::Validation, "Idempotency-Key was used before for another check-in",
-          {{"Idempotency-Key",
-            "was used before with a different body; a new check-in needs a new key"}}));
+      return Result<Recorded>(
+          make_error(Errc::Validation, "Idempotency-Key was used before for another check-in",
+                     {{"Idempotency-Key",
+                       "was used before with a different body; a new check-in needs a new key"}}));
     }
     auto opened = keys_.open(r->str(1), k_ctx_response);
     if (!opened) return Result<Recorded>(opened.error());
@@ -338,9 +341,9 @@ Result<Recorded> TrackingService::record(const Principal& p, const bj::value& bo
         ci->medication ? sql::Value(std::string(rules::medication_name(*ci->medication)))
                        : sql::null();
     const sql::Value sleep = ci->sleep_hours ? sql::Value(*ci->sleep_hours) : sql::null();
-    auto existing = c.query_one(
-        "SELECT id FROM tracking_check_ins WHERE client_id = ? AND local_date = ?",
-        {client_id, ci->date});
+    auto existing =
+        c.query_one("SELECT id FROM tracking_check_ins WHERE client_id = ? AND local_date = ?",
+                    {client_id, ci->date});
     std::string id;
     if (existing) {
       id = existing->str(0);
@@ -360,8 +363,8 @@ Result<Recorded> TrackingService::record(const Principal& p, const bj::value& bo
           "idempotency_key, request_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
           "?, ?, ?, ?, ?, ?, ?, ?, ?)",
           {id, client_id, ci->date, std::int64_t{ci->mood}, opt_int(ci->anxiety), sleep,
-           opt_int(ci->sleep_quality), opt_int(ci->energy), opt_int(ci->self_harm_urge),
-           medication, join_ids(ci->factors), note, std::int64_t{ci->share_note ? 1 : 0},
+           opt_int(ci->sleep_quality), opt_int(ci->energy), opt_int(ci->self_harm_urge), medication,
+           join_ids(ci->factors), note, std::int64_t{ci->share_note ? 1 : 0},
            sql::opt(idempotency_key), hash.empty() ? sql::null() : sql::Value(hash), now, now});
     }
     // Crisis detection sees this check-in and the moods before it in the mood-drop window, and
@@ -422,15 +425,13 @@ Result<Diary> TrackingService::for_client(const Principal& p, const std::string&
   if (!span) return span.error();
   return db_.write([&](sql::Conn& c) -> Result<Diary> {
     Diary out;
-    out.items =
-        load(c, "client_id = ? AND local_date >= ? AND local_date <= ? ORDER BY local_date",
-             {client_id, span->first, span->second});
+    out.items = load(c, "client_id = ? AND local_date >= ? AND local_date <= ? ORDER BY local_date",
+                     {client_id, span->first, span->second});
     out.factors = known_factors(c, client_id);
     for (auto& s : out.items) {
       if (!s.check_in.share_note) s.check_in.note.clear();
     }
-    audit_.append(
-        c, access::audit_entry(p, "read", "check_ins", client_id, client_id, glass(*d)));
+    audit_.append(c, access::audit_entry(p, "read", "check_ins", client_id, client_id, glass(*d)));
     return out;
   });
 }
@@ -449,13 +450,14 @@ Result<Diary> TrackingService::diary(const Principal& p, const std::string& clie
     for (auto& s : out.items) {
       if (!own && !s.check_in.share_note) s.check_in.note.clear();
       for (const auto& id : s.check_in.factors) {
-        if (listed.insert(id).second) out.factors.push_back({Factor{id, id, FactorKind::Factor}, false});
+        if (listed.insert(id).second)
+          out.factors.push_back({Factor{id, id, FactorKind::Factor}, false});
       }
     }
     // The client's own export is theirs to take; the care team's is audited.
     if (!own) {
-      audit_.append(c, access::audit_entry(p, "export", "check_ins", client_id, client_id,
-                                           glass(*d)));
+      audit_.append(c,
+                    access::audit_entry(p, "export", "check_ins", client_id, client_id, glass(*d)));
     }
     return out;
   });
@@ -484,14 +486,15 @@ Result<Summary> TrackingService::summary(const Principal& p, const std::string& 
   const std::string earliest = std::min(out.from, pattern_from);
   return db_.read([&](sql::Conn& c) -> Result<Summary> {
     std::vector<std::string> dates;
-    for (const auto& r : c.query("SELECT local_date FROM tracking_check_ins WHERE client_id = ?",
-                                 {p.client_id})) {
+    for (const auto& r :
+         c.query("SELECT local_date FROM tracking_check_ins WHERE client_id = ?", {p.client_id})) {
       dates.push_back(r.str(0));
     }
     out.streak = rules::streak(dates, out.today);
     std::vector<CheckIn> window, recent;
-    for (auto& s : load(c, "client_id = ? AND local_date >= ? AND local_date <= ? ORDER BY "
-                           "local_date",
+    for (auto& s : load(c,
+                        "client_id = ? AND local_date >= ? AND local_date <= ? ORDER BY "
+                        "local_date",
                         {p.client_id, earliest, out.today})) {
       if (s.check_in.date >= pattern_from) recent.push_back(s.check_in);
       if (s.check_in.date >= out.from) window.push_back(std::move(s.check_in));
@@ -573,7 +576,8 @@ void TrackingService::set_reminders(jobs::JobQueue* jobs, std::string base_url, 
   if (!jobs_) return;
   jobs_->handle(k_sweep_job,
                 [this](sql::Conn& c, const jobs::Job& j) { return sweep_reminders(c, j); });
-  jobs_->handle_external(k_reminder_job, [this](const jobs::Job& j) { return deliver_reminder(j); });
+  jobs_->handle_external(k_reminder_job,
+                         [this](const jobs::Job& j) { return deliver_reminder(j); });
 }
 
 namespace {
@@ -581,8 +585,8 @@ namespace {
 //! minutes, so this is a local quarter hour too).
 TimePoint next_quarter(TimePoint t) {
   const auto step = std::chrono::duration_cast<std::chrono::microseconds>(k_sweep_every).count();
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch())
-                      .count();
+  const auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
   return TimePoint(std::chrono::microseconds((us / step + 1) * step));
 }
 
@@ -612,12 +616,12 @@ Status TrackingService::sweep_reminders(sql::Conn& c, const jobs::Job&) {
   // had passed starts the next day, so that choosing a time never sends one at once.
   const std::string day = today();
   for (const auto& date : {day, *rules::shift_date(day, 1)}) {
-    for (const auto& r : c.query(
-             "SELECT p.client_id, p.check_in_reminder, p.updated_at FROM portal_preferences p "
-             "WHERE p.check_in_reminder IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
-             "tracking_reminders t WHERE t.client_id = p.client_id AND t.local_date = ?) "
-             "ORDER BY p.client_id",
-             {date})) {
+    for (const auto& r :
+         c.query("SELECT p.client_id, p.check_in_reminder, p.updated_at FROM portal_preferences p "
+                 "WHERE p.check_in_reminder IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                 "tracking_reminders t WHERE t.client_id = p.client_id AND t.local_date = ?) "
+                 "ORDER BY p.client_id",
+                 {date})) {
       const auto minute = rules::reminder_minute(r.str(1));
       if (!minute) continue;
       const TimePoint due = local_instant(date, *minute);
@@ -664,15 +668,15 @@ Status TrackingService::deliver_reminder(const jobs::Job& job) {
             "SELECT check_in_reminder FROM portal_preferences WHERE client_id = ?", {client_id})) {
       f.preference = pref->str(0);
     }
-    if (auto cl = c.query_one("SELECT email, consent_email FROM clients WHERE id = ?",
-                              {client_id})) {
+    if (auto cl =
+            c.query_one("SELECT email, consent_email FROM clients WHERE id = ?", {client_id})) {
       f.email = cl->str(0);
       f.consent = cl->boolean(1);
     }
-    f.checked_in = c.query_one(
-                       "SELECT 1 FROM tracking_check_ins WHERE client_id = ? AND local_date = ?",
-                       {client_id, date})
-                       .has_value();
+    f.checked_in =
+        c.query_one("SELECT 1 FROM tracking_check_ins WHERE client_id = ? AND local_date = ?",
+                    {client_id, date})
+            .has_value();
     return f;
   });
   if (!facts.pending) return ok_status();  // already sent or settled (a repeat of the job)
@@ -680,14 +684,16 @@ Status TrackingService::deliver_reminder(const jobs::Job& job) {
     db_.write([&](sql::Conn& c) {
       if (outcome == "changed") {
         // The client changed the time since: the next sweep sets the new one up for today.
-        c.exec("DELETE FROM tracking_reminders WHERE client_id = ? AND local_date = ? AND "
-               "outcome IS NULL",
-               {client_id, date});
+        c.exec(
+            "DELETE FROM tracking_reminders WHERE client_id = ? AND local_date = ? AND "
+            "outcome IS NULL",
+            {client_id, date});
         return;
       }
-      c.exec("UPDATE tracking_reminders SET outcome = ?, done_at = ? WHERE client_id = ? AND "
-             "local_date = ? AND outcome IS NULL",
-             {outcome, clock_.unix_ms(), client_id, date});
+      c.exec(
+          "UPDATE tracking_reminders SET outcome = ?, done_at = ? WHERE client_id = ? AND "
+          "local_date = ? AND outcome IS NULL",
+          {outcome, clock_.unix_ms(), client_id, date});
     });
     metrics::inc("tend_tracking_reminders_total", "result", outcome);
     return ok_status();

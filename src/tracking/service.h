@@ -40,7 +40,7 @@ struct StoredCheckIn {
 
 //! What recording a check-in did.
 struct Recorded {
-  int status = 201;      //!< 201 first for its date, 200 replaced it (or a replay)
+  int status = 201;       //!< 201 first for its date, 200 replaced it (or a replay)
   bool replayed = false;  //!< the Idempotency-Key was used before with this body
   //! The answer: the check-in JSON with `alert_raised` (for a replay, as first given).
   boost::json::object answer;

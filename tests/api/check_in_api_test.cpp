@@ -78,13 +78,14 @@ class CheckInApi : public ::testing::Test {
 };
 
 TEST_F(CheckInApi, OnePerDateAFirstIs201AndASecondReplacesIt) {
-  auto first = send(*ada, bj::object{{"date", today},
-                                     {"mood", 6},
-                                     {"anxiety", 3},
-                                     {"sleep_hours", 7.5},
-                                     {"factors", bj::array{"exercise", "outdoors"}},
-                                     {"medication", "yes"},
-                                     {"note", "Walked by the river"}},
+  auto first = send(*ada,
+                    bj::object{{"date", today},
+                               {"mood", 6},
+                               {"anxiety", 3},
+                               {"sleep_hours", 7.5},
+                               {"factors", bj::array{"exercise", "outdoors"}},
+                               {"medication", "yes"},
+                               {"note", "Walked by the river"}},
                     "k-1");
   ASSERT_EQ(first.status, 201) << first.body;
   const auto j = first.json();
@@ -109,9 +110,8 @@ TEST_F(CheckInApi, OnePerDateAFirstIs201AndASecondReplacesIt) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM tracking_check_in_requests WHERE response LIKE "
                   "'%river%'"),
             0);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE resource_id = ? AND action = 'create'",
-                  {id}),
-            1);
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM audit_log WHERE resource_id = ? AND action = 'create'", {id}), 1);
 
   // Another check-in for the same date replaces it: 200, the same id, the old ratings gone.
   auto second = send(*ada, bj::object{{"date", today}, {"mood", 4}}, "k-2");
@@ -124,13 +124,14 @@ TEST_F(CheckInApi, OnePerDateAFirstIs201AndASecondReplacesIt) {
   EXPECT_EQ(j2.at("factors"), bj::array{});
   EXPECT_EQ(count("SELECT COUNT(*) FROM tracking_check_ins WHERE client_id = ?", {ada_id}), 1);
   // The first key sent again late is answered as then: it does not overwrite the newer one.
-  auto late = send(*ada, bj::object{{"date", today},
-                                    {"mood", 6},
-                                    {"anxiety", 3},
-                                    {"sleep_hours", 7.5},
-                                    {"factors", bj::array{"exercise", "outdoors"}},
-                                    {"medication", "yes"},
-                                    {"note", "Walked by the river"}},
+  auto late = send(*ada,
+                   bj::object{{"date", today},
+                              {"mood", 6},
+                              {"anxiety", 3},
+                              {"sleep_hours", 7.5},
+                              {"factors", bj::array{"exercise", "outdoors"}},
+                              {"medication", "yes"},
+                              {"note", "Walked by the river"}},
                    "k-1");
   ASSERT_EQ(late.status, 200) << late.body;
   EXPECT_EQ(late.header("idempotent-replayed"), "true");
@@ -151,9 +152,10 @@ TEST_F(CheckInApi, TheSameKeyIsStoredOnceAndADifferentBodyIsRefused) {
   ASSERT_EQ(first.status, 201) << first.body;
   EXPECT_EQ(first.header("idempotent-replayed"), "");
   // Sent again (the phone never saw the answer), keys in another order: the stored answer.
-  auto again = ada->request("POST", "/api/v1/me/check-ins",
-                            R"({"note":"ok","energy":6,"mood":7,"date":")" + today + "\"}",
-                            {{"Content-Type", "application/json"}, {"Idempotency-Key", "offline-42"}});
+  auto again =
+      ada->request("POST", "/api/v1/me/check-ins",
+                   R"({"note":"ok","energy":6,"mood":7,"date":")" + today + "\"}",
+                   {{"Content-Type", "application/json"}, {"Idempotency-Key", "offline-42"}});
   ASSERT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(again.header("idempotent-replayed"), "true");
   EXPECT_EQ(again.json(), first.json());
@@ -181,25 +183,26 @@ TEST_F(CheckInApi, TheSameKeyIsStoredOnceAndADifferentBodyIsRefused) {
 }
 
 TEST_F(CheckInApi, EveryBadFieldIsNamed) {
-  auto bad = send(*ada, bj::object{{"date", today},
-                                   {"mood", 11},
-                                   {"anxiety", "high"},
-                                   {"sleep_hours", 7.3},
-                                   {"sleep_quality", 5},
-                                   {"energy", -1},
-                                   {"self_harm_urge", 6},
-                                   {"medication", "sometimes"},
-                                   {"factors", bj::array{"exercise", "skydiving"}},
-                                   {"note", std::string(501, 'a')},
-                                   {"share_note", "yes"},
-                                   {"colour", "blue"}},
+  auto bad = send(*ada,
+                  bj::object{{"date", today},
+                             {"mood", 11},
+                             {"anxiety", "high"},
+                             {"sleep_hours", 7.3},
+                             {"sleep_quality", 5},
+                             {"energy", -1},
+                             {"self_harm_urge", 6},
+                             {"medication", "sometimes"},
+                             {"factors", bj::array{"exercise", "skydiving"}},
+                             {"note", std::string(501, 'a')},
+                             {"share_note", "yes"},
+                             {"colour", "blue"}},
                   "bad-1");
   ASSERT_EQ(bad.status, 422) << bad.body;
   auto fields = bad.error_fields();
   std::sort(fields.begin(), fields.end());
-  EXPECT_EQ(fields, (std::vector<std::string>{"anxiety", "colour", "energy", "factors[1]", "medication",
-                                              "mood", "note", "self_harm_urge", "share_note",
-                                              "sleep_hours", "sleep_quality"}));
+  EXPECT_EQ(fields, (std::vector<std::string>{"anxiety", "colour", "energy", "factors[1]",
+                                              "medication", "mood", "note", "self_harm_urge",
+                                              "share_note", "sleep_hours", "sleep_quality"}));
   auto missing = send(*ada, bj::object{{"note", "x"}});
   ASSERT_EQ(missing.status, 422) << missing.body;
   fields = missing.error_fields();
@@ -215,9 +218,10 @@ TEST_F(CheckInApi, EveryBadFieldIsNamed) {
   auto not_date = send(*ada, bj::object{{"date", "2026-02-30"}, {"mood", 5}});
   EXPECT_EQ(not_date.error_fields(), std::vector<std::string>{"date"});
   // Not JSON: 400; not a client: 403.
-  EXPECT_EQ(ada->request("POST", "/api/v1/me/check-ins", "{", {{"Content-Type", "application/json"}})
-                .status,
-            400);
+  EXPECT_EQ(
+      ada->request("POST", "/api/v1/me/check-ins", "{", {{"Content-Type", "application/json"}})
+          .status,
+      400);
   EXPECT_EQ(send(*clin, bj::object{{"date", today}, {"mood", 5}}).status, 403);
   // Only the one good check-in was kept; a refused one left nothing behind.
   EXPECT_EQ(count("SELECT COUNT(*) FROM tracking_check_ins"), 1);
@@ -238,9 +242,9 @@ TEST_F(CheckInApi, AnUrgeOf4RaisesAHighAlertWithTheCheckIn) {
                   "status = 'open'",
                   {ada_id}),
             1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM crisis_signals WHERE ref_id = ? AND source = 'checkin'",
-                  {id}),
-            1);
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM crisis_signals WHERE ref_id = ? AND source = 'checkin'", {id}),
+      1);
   // The replay says so too; a second signal joins the open alert.
   auto replay = send(*ada, bj::object{{"date", today}, {"mood", 4}, {"self_harm_urge", 4}}, "u4");
   EXPECT_EQ(replay.json().at("alert_raised"), true);
@@ -302,10 +306,9 @@ TEST_F(CheckInApi, TheCareTeamSeesCheckInsWithSharedNotesOnlyAudited) {
                               {"mood", 5},
                               {"factors", bj::array{"exercise"}},
                               {"note", "kept to myself"}});
-  checked_in(*ada, bj::object{{"date", today},
-                              {"mood", 6},
-                              {"note", "please read this"},
-                              {"share_note", true}});
+  checked_in(
+      *ada,
+      bj::object{{"date", today}, {"mood", 6}, {"note", "please read this"}, {"share_note", true}});
   const std::string base = "/api/v1/clients/" + ada_id + "/check-ins";
   auto r = clin->get(base);
   ASSERT_EQ(r.status, 200) << r.body;
@@ -333,9 +336,9 @@ TEST_F(CheckInApi, TheCareTeamSeesCheckInsWithSharedNotesOnlyAudited) {
   EXPECT_NE(csv.header("content-disposition").find("attachment"), std::string::npos);
   EXPECT_NE(csv.body.find("please read this"), std::string::npos);
   EXPECT_EQ(csv.body.find("kept to myself"), std::string::npos);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND client_id = ?",
-                  {ada_id}),
-            1);
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND client_id = ?", {ada_id}),
+      1);
 
   // Off the care team: not found; the front desk: forbidden; nothing is shown.
   EXPECT_EQ(other->get(base).status, 404);
@@ -347,8 +350,8 @@ TEST_F(CheckInApi, TheCareTeamSeesCheckInsWithSharedNotesOnlyAudited) {
 
 TEST_F(CheckInApi, AClientNeverReachesAnotherClientsCheckIns) {
   checked_in(*ada, bj::object{{"date", today}, {"mood", 6}, {"note", "Ada's own words"}});
-  auto own = ada->post("/api/v1/me/factors", bj::object{{"label", "Choir practice"},
-                                                        {"kind", "activity"}});
+  auto own = ada->post("/api/v1/me/factors",
+                       bj::object{{"label", "Choir practice"}, {"kind", "activity"}});
   ASSERT_EQ(own.status, 201) << own.body;
   const std::string base = "/api/v1/clients/" + ada_id + "/check-ins";
   // Bob, on every route.
@@ -368,7 +371,8 @@ TEST_F(CheckInApi, AClientNeverReachesAnotherClientsCheckIns) {
   auto factors = bob->get("/api/v1/me/factors");
   EXPECT_EQ(factors.body.find("choir"), std::string::npos);
   // Ada's own factor is not Bob's to tick.
-  auto tick = send(*bob, bj::object{{"date", today}, {"mood", 5}, {"factors", bj::array{"choir_practice"}}});
+  auto tick = send(
+      *bob, bj::object{{"date", today}, {"mood", 5}, {"factors", bj::array{"choir_practice"}}});
   EXPECT_EQ(tick.status, 422);
   EXPECT_EQ(tick.error_fields(), std::vector<std::string>{"factors[0]"});
   // Bob cannot write Ada's day: his check-in is his.
@@ -380,8 +384,9 @@ TEST_F(CheckInApi, AClientNeverReachesAnotherClientsCheckIns) {
   EXPECT_EQ(clin->get("/api/v1/me/check-ins.csv").status, 403);
   EXPECT_EQ(clin->get("/api/v1/me/check-ins/summary").status, 403);
   EXPECT_EQ(clin->get("/api/v1/me/factors").status, 403);
-  EXPECT_EQ(clin->post("/api/v1/me/factors", bj::object{{"label", "X"}, {"kind", "activity"}}).status,
-            403);
+  EXPECT_EQ(
+      clin->post("/api/v1/me/factors", bj::object{{"label", "X"}, {"kind", "activity"}}).status,
+      403);
   // Signed out: 401 everywhere.
   HttpClient anonymous(server->base_url());
   EXPECT_EQ(anonymous.get("/api/v1/me/check-ins").status, 401);
@@ -398,8 +403,8 @@ TEST_F(CheckInApi, TheClientsOwnFactors) {
   EXPECT_EQ(items[0].at("kind"), "activity");
   EXPECT_EQ(items[0].at("own"), false);
 
-  auto made = ada->post("/api/v1/me/factors", bj::object{{"label", " Choir practice! "},
-                                                         {"kind", "activity"}});
+  auto made = ada->post("/api/v1/me/factors",
+                        bj::object{{"label", " Choir practice! "}, {"kind", "activity"}});
   ASSERT_EQ(made.status, 201) << made.body;
   EXPECT_EQ(made.json(), (bj::value{{"id", "choir_practice"},
                                     {"label", "Choir practice!"},
@@ -407,10 +412,10 @@ TEST_F(CheckInApi, TheClientsOwnFactors) {
                                     {"own", true}}));
   EXPECT_EQ(count("SELECT COUNT(*) FROM tracking_client_factors WHERE label LIKE '%Choir%'"), 0);
   // The same id again, or one of the service's list: 409.
-  EXPECT_EQ(ada->post("/api/v1/me/factors", bj::object{{"label", "choir  PRACTICE"},
-                                                       {"kind", "factor"}})
-                .status,
-            409);
+  EXPECT_EQ(
+      ada->post("/api/v1/me/factors", bj::object{{"label", "choir  PRACTICE"}, {"kind", "factor"}})
+          .status,
+      409);
   EXPECT_EQ(ada->post("/api/v1/me/factors", bj::object{{"label", "Exercise"}, {"kind", "activity"}})
                 .status,
             409);
@@ -419,11 +424,12 @@ TEST_F(CheckInApi, TheClientsOwnFactors) {
   auto fields = bad.error_fields();
   std::sort(fields.begin(), fields.end());
   EXPECT_EQ(fields, (std::vector<std::string>{"kind", "label"}));
-  EXPECT_EQ(ada->post("/api/v1/me/factors", bj::object{{"label", std::string(61, 'a')},
-                                                       {"kind", "factor"}})
+  EXPECT_EQ(ada->post("/api/v1/me/factors",
+                      bj::object{{"label", std::string(61, 'a')}, {"kind", "factor"}})
                 .status,
             422);
-  auto cyrillic = ada->post("/api/v1/me/factors", bj::object{{"label", "Спорт"}, {"kind", "activity"}});
+  auto cyrillic =
+      ada->post("/api/v1/me/factors", bj::object{{"label", "Спорт"}, {"kind", "activity"}});
   ASSERT_EQ(cyrillic.status, 201) << cyrillic.body;
   EXPECT_EQ(std::string(cyrillic.json().at("id").as_string()).rfind("own_", 0), 0u);
 
@@ -434,7 +440,8 @@ TEST_F(CheckInApi, TheClientsOwnFactors) {
   EXPECT_EQ(all[all.size() - 2].at("own"), true);
   EXPECT_EQ(all.back().at("label"), "Спорт");
   // Now Ada can tick it.
-  auto r = send(*ada, bj::object{{"date", today}, {"mood", 7}, {"factors", bj::array{"choir_practice"}}});
+  auto r = send(*ada,
+                bj::object{{"date", today}, {"mood", 7}, {"factors", bj::array{"choir_practice"}}});
   EXPECT_EQ(r.status, 201) << r.body;
 }
 
@@ -554,8 +561,8 @@ TEST_F(CheckInApi, AReplayAfterARestartStillGetsTheStoredAnswer) {
   TempDir dir;
   TestDatabase database(dir.path());
   FakeClock clock{1'795'000'000};
-  std::unique_ptr<app::App> app_;
-  std::unique_ptr<http::Server> http_;
+  std::unique_ptr<app::App> running;
+  std::unique_ptr<http::Server> listener;
   const auto up = [&] {
     app::FlagValues flags;
     flags["data_dir"] = dir.path().string();
@@ -566,20 +573,21 @@ TEST_F(CheckInApi, AReplayAfterARestartStillGetsTheStoredAnswer) {
     ASSERT_TRUE(cfg) << cfg.error().detail;
     auto a = app::App::open(*cfg, clock);
     ASSERT_TRUE(a) << a.error().detail;
-    app_ = std::move(*a);
+    running = std::move(*a);
     http::ServerOptions so;
     so.host = "127.0.0.1";
     so.port = 0;
-    http_ = std::make_unique<http::Server>(so, [&](http::Request& r) { return app_->handle(r); });
-    http_->start();
+    listener =
+        std::make_unique<http::Server>(so, [&](http::Request& r) { return running->handle(r); });
+    listener->start();
   };
   const auto down = [&] {
-    http_->stop();
-    http_.reset();
-    app_.reset();
+    listener->stop();
+    listener.reset();
+    running.reset();
   };
   up();
-  const auto principal = app_->access().create_user(access::system_principal("test"), [] {
+  const auto principal = running->access().create_user(access::system_principal("test"), [] {
     access::NewUser nu;
     nu.username = "admin";
     nu.display_name = "admin";
@@ -588,7 +596,7 @@ TEST_F(CheckInApi, AReplayAfterARestartStillGetsTheStoredAnswer) {
     return nu;
   }());
   ASSERT_TRUE(principal);
-  const std::string base = "http://127.0.0.1:" + std::to_string(http_->port());
+  const std::string base = "http://127.0.0.1:" + std::to_string(listener->port());
   auto staff = std::make_unique<HttpClient>(base);
   ASSERT_EQ(staff->sign_in("admin", k_password).status, 201);
   auto made = staff->post("/api/v1/clients", bj::object{{"given_name", "Ada"},
@@ -601,8 +609,9 @@ TEST_F(CheckInApi, AReplayAfterARestartStillGetsTheStoredAnswer) {
   nu.role = access::Role::Client;
   nu.password = k_password;
   nu.client_id = std::string(made.json().at("id").as_string());
-  ASSERT_TRUE(app_->access().create_user(access::system_principal("test"), nu));
-  const std::string body = R"({"date":")" + app_->tracking().today() + R"(","mood":5,"note":"n"})";
+  ASSERT_TRUE(running->access().create_user(access::system_principal("test"), nu));
+  const std::string body =
+      R"({"date":")" + running->tracking().today() + R"(","mood":5,"note":"n"})";
   const std::map<std::string, std::string> headers{{"Content-Type", "application/json"},
                                                    {"Idempotency-Key", "before-restart"}};
   HttpResponse first;
@@ -616,7 +625,7 @@ TEST_F(CheckInApi, AReplayAfterARestartStillGetsTheStoredAnswer) {
   down();
   clock.advance(2h);
   up();
-  const std::string base2 = "http://127.0.0.1:" + std::to_string(http_->port());
+  const std::string base2 = "http://127.0.0.1:" + std::to_string(listener->port());
   {
     HttpClient portal(base2);
     ASSERT_EQ(portal.sign_in("ada", k_password).status, 201);
@@ -625,7 +634,7 @@ TEST_F(CheckInApi, AReplayAfterARestartStillGetsTheStoredAnswer) {
     EXPECT_EQ(again.header("idempotent-replayed"), "true");
     EXPECT_EQ(again.json(), first.json());
   }
-  EXPECT_EQ(app_->db().read([](sql::Conn& c) {
+  EXPECT_EQ(running->db().read([](sql::Conn& c) {
     return c.query_one("SELECT COUNT(*) FROM tracking_check_ins")->i64(0);
   }),
             1);
@@ -786,9 +795,10 @@ TEST_F(ReminderApi, AFailedSendIsRetriedAndClockChangesKeepTheLocalTime) {
   // Retried into the next day it is dropped: the day it was about is over.
   server->clock.advance(24h);
   server->app().db().write([&](sql::Conn& c) {
-    c.exec("UPDATE jobs SET due_at = ? WHERE kind = 'tracking.check_in_reminder' AND state = "
-           "'pending'",
-           {server->clock.unix_ms()});
+    c.exec(
+        "UPDATE jobs SET due_at = ? WHERE kind = 'tracking.check_in_reminder' AND state = "
+        "'pending'",
+        {server->clock.unix_ms()});
   });
   run();
   EXPECT_EQ(outcome(ada_id, "2027-03-15"), "stale");

@@ -501,5 +501,36 @@ TEST(Crisis, UrgeThresholdsAboveTheCheckInScaleAreRefused) {
             crisis::Level::Moderate);
 }
 
+TEST(TrackingRules, ShiftDateCrossesMonthsYearsAndLeapDays) {
+  EXPECT_EQ(shift_date("2026-12-02", -7), "2026-11-25");
+  EXPECT_EQ(shift_date("2026-12-31", 1), "2027-01-01");
+  EXPECT_EQ(shift_date("2028-03-01", -1), "2028-02-29");
+  EXPECT_EQ(shift_date("2027-03-01", -1), "2027-02-28");
+  EXPECT_EQ(shift_date("2026-12-02", 0), "2026-12-02");
+  EXPECT_FALSE(shift_date("2026-02-30", 1));
+  EXPECT_FALSE(shift_date("yesterday", 1));
+}
+
+TEST(TrackingRules, ReminderTimesAreHoursAndMinutesOfADay) {
+  EXPECT_EQ(reminder_minute("00:00"), 0);
+  EXPECT_EQ(reminder_minute("08:30"), 8 * 60 + 30);
+  EXPECT_EQ(reminder_minute("23:59"), 23 * 60 + 59);
+  for (const char* bad : {"24:00", "12:60", "8:30", "08:30:00", "0830", "ab:cd", ""}) {
+    EXPECT_FALSE(reminder_minute(bad)) << bad;
+  }
+}
+
+TEST(TrackingRules, TheReminderMailSaysNothingClinical) {
+  const auto m = reminder_mail("https://tend.example.org/");
+  EXPECT_EQ(m.subject, "A reminder to check in");
+  EXPECT_NE(m.body.find("https://tend.example.org/portal"), std::string::npos) << m.body;
+  for (const char* word : {"mood", "urge", "harm", "depress", "anxi", "crisis"}) {
+    EXPECT_EQ(m.body.find(word), std::string::npos) << word;
+  }
+  const auto bare = reminder_mail("");
+  EXPECT_NE(bare.body.find("in the portal"), std::string::npos);
+  EXPECT_EQ(bare.body.find("http"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tend::tracking::rules
