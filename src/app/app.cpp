@@ -29,6 +29,7 @@
 #include "platform/sql/migrations.h"
 #include "platform/sql/open.h"
 #include "platform/tz.h"
+#include "record/routes.h"
 
 namespace tend::app {
 
@@ -68,6 +69,9 @@ const std::vector<SealedColumn>& sealed_columns() {
       {"tracking_check_ins", "id", "note", "tracking_check_ins.note"},
       {"tracking_client_factors", "id", "label", "tracking_client_factors.label"},
       {"education_assignments", "id", "note", "education_assignments.note"},
+      {"record_amendments", "id", "what", "record_amendments.what"},
+      {"record_amendments", "id", "change", "record_amendments.change"},
+      {"record_amendments", "id", "reason", "record_amendments.reason"},
   };
   return v;
 }
@@ -353,6 +357,16 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
       *app->db_, clock, app->keys_, *app->audit_, *app->access_, std::move(codes));
   app->medications_ = std::make_unique<care::MedicationService>(*app->db_, clock, app->keys_,
                                                                 *app->audit_, *app->access_);
+  {
+    // The client's own record reads through the services above; times in the service's zone.
+    auto zone = time_zone(cfg.time_zone);
+    app->record_ = std::make_unique<record::RecordService>(
+        *app->db_, clock, app->keys_, *app->audit_, *app->access_,
+        record::Sources{*app->clients_, *app->assessments_, *app->appointments_, *app->diagnoses_,
+                        *app->medications_, *app->plans_, *app->crisis_, *app->notes_,
+                        *app->education_assignments_},
+        zone ? *zone : TimeZone());
+  }
   // A scored measure's risk answers open (or join) an alert in the same transaction.
   app->assessments_->on_scored(
       [a = app.get()](sql::Conn& c, const assessment::AssessmentScored& s) {
@@ -456,6 +470,7 @@ void App::build_routes() {
   care::register_plan_routes(router_, *plans_, *discharges_, *access_);
   care::register_diagnosis_routes(router_, *diagnoses_, *medications_, *access_);
   education::register_routes(router_, *education_, *education_assignments_, *access_);
+  record::register_routes(router_, *record_, *access_);
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();

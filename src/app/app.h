@@ -25,6 +25,7 @@
 #include "platform/jobs/service.h"
 #include "platform/result.h"
 #include "platform/sql/db.h"
+#include "record/service.h"
 
 namespace tend::app {
 
@@ -64,6 +65,7 @@ class App {
   care::DischargeService& discharges() { return *discharges_; }
   care::DiagnosisService& diagnoses() { return *diagnoses_; }
   care::MedicationService& medications() { return *medications_; }
+  record::RecordService& record() { return *record_; }
   events::EventHub& events() { return *events_; }
   const http::Router& router() const { return router_; }
 
@@ -93,6 +95,7 @@ class App {
   std::unique_ptr<care::MedicationService> medications_;
   std::unique_ptr<education::Library> education_;  //!< content/education, checked at start-up
   std::unique_ptr<education::EducationService> education_assignments_;
+  std::unique_ptr<record::RecordService> record_;  //!< the client's own record in the portal
   std::unique_ptr<events::EventHub> events_;
   http::Router router_;
   std::unique_ptr<WebApp> web_;

@@ -21,6 +21,7 @@ import { PortalHome, PortalQuestionnaire } from './pages/Portal';
 import { HelpNowButton, HelpNowPage, OfflinePortal, PortalSafetyPlanPage } from './pages/PortalCrisis';
 import { ReadingPage } from './pages/PortalEducation';
 import { MyPlanPage, StayingWellPage } from './pages/PortalPlan';
+import { PortalRecordPage } from './pages/PortalRecord';
 import { loadCrisisData, registerPortalWorker } from './portalData';
 import { SecurityPage } from './pages/Security';
 import { CalendarPage } from './pages/Calendar';
@@ -206,6 +207,7 @@ export function App() {
           {match?.name === 'portal-help' ? <HelpNowPage /> : null}
           {match?.name === 'portal-plan' ? <MyPlanPage /> : null}
           {match?.name === 'portal-staying-well' ? <StayingWellPage /> : null}
+          {match?.name === 'portal-record' ? <PortalRecordPage /> : null}
           {match?.name === 'portal-reading' ? <ReadingPage slug={match.params.slug} /> : null}
           {!match || !portalRoutes.includes(match.name) ? <Loading /> : null}
         </main>

@@ -22,6 +22,7 @@ export type RouteName =
   | 'portal-plan'
   | 'portal-staying-well'
   | 'portal-reading'
+  | 'portal-record'
   | 'assessment-link';
 
 /** Every screen of the app. Literal paths come before ':id' ones ('/clients/new'). */
@@ -47,12 +48,13 @@ export const routes: readonly Route<RouteName>[] = [
   { name: 'portal-plan', pattern: '/portal/plan' },
   { name: 'portal-staying-well', pattern: '/portal/staying-well' },
   { name: 'portal-reading', pattern: '/portal/reading/:slug' },
+  { name: 'portal-record', pattern: '/portal/record' },
   // public: a questionnaire sent by link, answered without signing in
   { name: 'assessment-link', pattern: '/a/:token' },
 ];
 
 /** Screens a client (role client) may open; every other path takes them to /portal. */
-export const portalRoutes: readonly RouteName[] = ['portal', 'portal-questionnaire', 'portal-safety-plan', 'portal-help', 'portal-plan', 'portal-staying-well', 'portal-reading'];
+export const portalRoutes: readonly RouteName[] = ['portal', 'portal-questionnaire', 'portal-safety-plan', 'portal-help', 'portal-plan', 'portal-staying-well', 'portal-reading', 'portal-record'];
 
 /** Screens that need no session. */
 export const publicRoutes: readonly RouteName[] = ['assessment-link'];

@@ -15,6 +15,7 @@ import { PortalAppointments } from './PortalAppointments';
 import { RiskScreen, type SubmissionState } from './PortalCrisis';
 import { ReadingCard } from './PortalEducation';
 import { PlanCards } from './PortalPlan';
+import { RecordCard } from './PortalRecord';
 
 const roleWords: Record<string, string> = {
   clinician: 'A clinician',
@@ -122,6 +123,7 @@ export function PortalHome({ user }: { user: User }) {
         <PlanCards />
 
         <ReadingCard />
+        <RecordCard />
 
         <section class="card" aria-labelledby="care-team">
           <h2 id="care-team">Your care team</h2>
