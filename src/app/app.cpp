@@ -333,7 +333,7 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
                                                     *app->crisis_, std::move(*note_templates));
   // Psychoeducation articles are data (content/education); a bad one stops start-up, naming
   // the file.
-  auto articles = education::Library::load(content::embedded());
+  auto articles = education::Library::load(content::embedded(), cfg.education_dir);
   if (!articles) return articles.error();
   app->education_ = std::make_unique<education::Library>(std::move(*articles));
   app->education_assignments_ = std::make_unique<education::EducationService>(
@@ -357,6 +357,7 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
       *app->db_, clock, app->keys_, *app->audit_, *app->access_, std::move(codes));
   app->medications_ = std::make_unique<care::MedicationService>(*app->db_, clock, app->keys_,
                                                                 *app->audit_, *app->access_);
+  app->education_assignments_->set_sources(app->diagnoses_.get(), app->assessments_.get());
   {
     // The client's own record reads through the services above; times in the service's zone.
     auto zone = time_zone(cfg.time_zone);
