@@ -612,6 +612,7 @@ async function main() {
   await supervisors(base);
   await education(base, clientId);
   await myRecord(base, clientId);
+  await suggestedReading(base, clientId);
 }
 
 /** Every control on a phone page is at least 44 px tall; a radio counts by its label, a link inside a sentence is exempt. */
@@ -1598,6 +1599,32 @@ async function myRecord(base, clientId) {
   await checkA11y(q, 'portal my record with an answer');
   await ph.close();
   await desk.close();
+  assertClean();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Suggested reading: the client's depression diagnosis (from earlier in this run) suggests
+// articles on the chart, each with its reason; one tap gives one.
+
+async function suggestedReading(base, clientId) {
+  begin('education: the chart suggests reading from the diagnosis, and one tap gives it');
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  const c = await ctx.newPage();
+  watch(c, 'suggested reading');
+  await c.goto(`/clients/${clientId}?tab=plan`);
+  await signIn(c, 'clin');
+  const section = c.getByRole('region', { name: 'Education' });
+  const list = section.getByRole('list', { name: 'Suggested for this client' });
+  await expectText(list, /Because of diagnosis F32[.0-9A-Z]* \(depression\)/, 'a suggestion with its reason');
+  await checkA11y(c, 'suggested reading');
+  await screenshot(c, '72-chart-suggested-reading');
+  const first = list.locator('li').first();
+  const title = ((await first.locator('strong').textContent()) ?? '').trim();
+  if (!title) fail('a suggestion has no title');
+  await first.getByRole('button', { name: `Give now: ${title}` }).click();
+  await expectText(section.getByRole('status'), new RegExp(`Gave “${title}”`), 'given from the suggestions');
+  await expectText(section.getByRole('list', { name: 'Articles given' }), new RegExp(`${title} · Not read yet`), 'in the articles given');
+  await ctx.close();
   assertClean();
 }
 
