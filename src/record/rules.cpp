@@ -141,6 +141,8 @@ std::string when_words(std::int64_t at_ms, const TimeZone& zone) {
 
 std::string who_words(const std::string& actor_id, const Actor* actor) {
   if (is_system(actor_id)) return "Tend, automatically";
+  // A questionnaire answered through a link sent by e-mail: whoever held the link.
+  if (actor_id.rfind("link:", 0) == 0) return "someone using a questionnaire link sent to you";
   // Another client's name is theirs: a portal user who tried this record is not named.
   if (actor && actor->role == "client") return "someone using the portal (not you)";
   if (!actor || actor->name.empty()) return "someone at the service (account " + actor_id + ")";

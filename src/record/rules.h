@@ -29,7 +29,7 @@ std::string when_words(std::int64_t at_ms, const TimeZone& zone);
 //! Who someone is to the client: "Sam Rivera (clinician, your care team)", "Ola Diaz (front
 //! desk, not on your care team)"; "Tend, automatically" for a "system:…" actor; "someone at
 //! the service (account <id>)" when the account is unknown; another client is never named
-//! ("someone using the portal (not you)").
+//! ("someone using the portal (not you)"); a "link:…" actor answered a questionnaire link.
 std::string who_words(const std::string& actor_id, const Actor* actor);
 
 //! The access log in plain words, for the client it is about. `entries` newest first (as the

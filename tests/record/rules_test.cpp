@@ -69,6 +69,8 @@ TEST(RecordWords, WhenAndWho) {
   EXPECT_EQ(rules::who_words("u_ola", &ola), "Ola Diaz (front desk, not on your care team)");
   EXPECT_EQ(rules::who_words("system:crisis", nullptr), "Tend, automatically");
   EXPECT_EQ(rules::who_words("system", nullptr), "Tend, automatically");
+  EXPECT_EQ(rules::who_words("link:fb89a2d68120e6a1", nullptr),
+            "someone using a questionnaire link sent to you");
   EXPECT_EQ(rules::who_words("u_gone", nullptr), "someone at the service (account u_gone)");
   const Actor bob{"Bob Peer", "client", false};
   EXPECT_EQ(rules::who_words("u_bob", &bob), "someone using the portal (not you)");
