@@ -55,6 +55,7 @@ bj::object assignment_json(const Assignment& a, const Article* article) {
     o["summary"] = article->summary;
     o["kind"] = article->kind;
     o["minutes"] = article->minutes;
+    o["from_service"] = article->from_service;
   }
   return o;
 }

@@ -131,6 +131,10 @@ TEST_F(EducationSuggestApi, TheServicesArticlesAreListedMarkedAndReadable) {
   ASSERT_EQ(one.status, 200);
   EXPECT_NE(std::string(one.json().at("html").as_string()).find("We meet on Tuesdays."),
             std::string::npos);
+  // Given to the client, it is marked in their reading too.
+  ASSERT_EQ(clin->post(base + "/education", bj::object{{"slug", "our-anxiety-group"}}).status, 201);
+  const bj::value mine = portal->get("/api/v1/me/education").json();
+  EXPECT_EQ(mine.at("items").at(0).at("from_service"), true);
   auto builtin = clin->get("/api/v1/education/articles/panic-attacks");
   EXPECT_EQ(builtin.json().at("from_service"), false);
 }

@@ -33,7 +33,7 @@ export function reasonWords(reasons: readonly string[]): string {
   return reasons.length ? `Because of ${reasons.join('; ')}` : '';
 }
 
-function FromService({ a }: { a: Pick<ArticleSummary, 'from_service'> }) {
+export function FromService({ a }: { a: Pick<ArticleSummary, 'from_service'> }) {
   return a.from_service ? <span class="tag">From your service</span> : null;
 }
 
@@ -46,6 +46,8 @@ export interface EducationAssignment {
   summary?: string;
   kind?: string;
   minutes?: number;
+  /** The service's own article (education_dir). */
+  from_service?: boolean;
   note: string;
   status: 'assigned' | 'read' | 'cancelled';
   assigned_by: { id: string; name: string };
