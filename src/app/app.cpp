@@ -29,6 +29,7 @@
 #include "platform/sql/migrations.h"
 #include "platform/sql/open.h"
 #include "platform/tz.h"
+#include "record/routes.h"
 #include "tracking/routes.h"
 
 namespace tend::app {
@@ -70,6 +71,9 @@ const std::vector<SealedColumn>& sealed_columns() {
       {"tracking_client_factors", "id", "label", "tracking_client_factors.label"},
       {"tracking_check_in_requests", "id", "response", "tracking_check_in_requests.response"},
       {"education_assignments", "id", "note", "education_assignments.note"},
+      {"record_amendments", "id", "what", "record_amendments.what"},
+      {"record_amendments", "id", "change", "record_amendments.change"},
+      {"record_amendments", "id", "reason", "record_amendments.reason"},
   };
   return v;
 }
@@ -338,7 +342,7 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
                                                     *app->crisis_, std::move(*note_templates));
   // Psychoeducation articles are data (content/education); a bad one stops start-up, naming
   // the file.
-  auto articles = education::Library::load(content::embedded());
+  auto articles = education::Library::load(content::embedded(), cfg.education_dir);
   if (!articles) return articles.error();
   app->education_ = std::make_unique<education::Library>(std::move(*articles));
   app->education_assignments_ = std::make_unique<education::EducationService>(
@@ -387,6 +391,17 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
       *app->db_, clock, app->keys_, *app->audit_, *app->access_, std::move(codes));
   app->medications_ = std::make_unique<care::MedicationService>(*app->db_, clock, app->keys_,
                                                                 *app->audit_, *app->access_);
+  app->education_assignments_->set_sources(app->diagnoses_.get(), app->assessments_.get());
+  {
+    // The client's own record reads through the services above; times in the service's zone.
+    auto zone = time_zone(cfg.time_zone);
+    app->record_ = std::make_unique<record::RecordService>(
+        *app->db_, clock, app->keys_, *app->audit_, *app->access_,
+        record::Sources{*app->clients_, *app->assessments_, *app->appointments_, *app->diagnoses_,
+                        *app->medications_, *app->plans_, *app->crisis_, *app->notes_,
+                        *app->education_assignments_},
+        zone ? *zone : TimeZone());
+  }
   // A scored measure's risk answers open (or join) an alert in the same transaction.
   app->assessments_->on_scored(
       [a = app.get()](sql::Conn& c, const assessment::AssessmentScored& s) {
@@ -491,6 +506,7 @@ void App::build_routes() {
   care::register_diagnosis_routes(router_, *diagnoses_, *medications_, *access_);
   education::register_routes(router_, *education_, *education_assignments_, *access_);
   tracking::register_routes(router_, *tracking_, *access_);
+  record::register_routes(router_, *record_, *access_);
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();

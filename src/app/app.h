@@ -25,6 +25,7 @@
 #include "platform/jobs/service.h"
 #include "platform/result.h"
 #include "platform/sql/db.h"
+#include "record/service.h"
 #include "tracking/service.h"
 
 namespace tend::app {
@@ -66,6 +67,7 @@ class App {
   care::DiagnosisService& diagnoses() { return *diagnoses_; }
   care::MedicationService& medications() { return *medications_; }
   tracking::TrackingService& tracking() { return *tracking_; }
+  record::RecordService& record() { return *record_; }
   events::EventHub& events() { return *events_; }
   const http::Router& router() const { return router_; }
 
@@ -96,6 +98,7 @@ class App {
   std::unique_ptr<education::Library> education_;  //!< content/education, checked at start-up
   std::unique_ptr<education::EducationService> education_assignments_;
   std::unique_ptr<tracking::TrackingService> tracking_;  //!< daily check-ins and reminders
+  std::unique_ptr<record::RecordService> record_;        //!< the client's own record in the portal
   std::unique_ptr<events::EventHub> events_;
   http::Router router_;
   std::unique_ptr<WebApp> web_;

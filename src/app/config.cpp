@@ -113,6 +113,11 @@ const std::vector<Setting>& settings() {
            "A directory of the service's own instrument files (content/instruments format); "
            "one with a shipped instrument's id replaces it",
            &Config::instruments_dir),
+      text("education_dir",
+           "A directory of the service's own psychoeducation articles (content/education "
+           "format), listed beside the built-in ones; a slug that is a built-in article's, or a "
+           "bad file, stops start-up naming the file",
+           &Config::education_dir),
       text("time_zone",
            "The service's time zone (IANA name, e.g. America/New_York): working days for low "
            "alert deadlines",

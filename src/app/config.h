@@ -47,6 +47,9 @@ struct Config {
   std::string web_root;  //!< "" = the web app compiled into the binary
   //! A service's own instrument files; one with a shipped instrument's id replaces it.
   std::string instruments_dir;
+  //! A service's own psychoeducation articles (content/education format); a slug that is a
+  //! built-in article's is refused.
+  std::string education_dir;
   //! The service's time zone (IANA): working days for `low` alert deadlines, roster defaults.
   std::string time_zone = "UTC";
   //! The address people open Tend at ("https://tend.example.org"), for links in e-mail.

@@ -194,7 +194,8 @@ Result<RiskConfig> RiskConfig::parse(std::string_view text) {
           const auto& o = R::obj(list[i], f);
           R::only(o, f, {"at_least", "level", "reason"});
           ThresholdRule t;
-          t.at_least = R::integer(o, "at_least", f + ".at_least", 1, 5);  // the check-in's 0–5 scale
+          t.at_least =
+              R::integer(o, "at_least", f + ".at_least", 1, 5);  // the check-in's 0–5 scale
           t.level = R::level(o, f);
           t.reason = R::str(o, "reason", f + ".reason");
           cfg.self_harm_urge.push_back(std::move(t));

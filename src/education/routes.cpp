@@ -30,7 +30,8 @@ bj::object summary_json(const Article& a) {
           {"kind", a.kind},
           {"minutes", a.minutes},
           {"reviewed", a.reviewed},
-          {"review_by", a.review_by}};
+          {"review_by", a.review_by},
+          {"from_service", a.from_service}};
 }
 
 bj::value time_or_null(const std::optional<std::int64_t>& ms) {
@@ -54,6 +55,7 @@ bj::object assignment_json(const Assignment& a, const Article* article) {
     o["summary"] = article->summary;
     o["kind"] = article->kind;
     o["minutes"] = article->minutes;
+    o["from_service"] = article->from_service;
   }
   return o;
 }
@@ -134,6 +136,27 @@ void register_routes(http::Router& router, const Library& library, EducationServ
       .summary("The articles given to a client, newest first: what was read and how useful",
                "education")
       .returns(200, "Assignments");
+
+  router
+      .add(Method::Get, "/api/v1/clients/{id}/education/suggestions",
+           access.guard([&assignments](Request& req, const access::Principal& p) {
+             auto r = assignments.suggestions(p, req.param("id"));
+             if (!r) return Response::problem(r.error());
+             bj::array items;
+             for (const auto& s : *r) {
+               auto o = summary_json(*s.article);
+               o["reasons"] = strings(s.reasons);
+               items.push_back(std::move(o));
+             }
+             return Response::json(200, bj::object{{"items", std::move(items)}});
+           }))
+      .summary(
+          "Articles suggested for a client from their current diagnoses (content/education/"
+          "conditions.tsv) and recent measures, each with its reasons; those already given "
+          "are left out",
+          "education")
+      .returns(200, "Suggestions, most reasons first")
+      .returns(403, "A client");
 
   router
       .add(Method::Get, "/api/v1/me/education",

@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 
 #include "platform/clock.h"
 
@@ -159,6 +162,60 @@ bool review_overdue(const Article& a, std::string_view today) {
   return due >= 0 && now >= 0 && now > due;
 }
 
+Result<ConditionMap> parse_condition_map(std::string_view text, std::string_view path) {
+  ConditionMap map;
+  std::set<std::string> seen;
+  int n = 0;
+  for (auto line : lines_of(text)) {
+    ++n;
+    const std::string t = trim(line);
+    if (t.empty() || t[0] == '#') continue;
+    const auto bad = [&](const std::string& why) {
+      return make_error(Errc::Validation,
+                        std::string(path) + ": line " + std::to_string(n) + ": " + why,
+                        {{"line " + std::to_string(n), why}});
+    };
+    const auto tab = line.find('\t');
+    if (tab == std::string_view::npos) {
+      return bad("must be a code prefix, a tab, then condition tags");
+    }
+    const std::string prefix = trim(line.substr(0, tab));
+    if (prefix.empty()) return bad("the code prefix is empty");
+    std::vector<std::string> tags;
+    const std::string rest(line.substr(tab + 1));
+    std::size_t at = 0;
+    while (at <= rest.size()) {
+      auto comma = rest.find(',', at);
+      if (comma == std::string::npos) comma = rest.size();
+      const std::string tag = trim(std::string_view(rest).substr(at, comma - at));
+      at = comma + 1;
+      if (tag.empty()) continue;
+      if (!std::all_of(tag.begin(), tag.end(),
+                       [](char ch) { return (ch >= 'a' && ch <= 'z') || ch == '-'; })) {
+        return bad("condition " + tag + " must be lower-case letters and hyphens");
+      }
+      tags.push_back(tag);
+    }
+    if (tags.empty()) return bad("no condition for " + prefix);
+    const std::string key = lower(prefix);
+    if (!seen.insert(key).second) return bad(prefix + " is given twice");
+    map.rows.emplace_back(prefix, std::move(tags));
+  }
+  // Longest prefix first, so the first match is the most specific.
+  std::stable_sort(map.rows.begin(), map.rows.end(),
+                   [](const auto& x, const auto& y) { return x.first.size() > y.first.size(); });
+  return map;
+}
+
+std::vector<std::string> conditions_of_code(const ConditionMap& map, std::string_view code) {
+  const std::string c = lower(trim(code));
+  for (const auto& [prefix, tags] : map.rows) {
+    const std::string p = lower(prefix);
+    if (c.size() >= p.size() && c.compare(0, p.size(), p) == 0) return tags;
+  }
+  return {};
+}
+
 std::string condition_of_instrument(std::string_view instrument) {
   // What each instrument is designed to measure, as its own documentation states.
   static const std::map<std::string, std::string, std::less<>> table = {
@@ -291,7 +348,8 @@ Result<Article> parse_article(std::string_view text, std::string_view path) {
 
 }  // namespace rules
 
-Result<Library> Library::load(const std::vector<content::File>& files) {
+Result<Library> Library::load(const std::vector<content::File>& files,
+                              const std::string& service_dir) {
   Library lib;
   constexpr std::string_view dir = "education/", ext = ".md";
   for (const auto& f : files) {
@@ -306,8 +364,64 @@ Result<Library> Library::load(const std::vector<content::File>& files) {
     lib.articles_.push_back(std::move(*a));
   }
   if (lib.articles_.empty()) return make_error(Errc::Validation, "education/: no articles");
+  for (const auto& f : files) {
+    if (f.path != "education/conditions.tsv") continue;
+    auto map = rules::parse_condition_map(f.text, f.path);
+    if (!map) return map.error();
+    lib.conditions_ = std::move(*map);
+  }
+  if (!service_dir.empty()) {
+    // A service's article never silently replaces a built-in one: the built-in articles are
+    // reviewed with Tend, and a changed copy under the same slug would change what assigned
+    // clients read. The service gives its version another file name.
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::is_directory(service_dir, ec)) {
+      return make_error(Errc::Validation, "education_dir " + service_dir + " is not a directory");
+    }
+    std::vector<fs::path> paths;
+    for (const auto& e : fs::directory_iterator(service_dir, ec)) {
+      if (e.is_regular_file() && e.path().extension() == ".md" &&
+          e.path().filename() != "README.md") {
+        paths.push_back(e.path());
+      }
+    }
+    std::sort(paths.begin(), paths.end());
+    std::set<std::string> built_in;
+    for (const auto& a : lib.articles_) built_in.insert(a.slug);
+    for (const auto& path : paths) {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) return make_error(Errc::Validation, path.string() + ": cannot be read");
+      std::stringstream text;
+      text << in.rdbuf();
+      auto a = rules::parse_article(text.str(), path.string());
+      if (!a) return a.error();
+      if (built_in.count(a->slug) > 0) {
+        return make_error(Errc::Validation,
+                          path.string() + ": slug: " + a->slug +
+                              " is a built-in article; give the service's own another file name",
+                          {{"slug", "is a built-in article"}});
+      }
+      a->from_service = true;
+      lib.articles_.push_back(std::move(*a));
+    }
+  }
   std::sort(lib.articles_.begin(), lib.articles_.end(),
             [](const Article& x, const Article& y) { return x.slug < y.slug; });
+  for (const auto& [prefix, tags] : lib.conditions_.rows) {
+    for (const auto& tag : tags) {
+      const bool carried =
+          std::any_of(lib.articles_.begin(), lib.articles_.end(), [&](const Article& a) {
+            return std::find(a.conditions.begin(), a.conditions.end(), tag) != a.conditions.end();
+          });
+      if (!carried) {
+        return make_error(Errc::Validation, "education/conditions.tsv: " + prefix +
+                                                ": no article "
+                                                "carries the condition " +
+                                                tag);
+      }
+    }
+  }
   return lib;
 }
 
@@ -336,6 +450,19 @@ std::vector<const Article*> Library::filter(std::string_view topic, std::string_
   return out;
 }
 
+namespace {
+void add_measures(std::vector<std::pair<std::string, std::string>>& wanted,
+                  const std::vector<Measure>& measures) {
+  for (const auto& m : measures) {
+    if (m.lowest) continue;
+    const std::string tag = rules::condition_of_instrument(m.instrument);
+    if (tag.empty()) continue;
+    wanted.emplace_back(tag, "recent " + rules::lower(m.instrument) + " result in the band " +
+                                 m.band + " (" + tag + ")");
+  }
+}
+}  // namespace
+
 std::vector<Suggestion> Library::suggest(const std::vector<std::string>& conditions,
                                          const std::vector<Measure>& measures) const {
   // condition tag → why it is asked for, in the order given.
@@ -344,13 +471,24 @@ std::vector<Suggestion> Library::suggest(const std::vector<std::string>& conditi
     const std::string tag = rules::lower(rules::trim(c));
     if (!tag.empty()) wanted.emplace_back(tag, "matches the condition " + tag);
   }
-  for (const auto& m : measures) {
-    if (m.lowest) continue;
-    const std::string tag = rules::condition_of_instrument(m.instrument);
-    if (tag.empty()) continue;
-    wanted.emplace_back(tag, "recent " + rules::lower(m.instrument) + " result in the band " +
-                                 m.band + " (" + tag + ")");
+  add_measures(wanted, measures);
+  return match(wanted);
+}
+
+std::vector<Suggestion> Library::suggest_for(const std::vector<std::string>& diagnosis_codes,
+                                             const std::vector<Measure>& measures) const {
+  std::vector<std::pair<std::string, std::string>> wanted;
+  for (const auto& code : diagnosis_codes) {
+    for (const auto& tag : rules::conditions_of_code(conditions_, code)) {
+      wanted.emplace_back(tag, "diagnosis " + code + " (" + tag + ")");
+    }
   }
+  add_measures(wanted, measures);
+  return match(wanted);
+}
+
+std::vector<Suggestion> Library::match(
+    const std::vector<std::pair<std::string, std::string>>& wanted) const {
   std::vector<Suggestion> out;
   for (const auto& a : articles_) {
     Suggestion s{&a, {}};

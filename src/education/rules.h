@@ -26,6 +26,13 @@ struct Article {
   std::string review_by;                //!< YYYY-MM-DD, after `reviewed`
   std::string body;                     //!< Markdown, without the front matter
   int words = 0;                        //!< words in the body
+  bool from_service = false;            //!< the service's own (education_dir), not built in
+};
+
+//! Diagnosis code prefixes and the condition tags each speaks to
+//! (content/education/conditions.tsv), longest prefix first.
+struct ConditionMap {
+  std::vector<std::pair<std::string, std::vector<std::string>>> rows;
 };
 
 //! Why an article is suggested: the tag or measure that matched it, in words.
@@ -64,6 +71,13 @@ int count_words(std::string_view text);
 std::string render_html(std::string_view markdown);
 //! True when the review date has passed (`today` is YYYY-MM-DD).
 bool review_overdue(const Article& a, std::string_view today);
+//! Reads the code map: `prefix<TAB>tag, tag…` per line, # comments and blank lines skipped.
+//! A row without a prefix or a tag, a tag that is not lower-case letters and hyphens, or a
+//! prefix given twice is refused, naming `path` and the line.
+Result<ConditionMap> parse_condition_map(std::string_view text, std::string_view path);
+//! The condition tags of one diagnosis code: the longest matching prefix's (case-insensitive),
+//! or none.
+std::vector<std::string> conditions_of_code(const ConditionMap& map, std::string_view code);
 //! The condition tag an instrument's results speak to (phq-9 → depression), or "" when the
 //! instrument is not one Tend links to articles.
 std::string condition_of_instrument(std::string_view instrument);
@@ -73,9 +87,14 @@ std::string condition_of_instrument(std::string_view instrument);
 //! Every built-in article, checked at start-up.
 class Library {
  public:
-  //! Reads every `education/*.md` of `files` except README.md. The first bad file stops the
-  //! load with its error (naming the file); a library with no article is refused.
-  static Result<Library> load(const std::vector<content::File>& files);
+  //! Reads every `education/*.md` of `files` except README.md, and the code map
+  //! `education/conditions.tsv`. The first bad file stops the load with its error (naming the
+  //! file); a library with no article is refused. With `service_dir`, the service's own
+  //! articles (`*.md` at its top level, README.md excepted) are added, marked from_service: a
+  //! bad one, or one whose slug is a built-in article's, stops the load naming the file. A tag
+  //! of the code map that no article carries is refused too (it would never suggest anything).
+  static Result<Library> load(const std::vector<content::File>& files,
+                              const std::string& service_dir = "");
 
   //! Sorted by slug.
   const std::vector<Article>& all() const { return articles_; }
@@ -90,9 +109,19 @@ class Library {
   //! then by slug.
   std::vector<Suggestion> suggest(const std::vector<std::string>& conditions,
                                   const std::vector<Measure>& measures) const;
+  //! As suggest(), from diagnosis codes through the code map: each reason names the code
+  //! ("diagnosis F32.1 (depression)").
+  std::vector<Suggestion> suggest_for(const std::vector<std::string>& diagnosis_codes,
+                                      const std::vector<Measure>& measures) const;
+  const ConditionMap& condition_map() const { return conditions_; }
 
  private:
+  //! Articles carrying one of the wanted tags, each with the reasons of the tags it carries.
+  std::vector<Suggestion> match(
+      const std::vector<std::pair<std::string, std::string>>& wanted) const;
+
   std::vector<Article> articles_;
+  ConditionMap conditions_;
 };
 
 }  // namespace tend::education

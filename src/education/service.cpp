@@ -1,6 +1,7 @@
 #include "education/service.h"
 
 #include <limits>
+#include <set>
 
 #include "care/owner.h"
 #include "platform/ids.h"
@@ -215,6 +216,57 @@ Result<Assignment> EducationService::cancel(const Principal& p, const std::strin
                                          glass(owned->decision)));
     return std::move(*load(c, id));
   });
+}
+
+Result<std::vector<Suggestion>> EducationService::suggestions(const Principal& p,
+                                                              const std::string& client_id) {
+  if (p.role == access::Role::Client) {
+    return make_error(Errc::Forbidden, "suggestions are for the care team");
+  }
+  auto d = access_.authorize(p, Action::Read, Resource::Clinical, client_id);
+  if (!d) return d.error();
+  std::vector<std::string> codes;
+  if (diagnoses_) {
+    auto dx = diagnoses_->list(p, client_id);
+    if (!dx) return dx.error();
+    for (const auto& x : *dx) {
+      if (x.status == "provisional" || x.status == "confirmed") codes.push_back(x.code);
+    }
+  }
+  std::vector<Measure> measures;
+  if (measures_) {
+    auto series = measures_->measures(p, client_id);
+    if (!series) return series.error();
+    const auto since = clock_.unix_ms() - std::int64_t{k_recent_days} * 86'400'000;
+    for (const auto& s : *series) {
+      if (s.results.empty() || !s.instrument) continue;
+      const auto& latest = s.results.back();
+      if (latest.completed_at_ms < since || !latest.score.band) continue;
+      Measure m;
+      m.instrument = s.instrument->id;
+      m.band = latest.score.band->code;
+      m.lowest = !s.instrument->bands.empty() && s.instrument->bands.front().code == m.band;
+      measures.push_back(std::move(m));
+    }
+  }
+  auto given = db_.read([&](sql::Conn& c) {
+    std::set<std::string> out;
+    for (const auto& r : c.query("SELECT slug FROM education_assignments WHERE client_id = ? AND "
+                                 "status <> 'cancelled'",
+                                 {client_id})) {
+      out.insert(r.str(0));
+    }
+    return out;
+  });
+  std::vector<Suggestion> out;
+  for (auto& s : library_.suggest_for(codes, measures)) {
+    if (given.count(s.article->slug) == 0) out.push_back(std::move(s));
+  }
+  db_.write([&](sql::Conn& c) {
+    audit_.append(c, access::audit_entry(p, "read", "education_suggestions", client_id, client_id,
+                                         glass(*d)));
+  });
+  return out;
 }
 
 }  // namespace tend::education

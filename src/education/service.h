@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "access/service.h"
+#include "assessment/service.h"
 #include "audit/service.h"
+#include "care/diagnosis_service.h"
 #include "education/rules.h"
 #include "platform/clock.h"
 #include "platform/crypto/crypto.h"
@@ -62,6 +64,21 @@ class EducationService {
   Result<Assignment> cancel(const access::Principal& p, const std::string& id,
                             const boost::json::object& body);
 
+  //! Where suggestions look: the client's current diagnoses and recent measures. Set once at
+  //! start-up; both must outlive the service.
+  void set_sources(care::DiagnosisService* diagnoses, assessment::AssessmentService* measures) {
+    diagnoses_ = diagnoses;
+    measures_ = measures;
+  }
+  //! Articles suggested for a client (Library::suggest_for): from their current (provisional
+  //! or confirmed) diagnoses through the code map, and the latest result of each instrument
+  //! completed in the last `k_recent_days` days. Articles already given (and not taken back)
+  //! are left out. Care team only; 403 for clients.
+  Result<std::vector<Suggestion>> suggestions(const access::Principal& p,
+                                              const std::string& client_id);
+  //! How far back a measure counts as recent for suggestions.
+  static constexpr int k_recent_days = 90;
+
   //! The article an assignment points to; null only if it left the library.
   const Article* article(const Assignment& a) const { return library_.find(a.slug); }
 
@@ -78,6 +95,8 @@ class EducationService {
   audit::AuditLog& audit_;
   access::AccessService& access_;
   const Library& library_;
+  care::DiagnosisService* diagnoses_ = nullptr;
+  assessment::AssessmentService* measures_ = nullptr;
 };
 
 }  // namespace tend::education

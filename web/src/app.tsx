@@ -24,6 +24,7 @@ import { MyPlanPage, StayingWellPage } from './pages/PortalPlan';
 import { CheckInPage } from './pages/PortalCheckIn';
 import { DiaryPage } from './pages/PortalDiary';
 import { rememberedPortalUser, rememberPortalUser, startSync } from './checkInQueue';
+import { PortalRecordPage } from './pages/PortalRecord';
 import { loadCrisisData, registerPortalWorker } from './portalData';
 import { SecurityPage } from './pages/Security';
 import { CalendarPage } from './pages/Calendar';
@@ -231,6 +232,7 @@ export function App() {
           {match?.name === 'portal-help' ? <HelpNowPage /> : null}
           {match?.name === 'portal-plan' ? <MyPlanPage /> : null}
           {match?.name === 'portal-staying-well' ? <StayingWellPage /> : null}
+          {match?.name === 'portal-record' ? <PortalRecordPage /> : null}
           {match?.name === 'portal-reading' ? <ReadingPage slug={match.params.slug} /> : null}
           {match?.name === 'portal-check-in' ? <CheckInPage user={user} /> : null}
           {match?.name === 'portal-diary' ? <DiaryPage owner={user.id} /> : null}

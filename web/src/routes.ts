@@ -24,6 +24,7 @@ export type RouteName =
   | 'portal-reading'
   | 'portal-check-in'
   | 'portal-diary'
+  | 'portal-record'
   | 'assessment-link';
 
 /** Every screen of the app. Literal paths come before ':id' ones ('/clients/new'). */
@@ -51,12 +52,13 @@ export const routes: readonly Route<RouteName>[] = [
   { name: 'portal-reading', pattern: '/portal/reading/:slug' },
   { name: 'portal-check-in', pattern: '/portal/check-in' },
   { name: 'portal-diary', pattern: '/portal/diary' },
+  { name: 'portal-record', pattern: '/portal/record' },
   // public: a questionnaire sent by link, answered without signing in
   { name: 'assessment-link', pattern: '/a/:token' },
 ];
 
 /** Screens a client (role client) may open; every other path takes them to /portal. */
-export const portalRoutes: readonly RouteName[] = ['portal', 'portal-questionnaire', 'portal-safety-plan', 'portal-help', 'portal-plan', 'portal-staying-well', 'portal-reading', 'portal-check-in', 'portal-diary'];
+export const portalRoutes: readonly RouteName[] = ['portal', 'portal-questionnaire', 'portal-safety-plan', 'portal-help', 'portal-plan', 'portal-staying-well', 'portal-reading', 'portal-check-in', 'portal-diary', 'portal-record'];
 
 /** Screens that need no session. */
 export const publicRoutes: readonly RouteName[] = ['assessment-link'];

@@ -612,6 +612,8 @@ async function main() {
   await supervisors(base);
   await education(base, clientId);
   await checkIns(base, clientId);
+  await myRecord(base, clientId);
+  await suggestedReading(base, clientId);
 }
 
 /** Every control on a phone page is at least 44 px tall; a radio counts by its label, a link inside a sentence is exempt. */
@@ -1549,6 +1551,97 @@ async function education(base, clientId) {
   await expectText(c.getByRole('region', { name: 'Education' }).getByRole('list', { name: 'Articles given' }), /Worry time · Read .* useful 4 of 5/, 'read and rated on the chart');
   await ph.close();
   await desk.close();
+  assertClean();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client's own record: on a phone the client sees who has seen it (the clinician, from
+// earlier in this run), downloads the readable page and asks for a correction; the clinician
+// refuses it with a reason from the home page and the chart; the client reads the reason.
+
+async function myRecord(base, clientId) {
+  begin('my record: the client sees who has seen it, downloads it and asks for a correction');
+  const ph = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, baseURL: base, acceptDownloads: true });
+  const q = await ph.newPage();
+  watch(q, 'portal record');
+  await q.goto('/portal');
+  await signIn(q, 'client1');
+  await expectPath(q, /^\/portal$/, 'portal');
+  await q.getByRole('region', { name: 'My record' }).getByRole('link', { name: 'My record' }).tap();
+  await expectPath(q, /^\/portal\/record$/, 'the My record page');
+  const seen = q.getByRole('region', { name: 'Who has seen my record' });
+  await expectText(seen, /Chidi Okafor \(clinician, your care team\) looked at your/, 'the clinician in plain words');
+  const seenText = (await seen.textContent()) ?? '';
+  if (/\bAda\b \(client/.test(seenText)) fail('the client’s own visits are listed');
+  await checkA11y(q, 'portal my record');
+  await expectBigTargets(q, 'portal my record');
+  await expectNoHorizontalScroll(q, 'portal my record at 390 px');
+  await screenshot(q, '70-portal-record-390');
+  const [download] = await Promise.all([q.waitForEvent('download'), q.getByRole('link', { name: 'Readable page' }).tap()]);
+  if (download.suggestedFilename() !== 'my-record.html') fail(`the download is named ${download.suggestedFilename()}`);
+  const file = await download.path();
+  const page = readFileSync(file, 'utf8');
+  if (!/Record of Ada Lovelace/.test(page)) fail('the downloaded page does not name the client');
+  if (/<script/i.test(page)) fail('the downloaded page has a script');
+  if (!/@media print/.test(page)) fail('the downloaded page has no print stylesheet');
+  await q.getByLabel(/Which part of your record/).fill('my preferred language');
+  await q.getByLabel(/What should it say instead/).fill('English and Welsh, please');
+  await q.getByRole('button', { name: 'Send my request' }).tap();
+  await expectText(q.getByRole('status'), /Sent/, 'request sent');
+  await expectText(q.locator('.amendments'), /Waiting for an answer from your care team/, 'waiting for an answer');
+
+  begin('my record: the clinician refuses the correction with a reason');
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  const c = await desk.newPage();
+  watch(c, 'amendment clinician');
+  await c.goto('/');
+  await signIn(c, 'clin');
+  await expectPath(c, /^\/$/, 'home');
+  const open = c.getByRole('region', { name: 'Correction requests' });
+  await open.getByRole('link', { name: /Ada Lovelace asks to correct: my preferred language/ }).click();
+  await expectPath(c, new RegExp(`^/clients/${clientId}\\?tab=access-log`), 'the chart’s access log tab');
+  const requests = c.getByRole('region', { name: 'Correction requests' });
+  await expectText(requests, /English and Welsh, please/, 'the request in the chart');
+  await requests.getByRole('button', { name: 'Refuse' }).click();
+  await expectText(requests, /at least 10 characters/, 'a reason is needed');
+  await requests.getByLabel(/Your answer to the client/).fill('We keep one preferred language; tell us at your next session which one.');
+  await checkA11y(c, 'chart correction requests');
+  await requests.getByRole('button', { name: 'Refuse' }).click();
+  await expectText(requests, /Refused by Chidi Okafor/, 'refused on the chart');
+  await screenshot(c, '71-chart-amendments');
+
+  begin('my record: the client reads the answer');
+  await q.reload();
+  await expectText(q.locator('.amendments'), /Not changed by Chidi Okafor .*We keep one preferred language/, 'the reason in the portal');
+  await checkA11y(q, 'portal my record with an answer');
+  await ph.close();
+  await desk.close();
+  assertClean();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Suggested reading: the client's depression diagnosis (from earlier in this run) suggests
+// articles on the chart, each with its reason; one tap gives one.
+
+async function suggestedReading(base, clientId) {
+  begin('education: the chart suggests reading from the diagnosis, and one tap gives it');
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  const c = await ctx.newPage();
+  watch(c, 'suggested reading');
+  await c.goto(`/clients/${clientId}?tab=plan`);
+  await signIn(c, 'clin');
+  const section = c.getByRole('region', { name: 'Education' });
+  const list = section.getByRole('list', { name: 'Suggested for this client' });
+  await expectText(list, /Because of diagnosis F32[.0-9A-Z]* \(depression\)/, 'a suggestion with its reason');
+  await checkA11y(c, 'suggested reading');
+  await screenshot(c, '72-chart-suggested-reading');
+  const first = list.locator('li').first();
+  const title = ((await first.locator('strong').textContent()) ?? '').trim();
+  if (!title) fail('a suggestion has no title');
+  await first.getByRole('button', { name: `Give now: ${title}` }).click();
+  await expectText(section.getByRole('status'), new RegExp(`Gave “${title}”`), 'given from the suggestions');
+  await expectText(section.getByRole('list', { name: 'Articles given' }), new RegExp(`${title} · Not read yet`), 'in the articles given');
+  await ctx.close();
   assertClean();
 }
 

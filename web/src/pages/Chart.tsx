@@ -18,6 +18,7 @@ import { DiagnosesTab } from './ChartDiagnoses';
 import { EpisodesTab } from './ChartEpisodes';
 import { PlanTab } from './ChartPlan';
 import { EducationSection } from './ChartEducation';
+import { AmendmentsSection } from './ChartAmendments';
 import { SessionsTab } from './ChartSessions';
 import { NotesTab } from './ChartNotes';
 import { MeasuresTab } from './Measures';
@@ -76,6 +77,7 @@ export function ChartPage({ id, user, tab }: Props) {
         {active === 'plan' ? <EducationSection clientId={id} /> : null}
         {active === 'access-log' ? <AccessLog base={base} user={user} /> : null}
         {active === 'check-ins' ? <CheckInsTab clientId={id} /> : null}
+        {active === 'access-log' ? <AmendmentsSection clientId={id} /> : null}
         {active !== 'overview' && active !== 'access-log' && active !== 'measures' && active !== 'safety-plan' && active !== 'episodes' && active !== 'diagnoses' && active !== 'sessions' && active !== 'plan' && active !== 'check-ins' ? <Coming tab={active} /> : null}
       </section>
     </>

@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { json } from '../fixtures';
-import { assignmentStatusWords, EducationSection, type EducationAssignment } from './ChartEducation';
+import { assignmentStatusWords, EducationSection, reasonWords, type EducationAssignment } from './ChartEducation';
 
 afterEach(() => {
   cleanup();
@@ -42,6 +42,7 @@ describe('education on the chart', () => {
           posts.push({ url, body: JSON.parse(init.body as string) });
           return json(given({ slug: 'worry-time', title: 'Worry time' }), 201);
         }
+        if (url.endsWith('/suggestions')) return json({ items: [] });
         if (url.startsWith('/api/v1/education/articles')) {
           searched.push(url);
           return json({ items: [{ slug: 'worry-time', title: 'Worry time', summary: 'Put worries off.', kind: 'exercise', minutes: 4 }] });
@@ -72,6 +73,7 @@ describe('education on the chart', () => {
           posts.push({ url, body: JSON.parse(init.body as string) });
           return json(given({ status: 'cancelled', version: 2 }));
         }
+        if (url.endsWith('/suggestions')) return json({ items: [] });
         return json({ items: [posts.length ? given({ status: 'cancelled', version: 2 }) : given()] });
       }),
     );
@@ -80,5 +82,32 @@ describe('education on the chart', () => {
     await waitFor(() => expect(posts).toHaveLength(1));
     expect(posts[0]).toEqual({ url: '/api/v1/education-assignments/ea_1/cancel', body: { version: 1 } });
     await screen.findByText(/Taken back/);
+  });
+
+  it('suggests reading with its reasons, marks the service’s own, and gives it with one tap', async () => {
+    const posts: { url: string; body: unknown }[] = [];
+    const suggestion = { slug: 'panic-attacks', title: 'Panic attacks', summary: 's', kind: 'article', minutes: 5, from_service: false, reasons: ['diagnosis F41.0 (panic)'] };
+    const ours = { slug: 'our-group', title: 'Our anxiety group', summary: 's', kind: 'article', minutes: 2, from_service: true, reasons: ['diagnosis F41.0 (panic)', 'recent gad-7 result in the band severe (anxiety)'] };
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init?: RequestInit) => {
+        if (init?.method === 'POST') {
+          posts.push({ url, body: JSON.parse(init.body as string) });
+          return json(given({ slug: 'panic-attacks', title: 'Panic attacks' }), 201);
+        }
+        if (url.endsWith('/suggestions')) return json({ items: posts.length ? [ours] : [ours, suggestion] });
+        return json({ items: posts.length ? [given({ slug: 'panic-attacks', title: 'Panic attacks' })] : [] });
+      }),
+    );
+    render(<EducationSection clientId="cl_1" />);
+    await screen.findByRole('heading', { name: 'Suggested for this client' });
+    screen.getByText('Because of diagnosis F41.0 (panic); recent gad-7 result in the band severe (anxiety)');
+    expect(screen.getAllByText('From your service')).toHaveLength(1);
+    fireEvent.click(screen.getByRole('button', { name: 'Give now: Panic attacks' }));
+    await waitFor(() => expect(posts).toHaveLength(1));
+    expect(posts[0]).toEqual({ url: '/api/v1/clients/cl_1/education', body: { slug: 'panic-attacks' } });
+    await screen.findByText('Gave “Panic attacks”.');
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Give now: Panic attacks' })).toBeNull());
+    expect(reasonWords([])).toBe('');
   });
 });

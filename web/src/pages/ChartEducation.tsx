@@ -1,6 +1,8 @@
 // The chart's Education section: search the psychoeducation library, give the client an
 // article with an optional note, and see what they were given, what they read and how useful
-// they found it. An unread article can be taken back.
+// they found it. An unread article can be taken back. Suggested reading comes from the
+// client's diagnoses and recent measures, each with its reasons, and is given with one tap;
+// a service's own articles are marked "From your service".
 import { useState } from 'preact/hooks';
 import { api, ApiError, query } from '../api';
 import { FormError, TextArea, TextField } from '../components/Field';
@@ -17,6 +19,22 @@ export interface ArticleSummary {
   summary: string;
   kind: 'article' | 'exercise';
   minutes: number;
+  /** The service's own article (education_dir), not one built into Tend. */
+  from_service?: boolean;
+}
+
+/** An article suggested for a client (GET /api/v1/clients/{id}/education/suggestions). */
+export interface SuggestedArticle extends ArticleSummary {
+  reasons: string[];
+}
+
+/** The reasons for a suggestion as one line. */
+export function reasonWords(reasons: readonly string[]): string {
+  return reasons.length ? `Because of ${reasons.join('; ')}` : '';
+}
+
+export function FromService({ a }: { a: Pick<ArticleSummary, 'from_service'> }) {
+  return a.from_service ? <span class="tag">From your service</span> : null;
 }
 
 /** An article given to a client (GET /api/v1/clients/{id}/education, /api/v1/me/education). */
@@ -28,6 +46,8 @@ export interface EducationAssignment {
   summary?: string;
   kind?: string;
   minutes?: number;
+  /** The service's own article (education_dir). */
+  from_service?: boolean;
   note: string;
   status: 'assigned' | 'read' | 'cancelled';
   assigned_by: { id: string; name: string };
@@ -55,7 +75,23 @@ export function EducationSection({ clientId }: { clientId: string }) {
   const [chosen, setChosen] = useState<ArticleSummary | null>(null);
   const [said, setSaid] = useState('');
   const [error, setError] = useState('');
+  const suggested = useGet<Items<SuggestedArticle>>(`${path}/suggestions`);
+  const [giving, setGiving] = useState('');
   const items = list.data?.items ?? [];
+  const giveNow = async (a: SuggestedArticle) => {
+    setGiving(a.slug);
+    try {
+      await api.post<EducationAssignment>(path, { slug: a.slug });
+      setSaid(`Gave “${a.title}”.`);
+      setError('');
+    } catch (err) {
+      setError(err instanceof ApiError ? problemToFormErrors(err.problem).summary : 'Something went wrong. Please try again.');
+    } finally {
+      setGiving('');
+    }
+    list.reload();
+    suggested.reload();
+  };
   const takeBack = async (a: EducationAssignment) => {
     try {
       await api.post(`/api/v1/education-assignments/${encodeURIComponent(a.id)}/cancel`, { version: a.version });
@@ -98,6 +134,22 @@ export function EducationSection({ clientId }: { clientId: string }) {
           ))}
         </ul>
       ) : null}
+      {suggested.data && suggested.data.items.length ? (
+        <>
+          <h4 id="education-suggested">Suggested for this client</h4>
+          <ul class="plain-list" aria-labelledby="education-suggested">
+            {suggested.data.items.map((a) => (
+              <li key={a.slug}>
+                <strong>{a.title}</strong> <span class="muted">({a.minutes} min)</span> <FromService a={a} />
+                <div class="muted">{reasonWords(a.reasons)}</div>
+                <button type="button" class="button button--secondary button--small" disabled={giving === a.slug} onClick={() => void giveNow(a)} aria-label={`Give now: ${a.title}`}>
+                  Give now
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <form
         class="form"
         role="search"
@@ -119,7 +171,7 @@ export function EducationSection({ clientId }: { clientId: string }) {
         <ul class="plain-list" aria-label="Articles found">
           {found.data.items.map((f) => (
             <li key={f.slug}>
-              <strong>{f.title}</strong> <span class="muted">({f.minutes} min)</span>
+              <strong>{f.title}</strong> <span class="muted">({f.minutes} min)</span> <FromService a={f} />
               <div class="muted">{f.summary}</div>
               {chosen?.slug === f.slug ? (
                 <AssignForm

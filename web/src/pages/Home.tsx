@@ -10,6 +10,7 @@ import { FollowUpsSection, OpenAlertsSection } from './HomeCrisis';
 import { administerPath } from './Measures';
 import { MyTasksSection } from './Tasks';
 import { NotesToSignSection } from './HomeNotes';
+import { OpenAmendmentsSection } from './HomeAmendments';
 
 export function HomePage({ user }: { user: User }) {
   const caseload = useGet<Page<ClientSummary>>('/api/v1/clients?mine=true&limit=100');
@@ -37,6 +38,7 @@ export function HomePage({ user }: { user: User }) {
       </section>
       <MyTasksSection />
       <NotesToSignSection />
+      <OpenAmendmentsSection />
       <FollowUpsSection />
       <MeasuresDue />
     </>

@@ -16,6 +16,7 @@ import { CheckInCard } from './PortalCheckIn';
 import { RiskScreen, type SubmissionState } from './PortalCrisis';
 import { ReadingCard } from './PortalEducation';
 import { PlanCards } from './PortalPlan';
+import { RecordCard } from './PortalRecord';
 
 const roleWords: Record<string, string> = {
   clinician: 'A clinician',
@@ -125,6 +126,7 @@ export function PortalHome({ user }: { user: User }) {
         <PlanCards />
 
         <ReadingCard />
+        <RecordCard />
 
         <section class="card" aria-labelledby="care-team">
           <h2 id="care-team">Your care team</h2>

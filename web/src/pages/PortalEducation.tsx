@@ -10,7 +10,7 @@ import { ErrorMessage, Loading, PageHeading } from '../components/Page';
 import { problemToFormErrors } from '../problem';
 import type { Items } from '../types';
 import { useGet } from '../useApi';
-import type { EducationAssignment } from './ChartEducation';
+import { FromService, type EducationAssignment } from './ChartEducation';
 
 /** One article with its body as safe HTML (GET /api/v1/education/articles/{slug}). */
 export interface ArticlePage {
@@ -53,7 +53,7 @@ export function ReadingCard() {
           {items.map((a) => (
             <li key={a.id}>
               <Link href={readingHref(a.slug)}>{a.title ?? a.slug}</Link>
-              <span class="muted"> · {readingWords(a)}</span>
+              <span class="muted"> · {readingWords(a)}</span> <FromService a={a} />
               {a.note ? <p>{`${a.assigned_by.name}: “${a.note}”`}</p> : null}
             </li>
           ))}
