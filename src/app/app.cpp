@@ -20,6 +20,7 @@
 #include "crisis/routes.h"
 #include "education/routes.h"
 #include "fhir/routes.h"
+#include "messaging/routes.h"
 #include "platform/http/middleware.h"
 #include "platform/http/server.h"
 #include "platform/log.h"
@@ -68,6 +69,8 @@ const std::vector<SealedColumn>& sealed_columns() {
       {"tracking_check_ins", "id", "note", "tracking_check_ins.note"},
       {"tracking_client_factors", "id", "label", "tracking_client_factors.label"},
       {"education_assignments", "id", "note", "education_assignments.note"},
+      {"message_threads", "id", "subject", "message_threads.subject"},
+      {"messages", "id", "body", "messages.body"},
   };
   return v;
 }
@@ -334,6 +337,21 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
   app->education_ = std::make_unique<education::Library>(std::move(*articles));
   app->education_assignments_ = std::make_unique<education::EducationService>(
       *app->db_, clock, app->keys_, *app->audit_, *app->access_, *app->education_);
+  // Secure messages: office hours are checked here; a bad value stops start-up, naming it.
+  {
+    auto hours = messaging::rules::parse_office_hours(cfg.office_hours);
+    if (!hours) return hours.error();
+    messaging::MessagingSettings ms;
+    ms.hours = std::move(*hours);
+    auto zone = time_zone(cfg.time_zone);  // validated above
+    ms.zone = zone ? *zone : TimeZone();
+    ms.base_url = cfg.base_url;
+    app->messages_ = std::make_unique<messaging::MessagingService>(
+        *app->db_, clock, app->keys_, *app->audit_, *app->access_, *app->crisis_, *app->jobs_,
+        std::move(ms));
+    app->messages_->set_events(app->events_.get());
+    app->messages_->set_mail(app->mail_);
+  }
   app->plans_ = std::make_unique<care::PlanService>(*app->db_, clock, app->keys_, *app->audit_,
                                                     *app->access_, *app->assessments_);
   app->discharges_ = std::make_unique<care::DischargeService>(
@@ -456,6 +474,7 @@ void App::build_routes() {
   care::register_plan_routes(router_, *plans_, *discharges_, *access_);
   care::register_diagnosis_routes(router_, *diagnoses_, *medications_, *access_);
   education::register_routes(router_, *education_, *education_assignments_, *access_);
+  messaging::register_routes(router_, *messages_, *crisis_, *access_);
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();

@@ -17,6 +17,7 @@
 #include "crisis/service.h"
 #include "education/rules.h"
 #include "education/service.h"
+#include "messaging/service.h"
 #include "platform/clock.h"
 #include "platform/crypto/crypto.h"
 #include "platform/events/hub.h"
@@ -65,6 +66,7 @@ class App {
   care::DiagnosisService& diagnoses() { return *diagnoses_; }
   care::MedicationService& medications() { return *medications_; }
   events::EventHub& events() { return *events_; }
+  messaging::MessagingService& messages() { return *messages_; }
   const http::Router& router() const { return router_; }
 
  private:
@@ -93,6 +95,7 @@ class App {
   std::unique_ptr<care::MedicationService> medications_;
   std::unique_ptr<education::Library> education_;  //!< content/education, checked at start-up
   std::unique_ptr<education::EducationService> education_assignments_;
+  std::unique_ptr<messaging::MessagingService> messages_;
   std::unique_ptr<events::EventHub> events_;
   http::Router router_;
   std::unique_ptr<WebApp> web_;

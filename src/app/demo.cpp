@@ -6,6 +6,7 @@
 #include <random>
 
 #include "app/demo_diagnoses.h"
+#include "app/demo_messages.h"
 
 namespace tend::app {
 
@@ -638,6 +639,7 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
       as_client.role = access::Role::Client;
       as_client.client_id = created->id;
       demo_plan(app, primary, as_client, created->id);
+      demo_messages(app, primary, as_client, created->id);
     }
   }
   if (auto st = demo_crisis(app, admin, clinicians); !st) return st.error();

@@ -22,6 +22,11 @@ export type RouteName =
   | 'portal-plan'
   | 'portal-staying-well'
   | 'portal-reading'
+  | 'portal-messages'
+  | 'portal-message-new'
+  | 'portal-thread'
+  | 'inbox'
+  | 'thread'
   | 'assessment-link';
 
 /** Every screen of the app. Literal paths come before ':id' ones ('/clients/new'). */
@@ -47,12 +52,17 @@ export const routes: readonly Route<RouteName>[] = [
   { name: 'portal-plan', pattern: '/portal/plan' },
   { name: 'portal-staying-well', pattern: '/portal/staying-well' },
   { name: 'portal-reading', pattern: '/portal/reading/:slug' },
+  { name: 'portal-messages', pattern: '/portal/messages' },
+  { name: 'portal-message-new', pattern: '/portal/messages/new' },
+  { name: 'portal-thread', pattern: '/portal/messages/:id' },
+  { name: 'inbox', pattern: '/inbox' },
+  { name: 'thread', pattern: '/messages/:id' },
   // public: a questionnaire sent by link, answered without signing in
   { name: 'assessment-link', pattern: '/a/:token' },
 ];
 
 /** Screens a client (role client) may open; every other path takes them to /portal. */
-export const portalRoutes: readonly RouteName[] = ['portal', 'portal-questionnaire', 'portal-safety-plan', 'portal-help', 'portal-plan', 'portal-staying-well', 'portal-reading'];
+export const portalRoutes: readonly RouteName[] = ['portal', 'portal-questionnaire', 'portal-safety-plan', 'portal-help', 'portal-plan', 'portal-staying-well', 'portal-reading', 'portal-messages', 'portal-message-new', 'portal-thread'];
 
 /** Screens that need no session. */
 export const publicRoutes: readonly RouteName[] = ['assessment-link'];

@@ -18,6 +18,7 @@ import { DiagnosesTab } from './ChartDiagnoses';
 import { EpisodesTab } from './ChartEpisodes';
 import { PlanTab } from './ChartPlan';
 import { EducationSection } from './ChartEducation';
+import { MessagesTab } from './ChartMessages';
 import { SessionsTab } from './ChartSessions';
 import { NotesTab } from './ChartNotes';
 import { MeasuresTab } from './Measures';
@@ -74,7 +75,8 @@ export function ChartPage({ id, user, tab }: Props) {
         {active === 'plan' ? <PlanTab clientId={id} userId={user.id} /> : null}
         {active === 'plan' ? <EducationSection clientId={id} /> : null}
         {active === 'access-log' ? <AccessLog base={base} user={user} /> : null}
-        {active !== 'overview' && active !== 'access-log' && active !== 'measures' && active !== 'safety-plan' && active !== 'episodes' && active !== 'diagnoses' && active !== 'sessions' && active !== 'plan' ? <Coming tab={active} /> : null}
+        {active === 'messages' ? <MessagesTab clientId={id} /> : null}
+        {active !== 'overview' && active !== 'access-log' && active !== 'measures' && active !== 'safety-plan' && active !== 'episodes' && active !== 'diagnoses' && active !== 'sessions' && active !== 'plan' && active !== 'messages' ? <Coming tab={active} /> : null}
       </section>
     </>
   );
@@ -109,9 +111,8 @@ function ChartHeader({ client: c }: { client: Client }) {
   );
 }
 
-const comingText: Record<Exclude<ChartTab, 'overview' | 'access-log' | 'measures' | 'safety-plan' | 'episodes' | 'diagnoses' | 'sessions' | 'plan'>, string> = {
+const comingText: Record<Exclude<ChartTab, 'overview' | 'access-log' | 'measures' | 'safety-plan' | 'episodes' | 'diagnoses' | 'sessions' | 'plan' | 'messages'>, string> = {
   'check-ins': 'Short check-ins the client fills in between appointments.',
-  messages: 'Secure messages between the client and the care team.',
 };
 
 function Coming({ tab }: { tab: ChartTab }) {

@@ -14,6 +14,7 @@ import { useGet, useIdempotentPost } from '../useApi';
 import { PortalAppointments } from './PortalAppointments';
 import { RiskScreen, type SubmissionState } from './PortalCrisis';
 import { ReadingCard } from './PortalEducation';
+import { MessagesCard } from './PortalMessages';
 import { PlanCards } from './PortalPlan';
 
 const roleWords: Record<string, string> = {
@@ -122,6 +123,8 @@ export function PortalHome({ user }: { user: User }) {
         <PlanCards />
 
         <ReadingCard />
+
+        <MessagesCard />
 
         <section class="card" aria-labelledby="care-team">
           <h2 id="care-team">Your care team</h2>
