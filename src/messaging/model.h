@@ -22,8 +22,8 @@ struct Receipt {
 struct Message {
   std::string id;
   std::string thread_id;
-  std::int64_t seq = 0;  //!< 1, 2, … within the thread
-  std::string kind;      //!< message | auto_reply
+  std::int64_t seq = 0;     //!< 1, 2, … within the thread
+  std::string kind;         //!< message | auto_reply
   std::string sender_id;    //!< empty for an automatic reply
   std::string sender_name;  //!< display name; empty for an automatic reply
   bool from_client = false;

@@ -31,9 +31,8 @@ bj::object message_json(const Message& m, bool for_client, const bj::object* cri
     if (m.opens_at_ms) o["opens_at"] = when(*m.opens_at_ms);
     if (crisis_lines) o["crisis_resources"] = *crisis_lines;
   } else {
-    o["sender"] = bj::object{{"id", m.sender_id},
-                             {"name", m.sender_name},
-                             {"role", m.from_client ? "client" : "staff"}};
+    o["sender"] = bj::object{
+        {"id", m.sender_id}, {"name", m.sender_name}, {"role", m.from_client ? "client" : "staff"}};
   }
   if (for_client) {
     bj::value by_team = nullptr;
@@ -86,8 +85,8 @@ bj::object hours_json(const OfficeHoursNow& h) {
   return {{"open", h.open},
           {"hours", h.hours},
           {"time_zone", h.time_zone},
-          {"next_opening", h.next_opening ? bj::value(format_rfc3339(*h.next_opening))
-                                          : bj::value(nullptr)},
+          {"next_opening",
+           h.next_opening ? bj::value(format_rfc3339(*h.next_opening)) : bj::value(nullptr)},
           {"next_opening_words", h.next_opening_words}};
 }
 
@@ -140,9 +139,8 @@ void register_routes(http::Router& router, MessagingService& messages,
   router
       .add(Method::Get, "/api/v1/me/threads",
            access.guard([&messages](Request&, const access::Principal& p) {
-             return http::items_or_problem(messages.my_threads(p), [](const Thread& t) {
-               return thread_json(t, true);
-             });
+             return http::items_or_problem(messages.my_threads(p),
+                                           [](const Thread& t) { return thread_json(t, true); });
            }))
       .summary("The calling client's message threads with their care team, newest first",
                "messaging")
@@ -241,19 +239,19 @@ void register_routes(http::Router& router, MessagingService& messages,
       .returns(200, "The thread")
       .returns(404, "No such thread, or not on the client's care team");
   router
-      .add(Method::Get, "/api/v1/inbox",
-           access.guard([&messages](Request&, const access::Principal& p) {
-             auto r = messages.inbox(p);
-             if (!r) return Response::problem(r.error());
-             bj::array items;
-             std::int64_t unread = 0;
-             for (const auto& t : *r) {
-               items.push_back(thread_json(t, false));
-               unread += t.unread;
-             }
-             return Response::json(200,
-                                   bj::object{{"items", std::move(items)}, {"unread", unread}});
-           }))
+      .add(
+          Method::Get, "/api/v1/inbox",
+          access.guard([&messages](Request&, const access::Principal& p) {
+            auto r = messages.inbox(p);
+            if (!r) return Response::problem(r.error());
+            bj::array items;
+            std::int64_t unread = 0;
+            for (const auto& t : *r) {
+              items.push_back(thread_json(t, false));
+              unread += t.unread;
+            }
+            return Response::json(200, bj::object{{"items", std::move(items)}, {"unread", unread}});
+          }))
       .summary("Threads with unread messages across the caller's clients, newest first",
                "messaging")
       .returns(200, "Threads with unread counts, and the total")

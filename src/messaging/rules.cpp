@@ -76,8 +76,7 @@ std::string hhmm(int minutes) {
 }
 
 Error bad(std::string_view group, const std::string& why) {
-  return make_error(Errc::Validation,
-                    "office_hours: '" + std::string(group) + "': " + why,
+  return make_error(Errc::Validation, "office_hours: '" + std::string(group) + "': " + why,
                     {{"office_hours", why}});
 }
 
@@ -86,15 +85,15 @@ Error bad(std::string_view group, const std::string& why) {
 Result<OfficeHours> parse_office_hours(std::string_view text) {
   OfficeHours h;
   if (trim(text).empty()) {
-    return make_error(Errc::Validation,
-                      "office_hours: is empty; give e.g. 'mon-fri 09:00-17:00'",
+    return make_error(Errc::Validation, "office_hours: is empty; give e.g. 'mon-fri 09:00-17:00'",
                       {{"office_hours", "is empty"}});
   }
   for (const auto raw : split(text, ';')) {
     const auto group = trim(raw);
     if (group.empty()) continue;
     const auto space = group.find_first_of(" \t");
-    if (space == std::string_view::npos) return bad(group, "give days and times, e.g. mon-fri 09:00-17:00");
+    if (space == std::string_view::npos)
+      return bad(group, "give days and times, e.g. mon-fri 09:00-17:00");
     const auto days_text = trim(group.substr(0, space));
     const auto times_text = trim(group.substr(space));
     std::vector<int> days;
@@ -124,7 +123,8 @@ Result<OfficeHours> parse_office_hours(std::string_view text) {
       auto& windows = h.days[static_cast<std::size_t>(d)];
       for (const auto& w : windows) {
         if (*from < w.to && w.from < *to) {
-          return bad(group, "overlaps other hours on " + std::string(k_day_names[static_cast<std::size_t>(d)]));
+          return bad(group, "overlaps other hours on " +
+                                std::string(k_day_names[static_cast<std::size_t>(d)]));
         }
       }
       windows.push_back(Window{*from, *to});
@@ -209,8 +209,8 @@ std::optional<TimePoint> next_opening(const OfficeHours& h, const TimeZone& zone
 
 std::string opening_in_words(const LocalTime& at, const LocalTime& now,
                              std::string_view zone_abbr) {
-  const auto days =
-      tend::days_from_civil(at.year, at.month, at.day) - tend::days_from_civil(now.year, now.month, now.day);
+  const auto days = tend::days_from_civil(at.year, at.month, at.day) -
+                    tend::days_from_civil(now.year, now.month, now.day);
   std::string out;
   if (days == 0) {
     out = "today";
@@ -248,9 +248,9 @@ Result<std::string> check_text(std::string_view field, std::string_view text, st
                       {{std::string(field), "must not be empty"}});
   }
   if (characters(t) > max) {
-    return make_error(Errc::Validation, "invalid field: " + std::string(field),
-                      {{std::string(field), "must be at most " + std::to_string(max) +
-                                                " characters"}});
+    return make_error(
+        Errc::Validation, "invalid field: " + std::string(field),
+        {{std::string(field), "must be at most " + std::to_string(max) + " characters"}});
   }
   return std::string(t);
 }

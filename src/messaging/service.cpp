@@ -62,10 +62,9 @@ OfficeHoursNow MessagingService::office_hours() const {
   o.time_zone = settings_.zone.name();
   o.next_opening = rules::next_opening(settings_.hours, settings_.zone, now);
   if (o.next_opening) {
-    o.next_opening_words =
-        rules::opening_in_words(settings_.zone.to_local(*o.next_opening),
-                                settings_.zone.to_local(now),
-                                settings_.zone.abbreviation_at(*o.next_opening));
+    o.next_opening_words = rules::opening_in_words(settings_.zone.to_local(*o.next_opening),
+                                                   settings_.zone.to_local(now),
+                                                   settings_.zone.abbreviation_at(*o.next_opening));
   }
   return o;
 }
@@ -107,11 +106,11 @@ std::optional<Thread> MessagingService::load_thread(sql::Conn& c, const std::str
   if (found.empty()) return std::nullopt;
   Thread t = std::move(found.front());
   std::map<std::string, std::size_t> index;
-  for (const auto& r : c.query(
-           "SELECT m.id, m.seq, m.kind, m.sender_user_id, u.display_name, u.role, m.body, "
-           "m.opens_at, m.created_at FROM messages m LEFT JOIN users u ON u.id = "
-           "m.sender_user_id WHERE m.thread_id = ? ORDER BY m.seq",
-           {id})) {
+  for (const auto& r :
+       c.query("SELECT m.id, m.seq, m.kind, m.sender_user_id, u.display_name, u.role, m.body, "
+               "m.opens_at, m.created_at FROM messages m LEFT JOIN users u ON u.id = "
+               "m.sender_user_id WHERE m.thread_id = ? ORDER BY m.seq",
+               {id})) {
     Message m;
     m.id = r.str(0);
     m.thread_id = id;
@@ -153,8 +152,8 @@ Status MessagingService::client_only(const Principal& p) {
 }
 
 Result<MessagingService::Found> MessagingService::staff_access(const Principal& p,
-                                                              const std::string& id,
-                                                              Action action) {
+                                                               const std::string& id,
+                                                               Action action) {
   // A client reaches threads only through /api/v1/me/threads: here nothing is theirs.
   if (p.role == Role::Client) return not_found("thread " + id);
   auto client = db_.read([&](sql::Conn& c) {
@@ -185,11 +184,10 @@ std::string MessagingService::append(sql::Conn& c, const std::string& thread_id,
                                      std::optional<std::int64_t> opens_at_ms) {
   const auto now = clock_.unix_ms();
   // The thread's row lock (PostgreSQL) or the single writer (SQLite) numbers messages in order.
-  c.exec(
-      "UPDATE message_threads SET last_seq = last_seq + 1, last_message_at = ? WHERE id = ?",
-      {now, thread_id});
-  const auto seq = c.query_one("SELECT last_seq FROM message_threads WHERE id = ?", {thread_id})
-                       ->i64(0);
+  c.exec("UPDATE message_threads SET last_seq = last_seq + 1, last_message_at = ? WHERE id = ?",
+         {now, thread_id});
+  const auto seq =
+      c.query_one("SELECT last_seq FROM message_threads WHERE id = ?", {thread_id})->i64(0);
   const std::string id = new_id("msg");
   c.exec(
       "INSERT INTO messages (id, thread_id, seq, sender_user_id, kind, body, opens_at, "
@@ -202,16 +200,16 @@ std::string MessagingService::append(sql::Conn& c, const std::string& thread_id,
 
 std::vector<std::string> MessagingService::participants(sql::Conn& c, const Thread& t) {
   std::set<std::string> who;
-  for (const auto& r : c.query(
-           "SELECT ct.user_id FROM care_team ct JOIN users u ON u.id = ct.user_id WHERE "
-           "ct.client_id = ? AND u.disabled = 0",
-           {t.client_id})) {
+  for (const auto& r :
+       c.query("SELECT ct.user_id FROM care_team ct JOIN users u ON u.id = ct.user_id WHERE "
+               "ct.client_id = ? AND u.disabled = 0",
+               {t.client_id})) {
     who.insert(r.str(0));
   }
   if (t.kind == "client") {
-    for (const auto& r : c.query(
-             "SELECT id FROM users WHERE client_id = ? AND role = 'client' AND disabled = 0",
-             {t.client_id})) {
+    for (const auto& r :
+         c.query("SELECT id FROM users WHERE client_id = ? AND role = 'client' AND disabled = 0",
+                 {t.client_id})) {
       who.insert(r.str(0));
     }
   }
@@ -233,9 +231,8 @@ void MessagingService::mark_read_in(sql::Conn& c, const Thread& t, const std::st
     std::erase(others, user_id);
     if (!others.empty()) {
       events_->publish(c, {"message.read",
-                           bj::serialize(bj::object{{"thread_id", t.id},
-                                                    {"client_id", t.client_id},
-                                                    {"kind", t.kind}}),
+                           bj::serialize(bj::object{
+                               {"thread_id", t.id}, {"client_id", t.client_id}, {"kind", t.kind}}),
                            others});
     }
   }
@@ -285,9 +282,9 @@ void MessagingService::maybe_auto_reply(sql::Conn& c, const std::string& thread_
           {thread_id, opens_ms})) {
     return;  // this closed period was answered already
   }
-  const auto when = rules::opening_in_words(settings_.zone.to_local(*opens),
-                                            settings_.zone.to_local(now),
-                                            settings_.zone.abbreviation_at(*opens));
+  const auto when =
+      rules::opening_in_words(settings_.zone.to_local(*opens), settings_.zone.to_local(now),
+                              settings_.zone.abbreviation_at(*opens));
   append(c, thread_id, "", "auto_reply", rules::auto_reply_text(when), opens_ms);
 }
 
@@ -453,8 +450,8 @@ Result<Thread> MessagingService::thread(const Principal& p, const std::string& i
   return db_.write([&](sql::Conn& c) -> Result<Thread> {
     auto t = load_thread(c, id, p.user_id);
     if (!t) return not_found("thread " + id);
-    audit_.append(c, access::audit_entry(p, "read", "message_thread", id, f->client_id,
-                                         glass(f->decision)));
+    audit_.append(
+        c, access::audit_entry(p, "read", "message_thread", id, f->client_id, glass(f->decision)));
     return std::move(*t);
   });
 }
@@ -483,8 +480,8 @@ Result<Thread> MessagingService::mark_read(const Principal& p, const std::string
     auto t = load_threads(c, "t.id = ?", {id}, p.user_id);
     if (t.empty()) return not_found("thread " + id);
     mark_read_in(c, t.front(), p.user_id, true);
-    audit_.append(c, access::audit_entry(p, "read", "message_thread", id, f->client_id,
-                                         glass(f->decision)));
+    audit_.append(
+        c, access::audit_entry(p, "read", "message_thread", id, f->client_id, glass(f->decision)));
     return std::move(*load_thread(c, id, p.user_id));
   });
 }
@@ -528,8 +525,8 @@ Status MessagingService::deliver_notice(const jobs::Job& job) {
                   "IS NULL",
                   {thread_id, user_id})
                  .has_value();
-    auto u = c.query_one("SELECT role, email, client_id, disabled FROM users WHERE id = ?",
-                         {user_id});
+    auto u =
+        c.query_one("SELECT role, email, client_id, disabled FROM users WHERE id = ?", {user_id});
     if (!u || u->boolean(3)) return f;
     f.client = u->str(0) == "client";
     if (f.client) {
@@ -568,8 +565,8 @@ Status MessagingService::deliver_notice(const jobs::Job& job) {
   const auto n = rules::notice_mail(link);
   auto st = mail_({facts.email}, n.subject, n.body);
   if (!st) {
-    log::warn("messaging.notice_failed", {{"thread", thread_id}, {"user", user_id},
-                                          {"detail", st.error().detail}});
+    log::warn("messaging.notice_failed",
+              {{"thread", thread_id}, {"user", user_id}, {"detail", st.error().detail}});
     metrics::inc("tend_message_notices_total", "result", "failed");
     return st;
   }

@@ -54,8 +54,7 @@ class MessagingService {
  public:
   MessagingService(sql::Db& db, const Clock& clock, const crypto::Keyring& keys,
                    audit::AuditLog& audit, access::AccessService& access,
-                   crisis::CrisisService& crisis, jobs::JobQueue& jobs,
-                   MessagingSettings settings);
+                   crisis::CrisisService& crisis, jobs::JobQueue& jobs, MessagingSettings settings);
 
   void set_events(events::EventHub* hub) { events_ = hub; }
   //! The mail server; without one no notice is owed. Registers the notice job's handler.

@@ -180,7 +180,12 @@ TEST_F(MessagingApi, BadSubjectsAndBodiesAreRefusedByFieldAndNothingIsStored) {
   const std::string long_subject(121, 's');
   const std::vector<std::pair<bj::object, std::string>> client_cases = {
       {bj::object{{"body", "hello"}}, "subject"},
-      {bj::object{{"subject", "", }, {"body", "hello"}}, "subject"},
+      {bj::object{{
+                      "subject",
+                      "",
+                  },
+                  {"body", "hello"}},
+       "subject"},
       {bj::object{{"subject", "   "}, {"body", "hello"}}, "subject"},
       {bj::object{{"subject", long_subject}, {"body", "hello"}}, "subject"},
       {bj::object{{"subject", "Hi"}}, "body"},
@@ -194,8 +199,9 @@ TEST_F(MessagingApi, BadSubjectsAndBodiesAreRefusedByFieldAndNothingIsStored) {
     EXPECT_EQ(r.status, 422) << bj::serialize(body) << " " << r.body;
     EXPECT_EQ(r.error_fields(), std::vector<std::string>{field}) << r.body;
   }
-  EXPECT_EQ(portal->request("POST", "/api/v1/me/threads", "{not json",
-                            {{"Content-Type", "application/json"}})
+  EXPECT_EQ(portal
+                ->request("POST", "/api/v1/me/threads", "{not json",
+                          {{"Content-Type", "application/json"}})
                 .status,
             400);
   // 5000 characters fit (in characters: 5000 'é' are 10000 bytes).
@@ -250,9 +256,9 @@ TEST_F(MessagingApi, NobodyReachesThreadsTheyMayNotSee) {
   EXPECT_EQ(list.at("items").as_array()[0].at("id"), bj::value(ada_thread));
   for (const auto& t : {bob_thread, staff_thread}) {
     EXPECT_EQ(portal->get("/api/v1/me/threads/" + t).status, 404) << t;
-    EXPECT_EQ(portal->post("/api/v1/me/threads/" + t + "/messages", bj::object{{"body", "x"}})
-                  .status,
-              404)
+    EXPECT_EQ(
+        portal->post("/api/v1/me/threads/" + t + "/messages", bj::object{{"body", "x"}}).status,
+        404)
         << t;
     EXPECT_EQ(portal->post("/api/v1/me/threads/" + t + "/read", bj::object{}).status, 404) << t;
   }
@@ -276,9 +282,9 @@ TEST_F(MessagingApi, NobodyReachesThreadsTheyMayNotSee) {
                 .status,
             404);
   EXPECT_EQ(portal->get("/api/v1/inbox").status, 403);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM messages WHERE thread_id IN (?, ?)",
-                  {bob_thread, staff_thread}),
-            2)
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM messages WHERE thread_id IN (?, ?)", {bob_thread, staff_thread}),
+      2)
       << "nothing was added to anyone else's threads";
   EXPECT_EQ(count("SELECT COUNT(*) FROM message_receipts"), 0);
 
@@ -290,9 +296,9 @@ TEST_F(MessagingApi, NobodyReachesThreadsTheyMayNotSee) {
   // A clinician off Ada's care team: 404 on every route, and an empty inbox.
   const std::string base = "/api/v1/clients/" + client_id + "/threads";
   EXPECT_EQ(other->get(base).status, 404);
-  EXPECT_EQ(other->post(base, bj::object{{"kind", "staff"}, {"subject", "x"}, {"body", "x"}})
-                .status,
-            404);
+  EXPECT_EQ(
+      other->post(base, bj::object{{"kind", "staff"}, {"subject", "x"}, {"body", "x"}}).status,
+      404);
   for (const auto& t : {ada_thread, staff_thread}) {
     EXPECT_EQ(other->get("/api/v1/threads/" + t).status, 404);
     EXPECT_EQ(other->post("/api/v1/threads/" + t + "/messages", bj::object{{"body", "x"}}).status,
@@ -415,9 +421,8 @@ TEST_F(MessagingApi, OutsideOfficeHoursTheAutomaticReplyShowsTheCrisisLinesOnceP
   // A staff message while closed: no automatic reply.
   auto staff = clin->post("/api/v1/threads/" + id + "/messages", bj::object{{"body", "Noted."}});
   ASSERT_EQ(staff.status, 201);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM messages WHERE thread_id = ? AND kind = 'auto_reply'",
-                  {id}),
-            1);
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM messages WHERE thread_id = ? AND kind = 'auto_reply'", {id}), 1);
 
   // 10:00: open, no reply.
   server->clock.advance(3h + 53min + 20s);
@@ -426,9 +431,8 @@ TEST_F(MessagingApi, OutsideOfficeHoursTheAutomaticReplyShowsTheCrisisLinesOnceP
   auto open = portal->post("/api/v1/me/threads/" + id + "/messages",
                            bj::object{{"body", "Thanks for the reply."}});
   ASSERT_EQ(open.status, 201);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM messages WHERE thread_id = ? AND kind = 'auto_reply'",
-                  {id}),
-            1);
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM messages WHERE thread_id = ? AND kind = 'auto_reply'", {id}), 1);
   EXPECT_EQ(kinds(write_new(*portal, "Open", "Anyone there?")),
             std::vector<std::string>{"message"});
 
@@ -442,9 +446,8 @@ TEST_F(MessagingApi, OutsideOfficeHoursTheAutomaticReplyShowsTheCrisisLinesOnceP
   const auto& msgs = evening_json.at("messages").as_array();
   EXPECT_EQ(msgs.back().at("kind"), "auto_reply");
   EXPECT_NE(str(msgs.back().at("body")).find("tomorrow at 09:00 EST"), std::string::npos);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM messages WHERE thread_id = ? AND kind = 'auto_reply'",
-                  {id}),
-            2);
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM messages WHERE thread_id = ? AND kind = 'auto_reply'", {id}), 2);
 }
 
 TEST(MessagingStartUp, ABadOfficeHoursValueStopsStartUpNamingIt) {
@@ -494,27 +497,27 @@ TEST_F(MessagingApi, NoticesCarryNoContentGoOncePerThreadUntilReadAndOnlyWithCon
   EXPECT_EQ(mails[0].at("subject"), "You have a new message in Tend");
   const std::string raw(mails[0].at("raw").as_string());
   EXPECT_NE(raw.find("https://tend.example.org/portal/messages"), std::string::npos);
-  for (const char* secret : {"diary", "sleep", "the log", "clin@", "Ada", "Lovelace", "clinician"}) {
+  for (const char* secret :
+       {"diary", "sleep", "the log", "clin@", "Ada", "Lovelace", "clinician"}) {
     EXPECT_EQ(raw.find(secret), std::string::npos) << secret;
   }
-  ASSERT_EQ(clin->post("/api/v1/threads/" + id + "/messages", bj::object{{"body", "Thanks!"}})
-                .status,
-            201);
+  ASSERT_EQ(
+      clin->post("/api/v1/threads/" + id + "/messages", bj::object{{"body", "Thanks!"}}).status,
+      201);
   run();
   EXPECT_EQ(peer_records(mail_dir.path()).size(), 1U) << "not again until read";
 
   // Read: the next message sends a notice again.
   ASSERT_EQ(portal->post("/api/v1/me/threads/" + id + "/read", bj::object{}).status, 200);
-  ASSERT_EQ(clin->post("/api/v1/threads/" + id + "/messages", bj::object{{"body", "One more."}})
-                .status,
-            201);
+  ASSERT_EQ(
+      clin->post("/api/v1/threads/" + id + "/messages", bj::object{{"body", "One more."}}).status,
+      201);
   run();
   EXPECT_EQ(peer_records(mail_dir.path()).size(), 2U);
 
   // Read before the notice is due: none is sent.
   ASSERT_EQ(portal->post("/api/v1/me/threads/" + id + "/read", bj::object{}).status, 200);
-  ASSERT_EQ(clin->post("/api/v1/threads/" + id + "/messages", bj::object{{"body", "Live."}})
-                .status,
+  ASSERT_EQ(clin->post("/api/v1/threads/" + id + "/messages", bj::object{{"body", "Live."}}).status,
             201);
   ASSERT_EQ(portal->post("/api/v1/me/threads/" + id + "/read", bj::object{}).status, 200);
   run();
@@ -527,9 +530,9 @@ TEST_F(MessagingApi, NoticesCarryNoContentGoOncePerThreadUntilReadAndOnlyWithCon
         "updated_at) VALUES (?, 1, 0, 0)",
         {client_id});
   });
-  ASSERT_EQ(clin->post("/api/v1/threads/" + id + "/messages", bj::object{{"body", "Quiet."}})
-                .status,
-            201);
+  ASSERT_EQ(
+      clin->post("/api/v1/threads/" + id + "/messages", bj::object{{"body", "Quiet."}}).status,
+      201);
   run();
   EXPECT_EQ(peer_records(mail_dir.path()).size(), 2U);
 

@@ -118,12 +118,10 @@ TEST(OfficeHoursNext, LaterTodayTomorrowAndAfterTheWeekend) {
   EXPECT_EQ(rules::next_opening(h, z, at("2026-11-20T22:00:00Z")), at("2026-11-23T14:00:00Z"));
   // Two windows a day: after the morning one, the afternoon's.
   const auto split = hours("mon-fri 09:00-12:00; mon-fri 13:00-17:00");
-  EXPECT_EQ(rules::next_opening(split, z, at("2026-11-18T17:30:00Z")),
-            at("2026-11-18T18:00:00Z"));
+  EXPECT_EQ(rules::next_opening(split, z, at("2026-11-18T17:30:00Z")), at("2026-11-18T18:00:00Z"));
   // Once a week.
   const auto weekly = hours("tue 10:00-11:00");
-  EXPECT_EQ(rules::next_opening(weekly, z, at("2026-11-17T15:00:01Z")),
-            at("2026-11-24T15:00:00Z"));
+  EXPECT_EQ(rules::next_opening(weekly, z, at("2026-11-17T15:00:01Z")), at("2026-11-24T15:00:00Z"));
   EXPECT_EQ(rules::next_opening(OfficeHours{}, z, at("2026-11-17T15:00:01Z")), std::nullopt);
 }
 
