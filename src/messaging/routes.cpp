@@ -135,6 +135,19 @@ void register_routes(http::Router& router, MessagingService& messages,
                "messaging")
       .returns(200, "Office hours");
 
+  router
+      .add(Method::Get, "/api/v1/messages/unread",
+           access.guard([&messages](Request&, const access::Principal& p) {
+             auto n = messages.unread_count(p);
+             if (!n) return Response::problem(n.error());
+             return Response::json(200, bj::object{{"unread", *n}});
+           }))
+      .summary(
+          "How many messages the caller has not read (client: their threads; staff: their "
+          "clients'), for the navigation",
+          "messaging")
+      .returns(200, "{unread}");
+
   // ---- the client's own ----
   router
       .add(Method::Get, "/api/v1/me/threads",

@@ -491,17 +491,33 @@ Result<std::vector<Thread>> MessagingService::inbox(const Principal& p) {
     return make_error(Errc::Forbidden, "the inbox is for staff; clients use /api/v1/me/threads");
   }
   return db_.write([&](sql::Conn& c) -> Result<std::vector<Thread>> {
-    auto all = load_threads(c,
-                            "t.client_id IN (SELECT client_id FROM care_team WHERE user_id = ?) "
-                            "ORDER BY t.last_message_at DESC, t.id DESC",
-                            {p.user_id}, p.user_id);
-    std::vector<Thread> out;
-    for (auto& t : all) {
-      if (t.unread == 0) continue;
+    auto out = load_threads(c,
+                            std::string("t.client_id IN (SELECT client_id FROM care_team WHERE "
+                                        "user_id = ?) AND ") +
+                                k_unread + " > 0 ORDER BY t.last_message_at DESC, t.id DESC",
+                            {p.user_id, p.user_id, p.user_id}, p.user_id);
+    for (const auto& t : out) {
       audit_.append(c, access::audit_entry(p, "read", "message_inbox", t.id, t.client_id));
-      out.push_back(std::move(t));
     }
     return out;
+  });
+}
+
+Result<std::int64_t> MessagingService::unread_count(const Principal& p) {
+  const bool client = p.role == Role::Client;
+  if (client && p.client_id.empty()) return make_error(Errc::Forbidden, "no client record");
+  return db_.read([&](sql::Conn& c) -> Result<std::int64_t> {
+    const std::string threads =
+        client ? "t.client_id = ? AND t.kind = 'client'"
+               : "t.client_id IN (SELECT client_id FROM care_team WHERE user_id = ?)";
+    return c
+        .query_one(
+            "SELECT COUNT(*) FROM messages m JOIN message_threads t ON t.id = m.thread_id WHERE " +
+                threads +
+                " AND m.kind = 'message' AND m.sender_user_id <> ? AND NOT EXISTS (SELECT 1 FROM "
+                "message_receipts r WHERE r.message_id = m.id AND r.user_id = ?)",
+            {client ? p.client_id : p.user_id, p.user_id, p.user_id})
+        ->i64(0);
   });
 }
 

@@ -90,6 +90,11 @@ class MessagingService {
   //! are on, last message first.
   Result<std::vector<Thread>> inbox(const access::Principal& p);
 
+  //! How many messages the caller has not read (a client: in their own threads; staff: in
+  //! threads about the clients whose care team they are on), for a count in the navigation.
+  //! Not audited: a number, no content.
+  Result<std::int64_t> unread_count(const access::Principal& p);
+
   //! The `messaging.notice` job (public for tests).
   Status deliver_notice(const jobs::Job& job);
 

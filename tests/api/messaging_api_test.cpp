@@ -120,6 +120,13 @@ TEST_F(MessagingApi, ClientAndCareTeamWriteWithReadReceiptsAndLiveEvents) {
   EXPECT_EQ(inbox_json.at("unread"), 1);
   EXPECT_EQ(inbox_json.at("items").as_array()[0].at("client_name"), "Ada Lovelace");
   EXPECT_EQ(inbox_json.at("items").as_array()[0].at("subject"), "Sleep this week");
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE resource_kind = 'message_inbox' AND "
+                  "resource_id = ? AND actor_id = ?",
+                  {id, clin_id}),
+            1);
+  EXPECT_EQ(clin->get("/api/v1/messages/unread").json().at("unread"), 1);
+  EXPECT_EQ(other->get("/api/v1/messages/unread").json().at("unread"), 0) << "not on the team";
+  EXPECT_EQ(portal->get("/api/v1/messages/unread").json().at("unread"), 0);
   auto mine = portal->get("/api/v1/me/threads");
   ASSERT_EQ(mine.status, 200);
   EXPECT_EQ(mine.json().at("items").as_array()[0].at("unread"), 0);
@@ -153,6 +160,9 @@ TEST_F(MessagingApi, ClientAndCareTeamWriteWithReadReceiptsAndLiveEvents) {
   EXPECT_EQ(kinds(answer.json().as_object()), (std::vector<std::string>{"message", "message"}));
   ASSERT_TRUE(client_stream.wait_for("message.new", 10s)) << client_stream.text();
   EXPECT_EQ(client_stream.text().find("Friday"), std::string::npos);
+  EXPECT_EQ(portal->get("/api/v1/messages/unread").json().at("unread"), 1);
+  EXPECT_EQ(bob->get("/api/v1/messages/unread").json().at("unread"), 0) << "not Bob's";
+  EXPECT_EQ(clin->get("/api/v1/messages/unread").json().at("unread"), 0);
   auto listed = portal->get("/api/v1/me/threads").json();
   EXPECT_EQ(listed.at("items").as_array()[0].at("unread"), 1);
   auto client_read = portal->post("/api/v1/me/threads/" + id + "/read", bj::object{});
@@ -361,6 +371,8 @@ TEST_F(MessagingApi, StaffThreadsAreForTheCareTeamOnly) {
       other->post("/api/v1/threads/" + id + "/messages", bj::object{{"body", "I will review."}});
   ASSERT_EQ(answer.status, 201);
   EXPECT_TRUE(portal->get("/api/v1/me/threads").json().at("items").as_array().empty());
+  EXPECT_EQ(portal->get("/api/v1/messages/unread").json().at("unread"), 0);
+  EXPECT_EQ(clin->get("/api/v1/messages/unread").json().at("unread"), 1);
 }
 
 TEST_F(MessagingApi, AWatchedPhraseRaisesACrisisAlertWithTheMessage) {

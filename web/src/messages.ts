@@ -58,6 +58,7 @@ export interface OfficeHours {
 export const myThreadsPath = '/api/v1/me/threads';
 export const inboxPath = '/api/v1/inbox';
 export const officeHoursPath = '/api/v1/office-hours';
+export const unreadPath = '/api/v1/messages/unread';
 export const subjectMax = 120;
 export const bodyMax = 5000;
 
@@ -116,7 +117,7 @@ export function useMessageEvents(reload: () => void) {
   }, [reload]);
 }
 
-/** Unread messages for the nav: the staff inbox's total, or the client's threads' sum. Live. */
+/** Unread messages for the nav (GET /api/v1/messages/unread: a count, not audited). Live. */
 export function useUnreadMessages(role: string | null, path: string): number {
   const [count, setCount] = useState(0);
   const [tick, setTick] = useState(0);
@@ -128,13 +129,8 @@ export function useUnreadMessages(role: string | null, path: string): number {
     }
     const load = async () => {
       try {
-        if (role === 'client') {
-          const r = await api.get<{ items: MessageThread[] }>(myThreadsPath);
-          if (live) setCount(r.items.reduce((n, t) => n + t.unread, 0));
-        } else {
-          const r = await api.get<{ unread: number }>(inboxPath);
-          if (live) setCount(r.unread);
-        }
+        const r = await api.get<{ unread: number }>(unreadPath);
+        if (live) setCount(r.unread);
       } catch {
         // the count is a convenience; the pages say what went wrong
       }
