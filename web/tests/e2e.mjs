@@ -1697,6 +1697,22 @@ async function messaging(base) {
   await expectText(q.locator('.message--theirs'), /Let us look at it on Friday/, 'the reply');
   await checkA11y(q, 'conversation, read and answered');
   await screenshot(q, '72-portal-message-read-390');
+
+  begin('messages: a staff-only conversation from the chart, marked, and not in the portal');
+  await c.getByRole('link', { name: 'Ada Lovelace', exact: true }).click();
+  await expectPath(c, /\?tab=messages$/, 'the chart’s Messages tab');
+  await expectText(c.getByRole('list', { name: 'Conversations about this client' }), /Sleep/, 'the conversation on the chart');
+  await c.getByLabel('Who can read it').selectOption('staff');
+  await c.getByLabel('Subject', { exact: true }).fill('Sleep and the evening dose');
+  await c.getByLabel('Message', { exact: true }).fill('Worth reviewing the timing of the evening dose.');
+  await checkA11y(c, 'chart messages');
+  await c.getByRole('button', { name: 'Send', exact: true }).click();
+  await expectPath(c, /^\/messages\/thr_/, 'the staff-only conversation');
+  await expectText(c.locator('.staff-only'), /Staff only — the client cannot see this/, 'marked staff only');
+  await checkA11y(c, 'staff-only conversation');
+  await q.getByRole('link', { name: 'Back to messages' }).tap();
+  await expectText(q.getByRole('list', { name: 'Your conversations' }), /Sleep/, 'the client’s list');
+  if (/evening dose/.test((await q.getByRole('list', { name: 'Your conversations' }).textContent()) ?? '')) fail('the client sees a staff-only conversation');
   await ph.close();
   await desk.close();
   assertClean();
