@@ -108,22 +108,21 @@ bj::object body_schema() {
 
 void register_routes(http::Router& router, MessagingService& messages,
                      crisis::CrisisService& crisis, access::AccessService& access) {
-  // The client's view of one thread; an automatic reply carries the client's crisis lines.
-  const auto mine = [&crisis](const Result<Thread>& r, int status) {
+  // One thread as the client (or staff) sees it; an automatic reply carries the client's crisis
+  // lines.
+  const auto as_seen = [&crisis](const Result<Thread>& r, int status, bool for_client) {
     if (!r) return Response::problem(r.error());
     const bool replied = std::any_of(r->messages.begin(), r->messages.end(),
                                      [](const Message& m) { return m.kind == "auto_reply"; });
-    if (!replied) return Response::json(status, thread_json(*r, true));
+    if (!replied) return Response::json(status, thread_json(*r, for_client));
     const auto lines = crisis.resources(crisis.region_of(r->client_id)).data;
-    return Response::json(status, thread_json(*r, true, &lines));
+    return Response::json(status, thread_json(*r, for_client, &lines));
   };
-  const auto staff = [&crisis](const Result<Thread>& r, int status) {
-    if (!r) return Response::problem(r.error());
-    const bool replied = std::any_of(r->messages.begin(), r->messages.end(),
-                                     [](const Message& m) { return m.kind == "auto_reply"; });
-    if (!replied) return Response::json(status, thread_json(*r, false));
-    const auto lines = crisis.resources(crisis.region_of(r->client_id)).data;
-    return Response::json(status, thread_json(*r, false, &lines));
+  const auto mine = [as_seen](const Result<Thread>& r, int status) {
+    return as_seen(r, status, true);
+  };
+  const auto staff = [as_seen](const Result<Thread>& r, int status) {
+    return as_seen(r, status, false);
   };
 
   router

@@ -32,6 +32,18 @@ constexpr const char* k_unread =
 std::string glass(const access::Decision& d) {
   return d.via_break_glass ? "break-the-glass" : "";
 }
+
+//! Reads `field` (a subject or body) with the limits of rules::check_text; errors go to `r`.
+std::optional<std::string> written(json::FieldReader& r, std::string_view field, std::size_t max) {
+  auto raw = r.string(field, {.required = true, .max_len = max * 4});
+  if (!raw) return std::nullopt;
+  auto checked = rules::check_text(field, *raw, max);
+  if (!checked) {
+    r.add_error(std::string(field), checked.error().errors.front().message);
+    return std::nullopt;
+  }
+  return std::move(*checked);
+}
 }  // namespace
 
 MessagingService::MessagingService(sql::Db& db, const Clock& clock, const crypto::Keyring& keys,
@@ -171,9 +183,9 @@ Result<MessagingService::Found> MessagingService::staff_access(const Principal& 
 
 Result<std::string> MessagingService::read_body(const bj::object& body) {
   json::FieldReader r(body);
-  auto text = r.string("body", {.required = true, .max_len = rules::k_body_max * 4});
+  auto text = written(r, "body", rules::k_body_max);
   if (auto st = r.finish(); !st) return st.error();
-  return rules::check_text("body", *text, rules::k_body_max);
+  return std::move(*text);
 }
 
 // ---- writing -------------------------------------------------------------------------------
@@ -328,22 +340,8 @@ Result<std::vector<Thread>> MessagingService::my_threads(const Principal& p) {
 Result<Thread> MessagingService::start_mine(const Principal& p, const bj::object& body) {
   if (auto st = client_only(p); !st) return st.error();
   json::FieldReader r(body);
-  auto subject = r.string("subject", {.required = true, .max_len = rules::k_subject_max * 4});
-  auto text = r.string("body", {.required = true, .max_len = rules::k_body_max * 4});
-  if (subject) {
-    if (auto s = rules::check_text("subject", *subject, rules::k_subject_max); !s) {
-      r.add_error("subject", s.error().errors.front().message);
-    } else {
-      subject = *s;
-    }
-  }
-  if (text) {
-    if (auto s = rules::check_text("body", *text, rules::k_body_max); !s) {
-      r.add_error("body", s.error().errors.front().message);
-    } else {
-      text = *s;
-    }
-  }
+  auto subject = written(r, "subject", rules::k_subject_max);
+  auto text = written(r, "body", rules::k_body_max);
   if (auto st = r.finish(); !st) return st.error();
   return create(p, p.client_id, "client", *subject, *text, nullptr);
 }
@@ -421,25 +419,11 @@ Result<Thread> MessagingService::start(const Principal& p, const std::string& cl
   if (!d) return d.error();
   json::FieldReader r(body);
   auto kind = r.string("kind", {.required = true, .max_len = 10});
-  auto subject = r.string("subject", {.required = true, .max_len = rules::k_subject_max * 4});
-  auto text = r.string("body", {.required = true, .max_len = rules::k_body_max * 4});
   if (kind && *kind != "client" && *kind != "staff") {
     r.add_error("kind", "must be client or staff");
   }
-  if (subject) {
-    if (auto s = rules::check_text("subject", *subject, rules::k_subject_max); !s) {
-      r.add_error("subject", s.error().errors.front().message);
-    } else {
-      subject = *s;
-    }
-  }
-  if (text) {
-    if (auto s = rules::check_text("body", *text, rules::k_body_max); !s) {
-      r.add_error("body", s.error().errors.front().message);
-    } else {
-      text = *s;
-    }
-  }
+  auto subject = written(r, "subject", rules::k_subject_max);
+  auto text = written(r, "body", rules::k_body_max);
   if (auto st = r.finish(); !st) return st.error();
   return create(p, client_id, *kind, *subject, *text, &*d);
 }

@@ -1,11 +1,11 @@
 // Secure messages in the web app: the API's shapes, the checks made before sending, receipts
 // and office hours in words, and the live updates (message.new, message.read events carry ids
 // only; screens reload through the API).
-import { useEffect, useState } from 'preact/hooks';
-import { api } from './api';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { api, ApiError } from './api';
 import { onEvent } from './events';
 import { formatDateTime } from './format';
-import type { FormErrors } from './problem';
+import { noErrors, problemToFormErrors, type FormErrors } from './problem';
 import type { CrisisResources } from './types';
 
 export interface MessageReceipt {
@@ -147,4 +147,48 @@ export function useUnreadMessages(role: string | null, path: string): number {
 function useStableReload(setTick: (f: (t: number) => number) => void): () => void {
   const [fn] = useState(() => () => setTick((t) => t + 1));
   return fn;
+}
+
+/** One conversation (`path`: /api/v1/me/threads/{id} or /api/v1/threads/{id}): opened as read,
+ *  read again when a message arrives or is read, and its reply form. */
+export function useConversation(path: string, onSent?: () => void) {
+  const [thread, setThread] = useState<MessageThread | null>(null);
+  const [loadError, setLoadError] = useState('');
+  const [body, setBody] = useState('');
+  const [errors, setErrors] = useState<FormErrors>(noErrors);
+  const [busy, setBusy] = useState(false);
+  const [said, setSaid] = useState('');
+
+  const open = useCallback(() => {
+    api
+      .post<MessageThread>(`${path}/read`, {})
+      .then((t) => {
+        setThread(t);
+        setLoadError('');
+      })
+      .catch((e: unknown) => setLoadError(e instanceof ApiError ? problemToFormErrors(e.problem).summary : 'Could not open the conversation.'));
+  }, [path]);
+  useEffect(open, [open]);
+  useMessageEvents(open);
+
+  const send = async (e: Event) => {
+    e.preventDefault();
+    setSaid('');
+    const checked = checkMessage({ body });
+    setErrors(checked);
+    if (checked.summary) return;
+    setBusy(true);
+    try {
+      setThread(await api.post<MessageThread>(`${path}/messages`, { body: body.trim() }));
+      setBody('');
+      setErrors(noErrors);
+      setSaid('Sent.');
+      onSent?.();
+    } catch (err) {
+      setErrors(err instanceof ApiError ? problemToFormErrors(err.problem, ['body']) : noErrors);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { thread, loadError, body, setBody, errors, busy, said, send };
 }

@@ -1,14 +1,12 @@
 // Staff messages: the inbox (threads with unread messages across the clinician's clients,
 // newest first) and one thread, read on opening, with who read each message and a reply form.
 // A staff-only thread is marked plainly: the client cannot see it.
-import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
 import { FormError, TextArea } from '../components/Field';
 import { Link } from '../components/Link';
 import { ErrorMessage, Loading, PageHeading } from '../components/Page';
 import { formatDateTime } from '../format';
-import { checkMessage, inboxPath, staffReceiptWords, useMessageEvents, type MessageItem, type MessageThread } from '../messages';
-import { noErrors, problemToFormErrors, type FormErrors } from '../problem';
+import { inboxPath, staffReceiptWords, useConversation, useMessageEvents, type MessageItem, type MessageThread } from '../messages';
+import { problemToFormErrors } from '../problem';
 import { useGet } from '../useApi';
 import './PortalMessages.css';
 
@@ -66,44 +64,7 @@ function StaffMessage({ m }: { m: MessageItem }) {
 
 /** /messages/:id — opening it marks it read (the client sees it read). */
 export function StaffThreadPage({ id }: { id: string }) {
-  const path = `/api/v1/threads/${encodeURIComponent(id)}`;
-  const [thread, setThread] = useState<MessageThread | null>(null);
-  const [loadError, setLoadError] = useState('');
-  const [body, setBody] = useState('');
-  const [errors, setErrors] = useState<FormErrors>(noErrors);
-  const [busy, setBusy] = useState(false);
-  const [said, setSaid] = useState('');
-
-  const open = useCallback(() => {
-    api
-      .post<MessageThread>(`${path}/read`, {})
-      .then((t) => {
-        setThread(t);
-        setLoadError('');
-      })
-      .catch((e: unknown) => setLoadError(e instanceof ApiError ? problemToFormErrors(e.problem).summary : 'Could not open the conversation.'));
-  }, [path]);
-  useEffect(open, [open]);
-  useMessageEvents(open);
-
-  const send = async (e: Event) => {
-    e.preventDefault();
-    setSaid('');
-    const checked = checkMessage({ body });
-    setErrors(checked);
-    if (checked.summary) return;
-    setBusy(true);
-    try {
-      setThread(await api.post<MessageThread>(`${path}/messages`, { body: body.trim() }));
-      setBody('');
-      setErrors(noErrors);
-      setSaid('Sent.');
-    } catch (err) {
-      setErrors(err instanceof ApiError ? problemToFormErrors(err.problem, ['body']) : noErrors);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { thread, loadError, body, setBody, errors, busy, said, send } = useConversation(`/api/v1/threads/${encodeURIComponent(id)}`);
 
   if (loadError) {
     return (

@@ -2,14 +2,14 @@
 // team, a new message (with the office-hours note before sending when the office is closed),
 // and a thread, read on opening, where an automatic reply outside office hours shows the crisis
 // lines and the "I need help now" action (the header's, reused).
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { CrisisLines } from '../components/CrisisLines';
 import { FormError, TextArea, TextField } from '../components/Field';
 import { Link } from '../components/Link';
 import { ErrorMessage, Loading, PageHeading } from '../components/Page';
 import { formatDateTime } from '../format';
-import { checkMessage, clientReceiptWords, closedWords, myThreadsPath, officeHoursPath, useMessageEvents, type MessageItem, type MessageThread, type OfficeHours } from '../messages';
+import { checkMessage, clientReceiptWords, closedWords, myThreadsPath, officeHoursPath, useConversation, useMessageEvents, type MessageItem, type MessageThread, type OfficeHours } from '../messages';
 import { noErrors, problemToFormErrors, type FormErrors } from '../problem';
 import { navigate } from '../router';
 import type { Items } from '../types';
@@ -162,47 +162,8 @@ function MessageView({ m }: { m: MessageItem }) {
 
 /** /portal/messages/:id — opening it marks it read; new messages arrive live. */
 export function PortalThreadPage({ id }: { id: string }) {
-  const path = `${myThreadsPath}/${encodeURIComponent(id)}`;
-  const [thread, setThread] = useState<MessageThread | null>(null);
-  const [loadError, setLoadError] = useState('');
   const hours = useGet<OfficeHours>(officeHoursPath);
-  const [body, setBody] = useState('');
-  const [errors, setErrors] = useState<FormErrors>(noErrors);
-  const [busy, setBusy] = useState(false);
-  const [said, setSaid] = useState('');
-
-  const open = useCallback(() => {
-    api
-      .post<MessageThread>(`${path}/read`, {})
-      .then((t) => {
-        setThread(t);
-        setLoadError('');
-      })
-      .catch((e: unknown) => setLoadError(e instanceof ApiError ? problemToFormErrors(e.problem).summary : 'Could not open the conversation.'));
-  }, [path]);
-  useEffect(open, [open]);
-  useMessageEvents(open);
-
-  const send = async (e: Event) => {
-    e.preventDefault();
-    setSaid('');
-    const checked = checkMessage({ body });
-    setErrors(checked);
-    if (checked.summary) return;
-    setBusy(true);
-    try {
-      const t = await api.post<MessageThread>(`${path}/messages`, { body: body.trim() });
-      setThread(t);
-      setBody('');
-      setErrors(noErrors);
-      setSaid('Sent.');
-      hours.reload();
-    } catch (err) {
-      setErrors(err instanceof ApiError ? problemToFormErrors(err.problem, ['body']) : noErrors);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { thread, loadError, body, setBody, errors, busy, said, send } = useConversation(`${myThreadsPath}/${encodeURIComponent(id)}`, hours.reload);
 
   if (loadError) {
     return (
