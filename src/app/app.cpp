@@ -20,6 +20,7 @@
 #include "crisis/routes.h"
 #include "education/routes.h"
 #include "fhir/routes.h"
+#include "messaging/routes.h"
 #include "platform/http/middleware.h"
 #include "platform/http/server.h"
 #include "platform/log.h"
@@ -74,6 +75,8 @@ const std::vector<SealedColumn>& sealed_columns() {
       {"record_amendments", "id", "what", "record_amendments.what"},
       {"record_amendments", "id", "change", "record_amendments.change"},
       {"record_amendments", "id", "reason", "record_amendments.reason"},
+      {"message_threads", "id", "subject", "message_threads.subject"},
+      {"messages", "id", "body", "messages.body"},
   };
   return v;
 }
@@ -372,6 +375,21 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
         std::move(*factors), zone ? *zone : TimeZone());
     app->tracking_->set_reminders(app->jobs_.get(), cfg.base_url, app->mail_);
   }
+  // Secure messages: office hours are checked here; a bad value stops start-up, naming it.
+  {
+    auto hours = messaging::rules::parse_office_hours(cfg.office_hours);
+    if (!hours) return hours.error();
+    messaging::MessagingSettings ms;
+    ms.hours = std::move(*hours);
+    auto zone = time_zone(cfg.time_zone);  // validated above
+    ms.zone = zone ? *zone : TimeZone();
+    ms.base_url = cfg.base_url;
+    app->messages_ = std::make_unique<messaging::MessagingService>(
+        *app->db_, clock, app->keys_, *app->audit_, *app->access_, *app->crisis_, *app->jobs_,
+        std::move(ms));
+    app->messages_->set_events(app->events_.get());
+    app->messages_->set_mail(app->mail_);
+  }
   app->plans_ = std::make_unique<care::PlanService>(*app->db_, clock, app->keys_, *app->audit_,
                                                     *app->access_, *app->assessments_);
   app->discharges_ = std::make_unique<care::DischargeService>(
@@ -507,6 +525,7 @@ void App::build_routes() {
   education::register_routes(router_, *education_, *education_assignments_, *access_);
   tracking::register_routes(router_, *tracking_, *access_);
   record::register_routes(router_, *record_, *access_);
+  messaging::register_routes(router_, *messages_, *crisis_, *access_);
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();

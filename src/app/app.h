@@ -17,6 +17,7 @@
 #include "crisis/service.h"
 #include "education/rules.h"
 #include "education/service.h"
+#include "messaging/service.h"
 #include "platform/clock.h"
 #include "platform/crypto/crypto.h"
 #include "platform/events/hub.h"
@@ -69,6 +70,7 @@ class App {
   tracking::TrackingService& tracking() { return *tracking_; }
   record::RecordService& record() { return *record_; }
   events::EventHub& events() { return *events_; }
+  messaging::MessagingService& messages() { return *messages_; }
   const http::Router& router() const { return router_; }
 
  private:
@@ -99,6 +101,7 @@ class App {
   std::unique_ptr<education::EducationService> education_assignments_;
   std::unique_ptr<tracking::TrackingService> tracking_;  //!< daily check-ins and reminders
   std::unique_ptr<record::RecordService> record_;        //!< the client's own record in the portal
+  std::unique_ptr<messaging::MessagingService> messages_;
   std::unique_ptr<events::EventHub> events_;
   http::Router router_;
   std::unique_ptr<WebApp> web_;

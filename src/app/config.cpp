@@ -122,6 +122,11 @@ const std::vector<Setting>& settings() {
            "The service's time zone (IANA name, e.g. America/New_York): working days for low "
            "alert deadlines",
            &Config::time_zone),
+      text("office_hours",
+           "When the care team reads secure messages, in time_zone: groups of DAYS HH:MM-HH:MM "
+           "separated by ';' (e.g. 'mon-fri 09:00-17:00; sat 10:00-12:00'); outside them a "
+           "client's message gets an automatic reply with the crisis lines",
+           &Config::office_hours),
       text("base_url", "The address people open Tend at, for links in e-mail", &Config::base_url),
       text("crisis_rules", "A crisis rules file replacing the built-in content/crisis/risk.json",
            &Config::crisis_rules),

@@ -52,6 +52,9 @@ struct Config {
   std::string education_dir;
   //! The service's time zone (IANA): working days for `low` alert deadlines, roster defaults.
   std::string time_zone = "UTC";
+  //! When the care team reads secure messages, in time_zone ("mon-fri 09:00-17:00"); outside
+  //! them a client's message gets an automatic reply pointing to the crisis lines.
+  std::string office_hours = "mon-fri 09:00-17:00";
   //! The address people open Tend at ("https://tend.example.org"), for links in e-mail.
   std::string base_url;
   //! A crisis rules file replacing content/crisis/risk.json.

@@ -7,6 +7,7 @@
 
 #include "app/demo_check_ins.h"
 #include "app/demo_diagnoses.h"
+#include "app/demo_messages.h"
 
 namespace tend::app {
 
@@ -640,6 +641,7 @@ Result<DemoSummary> generate_demo(App& app, const DemoOptions& o) {
       as_client.client_id = created->id;
       demo_plan(app, primary, as_client, created->id);
       demo_check_ins(app, created->id);
+      demo_messages(app, primary, as_client, created->id);
     }
   }
   if (auto st = demo_crisis(app, admin, clinicians); !st) return st.error();

@@ -20,6 +20,9 @@ import { NotFoundPage } from './pages/NotFound';
 import { PortalHome, PortalQuestionnaire } from './pages/Portal';
 import { HelpNowButton, HelpNowPage, OfflinePortal, PortalSafetyPlanPage } from './pages/PortalCrisis';
 import { ReadingPage } from './pages/PortalEducation';
+import { InboxPage, StaffThreadPage } from './pages/Inbox';
+import { PortalMessagesPage, PortalNewMessagePage, PortalThreadPage } from './pages/PortalMessages';
+import { useUnreadMessages } from './messages';
 import { MyPlanPage, StayingWellPage } from './pages/PortalPlan';
 import { CheckInPage } from './pages/PortalCheckIn';
 import { DiaryPage } from './pages/PortalDiary';
@@ -122,6 +125,7 @@ export function App() {
   const staffId = user && user.role !== 'client' ? user.id : null;
   useEffect(() => (staffId ? followAlerts(staffId) : undefined), [staffId]);
   const openAlerts = useOpenAlerts();
+  const unreadMessages = useUnreadMessages(user?.role ?? null, location.path);
 
   const idle = useIdleTimeout({
     enabled: !!user,
@@ -219,6 +223,9 @@ export function App() {
             Tend
           </Link>
           <span class="portal-header-actions">
+            <Link href="/portal/messages" class="portal-messages-link" aria-current={match?.name.startsWith('portal-message') || match?.name === 'portal-thread' ? 'page' : undefined}>
+              Messages{unreadMessages ? <span class="nav-count"> {unreadMessages}<span class="visually-hidden"> new</span></span> : null}
+            </Link>
             <HelpNowButton />
             <button type="button" class="button button--secondary button--small" onClick={() => void signOut()}>
               Sign out
@@ -236,6 +243,9 @@ export function App() {
           {match?.name === 'portal-reading' ? <ReadingPage slug={match.params.slug} /> : null}
           {match?.name === 'portal-check-in' ? <CheckInPage user={user} /> : null}
           {match?.name === 'portal-diary' ? <DiaryPage owner={user.id} /> : null}
+          {match?.name === 'portal-messages' ? <PortalMessagesPage /> : null}
+          {match?.name === 'portal-message-new' ? <PortalNewMessagePage /> : null}
+          {match?.name === 'portal-thread' ? <PortalThreadPage id={match.params.id} /> : null}
           {!match || !portalRoutes.includes(match.name) ? <Loading /> : null}
         </main>
         {idleDialog}
@@ -248,10 +258,11 @@ export function App() {
     { href: '/clients', label: 'Clients', active: match?.name === 'clients' || match?.name === 'chart' || match?.name === 'client-edit' || match?.name === 'assess' },
     { href: '/clients/new', label: 'New client', active: match?.name === 'client-new' },
     { href: '/alerts', label: 'Alerts', active: match?.name === 'alerts' || match?.name === 'alert', count: openAlerts.open.length },
+    { href: '/inbox', label: 'Inbox', active: match?.name === 'inbox' || match?.name === 'thread', count: unreadMessages, countWord: 'unread' },
     { href: '/calendar', label: 'Calendar', active: match?.name === 'calendar' },
     { href: '/waits', label: 'Waiting times', active: match?.name === 'waits' },
     ...(isAdmin(user) ? [{ href: '/admin', label: 'Admin', active: match?.name === 'admin' }] : []),
-  ] as { href: string; label: string; active: boolean; count?: number }[];
+  ] as { href: string; label: string; active: boolean; count?: number; countWord?: string }[];
 
   return (
     <>
@@ -271,7 +282,7 @@ export function App() {
                     <span class="nav-count">
                       {' '}
                       {n.count}
-                      <span class="visually-hidden"> open</span>
+                      <span class="visually-hidden"> {n.countWord ?? 'open'}</span>
                     </span>
                   ) : null}
                 </Link>
@@ -299,6 +310,8 @@ export function App() {
         {match?.name === 'security' ? <SecurityPage user={user} /> : null}
         {match?.name === 'alerts' ? <AlertBoardPage status={location.query.get('status')} /> : null}
         {match?.name === 'alert' ? <AlertPage id={match.params.id} /> : null}
+        {match?.name === 'inbox' ? <InboxPage /> : null}
+        {match?.name === 'thread' ? <StaffThreadPage id={match.params.id} /> : null}
         {match?.name === 'waits' ? <WaitsPage /> : null}
         {match?.name === 'calendar' ? <CalendarPage user={user} /> : null}
         {match?.name === 'group-note-new' ? <GroupNotePage withClient={location.query.get('with')} /> : null}

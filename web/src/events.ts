@@ -19,6 +19,8 @@ const eventTypes = [
   'crisis.updated',
   'crisis.delivery_failed',
   'crisis.follow_up_due',
+  'message.new',
+  'message.read',
 ] as const;
 
 export type EventType = (typeof eventTypes)[number];

@@ -25,6 +25,11 @@ export type RouteName =
   | 'portal-check-in'
   | 'portal-diary'
   | 'portal-record'
+  | 'portal-messages'
+  | 'portal-message-new'
+  | 'portal-thread'
+  | 'inbox'
+  | 'thread'
   | 'assessment-link';
 
 /** Every screen of the app. Literal paths come before ':id' ones ('/clients/new'). */
@@ -53,12 +58,31 @@ export const routes: readonly Route<RouteName>[] = [
   { name: 'portal-check-in', pattern: '/portal/check-in' },
   { name: 'portal-diary', pattern: '/portal/diary' },
   { name: 'portal-record', pattern: '/portal/record' },
+  { name: 'portal-messages', pattern: '/portal/messages' },
+  { name: 'portal-message-new', pattern: '/portal/messages/new' },
+  { name: 'portal-thread', pattern: '/portal/messages/:id' },
+  { name: 'inbox', pattern: '/inbox' },
+  { name: 'thread', pattern: '/messages/:id' },
   // public: a questionnaire sent by link, answered without signing in
   { name: 'assessment-link', pattern: '/a/:token' },
 ];
 
 /** Screens a client (role client) may open; every other path takes them to /portal. */
-export const portalRoutes: readonly RouteName[] = ['portal', 'portal-questionnaire', 'portal-safety-plan', 'portal-help', 'portal-plan', 'portal-staying-well', 'portal-reading', 'portal-check-in', 'portal-diary', 'portal-record'];
+export const portalRoutes: readonly RouteName[] = [
+  'portal',
+  'portal-questionnaire',
+  'portal-safety-plan',
+  'portal-help',
+  'portal-plan',
+  'portal-staying-well',
+  'portal-reading',
+  'portal-check-in',
+  'portal-diary',
+  'portal-record',
+  'portal-messages',
+  'portal-message-new',
+  'portal-thread',
+];
 
 /** Screens that need no session. */
 export const publicRoutes: readonly RouteName[] = ['assessment-link'];

@@ -91,7 +91,10 @@ async function startServer(port) {
      // A webhook target on this machine, as for a gateway beside Tend (refused by default).
      '--webhook-allow-loopback',
      // Every browser here signs in from 127.0.0.1: more than a real address would in 5 minutes.
-     '--login-attempts-per-address', '500'],
+     '--login-attempts-per-address', '500',
+     // Office hours on a weekday three days from today: closed now, so a client's message gets
+     // the automatic reply with the crisis lines (messaging()).
+     '--office-hours', `${['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][(new Date().getUTCDay() + 3) % 7]} 09:00-10:00`],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   server.stdout.pipe(out);
@@ -365,10 +368,6 @@ async function main() {
   if (after <= before) fail(`the access log did not grow after a reload (${before} → ${after} rows)`);
   log(`access log ${before} → ${after} rows`);
 
-  begin('a tab still being built says so plainly');
-  await page.getByRole('link', { name: 'Messages' }).click();
-  await expectText(page.locator('.coming'), /This part of the chart is coming/, 'coming-soon text');
-
   begin('a change made elsewhere shows up live (client.updated)');
   await page.getByRole('link', { name: 'Overview', exact: true }).click();
   await expectText(page.locator('.facts'), /she\/her/, 'pronouns before');
@@ -614,6 +613,7 @@ async function main() {
   await checkIns(base, clientId);
   await myRecord(base, clientId);
   await suggestedReading(base, clientId);
+  await messaging(base);
 }
 
 /** Every control on a phone page is at least 44 px tall; a radio counts by its label, a link inside a sentence is exempt. */
@@ -1875,6 +1875,94 @@ async function checkIns(base, clientId) {
   if ((await c.locator('table.checkins-table tbody tr').count()) !== 4) fail('the check-ins tab does not list the 4 check-ins');
   await checkA11y(c, 'chart check-ins tab');
   await screenshot(c, '74-chart-check-ins');
+  await desk.close();
+  assertClean();
+}
+
+// Secure messages: on a 390 px phone the client writes while the office is closed and sees the
+// automatic reply with the crisis lines and "I need help now"; the clinician finds it in the
+// inbox and replies; the client sees their message read and the reply, live.
+
+async function messaging(base) {
+  begin('messages: the client writes on a phone while the office is closed');
+  const ph = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, baseURL: base });
+  const q = await ph.newPage();
+  watch(q, 'portal messages');
+  await q.goto('/portal');
+  await signIn(q, 'client1');
+  await expectPath(q, /^\/portal$/, 'portal');
+  await q.getByRole('region', { name: 'Messages' }).getByRole('link', { name: 'Open messages' }).tap();
+  await expectPath(q, /^\/portal\/messages$/, 'the messages page');
+  await expectText(q.getByRole('note', { name: 'Office hours' }), /The office is closed now/, 'closed, said on the list');
+  await checkA11y(q, 'portal messages');
+  await q.getByRole('link', { name: 'New message', exact: true }).tap();
+  await expectPath(q, /^\/portal\/messages\/new$/, 'the new-message page');
+  await expectText(q.getByRole('note', { name: 'Office hours' }), /Messages are not watched outside office hours/, 'the office-hours note before sending');
+  await q.getByRole('button', { name: 'Send to my care team' }).tap();
+  await expectText(q.locator('#message-subject-error'), /Write a subject/, 'an empty subject is refused');
+  await q.getByLabel('Subject').fill('Sleep');
+  await q.getByLabel('Your message').fill('I have not slept well since Monday.');
+  await checkA11y(q, 'new message, closed');
+  await expectBigTargets(q, 'new message');
+  await expectNoHorizontalScroll(q, 'new message at 390 px');
+  await q.getByRole('button', { name: 'Send to my care team' }).tap();
+  await expectPath(q, /^\/portal\/messages\/thr_/, 'the conversation');
+  const auto = q.locator('.message--auto');
+  await expectText(auto, /will read it when it opens, on \w+day \d+ \w+ at 09:00/, 'the automatic reply says when');
+  await expectText(auto, /Messages are not watched outside office hours/, 'and that messages are not watched');
+  await expectText(auto.getByRole('region', { name: 'Talk to someone now' }), /Call \d+/, 'the crisis lines in the reply');
+  await auto.getByRole('link', { name: 'I need help now' }).waitFor();
+  await expectText(q.locator('.message--mine'), /Sent · not read yet/, 'not read yet');
+  await checkA11y(q, 'conversation with the automatic reply');
+  await expectNoHorizontalScroll(q, 'conversation at 390 px');
+  await screenshot(q, '70-portal-message-auto-reply-390');
+
+  begin('messages: the clinician finds it in the inbox and replies');
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  const c = await desk.newPage();
+  watch(c, 'inbox');
+  await c.goto('/');
+  await signIn(c, 'clin');
+  await expectPath(c, /^\/$/, 'home');
+  const inboxLink = c.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inbox/ });
+  await expectText(inboxLink, /Inbox\s*1/, 'one unread in the nav');
+  await inboxLink.click();
+  await expectPath(c, /^\/inbox$/, 'the inbox');
+  const unread = c.getByRole('list', { name: 'Unread conversations' });
+  await expectText(unread, /Ada Lovelace: Sleep[\s\S]*1 unread/, 'the client’s message, unread');
+  await checkA11y(c, 'inbox');
+  await unread.getByRole('link', { name: 'Ada Lovelace: Sleep' }).click();
+  await expectPath(c, /^\/messages\/thr_/, 'the staff view of the conversation');
+  await expectText(c.locator('.message--theirs'), /I have not slept well since Monday\./, 'the message');
+  await expectText(c.locator('.message--auto'), /Automatic reply/, 'the automatic reply, marked');
+  await c.getByLabel('Reply to the client').fill('Thank you for telling us. Let us look at it on Friday.');
+  await c.getByRole('button', { name: 'Send reply' }).click();
+  await expectText(c.getByRole('status').filter({ hasText: 'Sent.' }), /Sent\./, 'reply sent');
+  await checkA11y(c, 'staff conversation');
+  await screenshot(c, '71-staff-conversation');
+
+  begin('messages: the client sees their message read and the reply, live');
+  await expectText(q.locator('.message--mine'), /Read by your care team at/, 'read by the care team');
+  await expectText(q.locator('.message--theirs'), /Let us look at it on Friday/, 'the reply');
+  await checkA11y(q, 'conversation, read and answered');
+  await screenshot(q, '72-portal-message-read-390');
+
+  begin('messages: a staff-only conversation from the chart, marked, and not in the portal');
+  await c.getByRole('link', { name: 'Ada Lovelace', exact: true }).click();
+  await expectPath(c, /\?tab=messages$/, 'the chart’s Messages tab');
+  await expectText(c.getByRole('list', { name: 'Conversations about this client' }), /Sleep/, 'the conversation on the chart');
+  await c.getByLabel('Who can read it').selectOption('staff');
+  await c.getByLabel('Subject', { exact: true }).fill('Sleep and the evening dose');
+  await c.getByLabel('Message', { exact: true }).fill('Worth reviewing the timing of the evening dose.');
+  await checkA11y(c, 'chart messages');
+  await c.getByRole('button', { name: 'Send', exact: true }).click();
+  await expectPath(c, /^\/messages\/thr_/, 'the staff-only conversation');
+  await expectText(c.locator('.staff-only'), /Staff only — the client cannot see this/, 'marked staff only');
+  await checkA11y(c, 'staff-only conversation');
+  await q.getByRole('link', { name: 'Back to messages' }).tap();
+  await expectText(q.getByRole('list', { name: 'Your conversations' }), /Sleep/, 'the client’s list');
+  if (/evening dose/.test((await q.getByRole('list', { name: 'Your conversations' }).textContent()) ?? '')) fail('the client sees a staff-only conversation');
+  await ph.close();
   await desk.close();
   assertClean();
 }

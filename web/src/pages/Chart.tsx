@@ -8,7 +8,7 @@ import { ErrorMessage, Loading, PageHeading } from '../components/Page';
 import { onEvent } from '../events';
 import { ageOn, formatDate, formatDateTime, formatDateTimeSeconds, fullName, humanize, preferredNote } from '../format';
 import { noErrors, problemToFormErrors, type FormErrors } from '../problem';
-import { chartTab, chartTabs, type ChartTab } from '../routes';
+import { chartTab, chartTabs } from '../routes';
 import { mayBreakGlass } from '../session';
 import { careTeamRoles, type AccessEntry, type CareTeamMember, type Client, type Notice, type Page, type StaffMember, type User } from '../types';
 import { useGet } from '../useApi';
@@ -19,6 +19,7 @@ import { EpisodesTab } from './ChartEpisodes';
 import { PlanTab } from './ChartPlan';
 import { EducationSection } from './ChartEducation';
 import { AmendmentsSection } from './ChartAmendments';
+import { MessagesTab } from './ChartMessages';
 import { SessionsTab } from './ChartSessions';
 import { NotesTab } from './ChartNotes';
 import { MeasuresTab } from './Measures';
@@ -78,7 +79,7 @@ export function ChartPage({ id, user, tab }: Props) {
         {active === 'access-log' ? <AccessLog base={base} user={user} /> : null}
         {active === 'check-ins' ? <CheckInsTab clientId={id} /> : null}
         {active === 'access-log' ? <AmendmentsSection clientId={id} /> : null}
-        {active !== 'overview' && active !== 'access-log' && active !== 'measures' && active !== 'safety-plan' && active !== 'episodes' && active !== 'diagnoses' && active !== 'sessions' && active !== 'plan' && active !== 'check-ins' ? <Coming tab={active} /> : null}
+        {active === 'messages' ? <MessagesTab clientId={id} /> : null}
       </section>
     </>
   );
@@ -109,21 +110,6 @@ function ChartHeader({ client: c }: { client: Client }) {
         {c.status === 'archived' ? <li class="tag">Archived</li> : null}
       </ul>
       <RiskBanner clientId={c.id} reloadKey={raised} />
-    </div>
-  );
-}
-
-const comingText: Record<Exclude<ChartTab, 'overview' | 'access-log' | 'measures' | 'safety-plan' | 'episodes' | 'diagnoses' | 'sessions' | 'plan' | 'check-ins'>, string> = {
-  messages: 'Secure messages between the client and the care team.',
-};
-
-function Coming({ tab }: { tab: ChartTab }) {
-  return (
-    <div class="coming">
-      <p>
-        <strong>This part of the chart is coming.</strong> Nothing is recorded here yet.
-      </p>
-      <p class="muted">{comingText[tab as keyof typeof comingText]}</p>
     </div>
   );
 }

@@ -15,6 +15,7 @@ import { PortalAppointments } from './PortalAppointments';
 import { CheckInCard } from './PortalCheckIn';
 import { RiskScreen, type SubmissionState } from './PortalCrisis';
 import { ReadingCard } from './PortalEducation';
+import { MessagesCard } from './PortalMessages';
 import { PlanCards } from './PortalPlan';
 import { RecordCard } from './PortalRecord';
 
@@ -127,6 +128,8 @@ export function PortalHome({ user }: { user: User }) {
 
         <ReadingCard />
         <RecordCard />
+
+        <MessagesCard />
 
         <section class="card" aria-labelledby="care-team">
           <h2 id="care-team">Your care team</h2>
