@@ -22,7 +22,11 @@ export type RouteName =
   | 'portal-plan'
   | 'portal-staying-well'
   | 'portal-reading'
-  | 'assessment-link';
+  | 'assessment-link'
+  | 'join'
+  | 'portal-settings'
+  | 'guardian'
+  | 'guardian-settings';
 
 /** Every screen of the app. Literal paths come before ':id' ones ('/clients/new'). */
 export const routes: readonly Route<RouteName>[] = [
@@ -47,15 +51,23 @@ export const routes: readonly Route<RouteName>[] = [
   { name: 'portal-plan', pattern: '/portal/plan' },
   { name: 'portal-staying-well', pattern: '/portal/staying-well' },
   { name: 'portal-reading', pattern: '/portal/reading/:slug' },
+  { name: 'portal-settings', pattern: '/portal/settings' },
+  { name: 'guardian', pattern: '/guardian' },
+  { name: 'guardian-settings', pattern: '/guardian/settings' },
   // public: a questionnaire sent by link, answered without signing in
   { name: 'assessment-link', pattern: '/a/:token' },
+  // public: accepting a portal invitation (?token=… from the e-mail, or a code typed in)
+  { name: 'join', pattern: '/join' },
 ];
 
 /** Screens a client (role client) may open; every other path takes them to /portal. */
-export const portalRoutes: readonly RouteName[] = ['portal', 'portal-questionnaire', 'portal-safety-plan', 'portal-help', 'portal-plan', 'portal-staying-well', 'portal-reading'];
+export const portalRoutes: readonly RouteName[] = ['portal', 'portal-questionnaire', 'portal-safety-plan', 'portal-help', 'portal-plan', 'portal-staying-well', 'portal-reading', 'portal-settings'];
+
+/** Screens a parent or guardian (role guardian) may open; every other path takes them to /guardian. */
+export const guardianRoutes: readonly RouteName[] = ['guardian', 'guardian-settings'];
 
 /** Screens that need no session. */
-export const publicRoutes: readonly RouteName[] = ['assessment-link'];
+export const publicRoutes: readonly RouteName[] = ['assessment-link', 'join'];
 
 /** Sections of a client's chart, shown as ?tab=… on /clients/:id. */
 export const chartTabs = [

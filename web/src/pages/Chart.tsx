@@ -18,6 +18,7 @@ import { DiagnosesTab } from './ChartDiagnoses';
 import { EpisodesTab } from './ChartEpisodes';
 import { PlanTab } from './ChartPlan';
 import { EducationSection } from './ChartEducation';
+import { PortalAccessSection } from './ChartPortalAccess';
 import { SessionsTab } from './ChartSessions';
 import { NotesTab } from './ChartNotes';
 import { MeasuresTab } from './Measures';
@@ -162,6 +163,7 @@ function Overview({ client: c, user, base }: { client: Client; user: User; base:
         ))}
       </dl>
       <CareTeam base={base} user={user} />
+      <PortalAccessSection client={c} />
     </>
   );
 }
