@@ -593,6 +593,26 @@ TEST_F(InvitationApi, AGuardianSeesOnlyWhatTheServiceSharesAboutTheirChild) {
   EXPECT_EQ(young.at("relationship"), "mother");
   EXPECT_EQ(young.at("sections"), bj::parse(R"(["appointments","crisis_resources"])"));
 
+  // Key rotation re-encrypts every sealed value of invitations and guardian links.
+  const std::string old_key = server->app().keys().active_id();
+  ASSERT_TRUE(server->app().keys().rotate());
+  auto rotated = app::reencrypt_all(server->app().db(), server->app().keys());
+  ASSERT_TRUE(rotated) << rotated.error().detail;
+  for (const auto& col : app::sealed_columns()) {
+    const std::string table = col.table;
+    if (table != "portal_invitations" && table != "guardian_links") continue;
+    EXPECT_EQ(count("SELECT COUNT(*) FROM " + table + " WHERE " + col.column + " LIKE ?",
+                    {"tk1:" + old_key + ":%"}),
+              0)
+        << table << "." << col.column;
+  }
+  EXPECT_EQ(count("SELECT COUNT(*) FROM guardian_links WHERE relationship LIKE ?",
+                  {"tk1:" + server->app().keys().active_id() + ":%"}),
+            1);
+  EXPECT_EQ(
+      guardian->get("/api/v1/guardian/clients").json().at("items").as_array()[0].at("relationship"),
+      "mother");
+
   const std::string base = "/api/v1/guardian/clients/" + sam;
   auto appts = guardian->get(base + "/appointments");
   ASSERT_EQ(appts.status, 200) << appts.body;
