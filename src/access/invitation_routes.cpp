@@ -252,6 +252,23 @@ void register_invitation_routes(http::Router& router, InvitationService& svc,
       .summary("The young people a parent or guardian is linked to, and the sections shared",
                "guardian")
       .returns(200, "Linked clients");
+
+  router
+      .add(Method::Post, "/api/v1/guardian/invitations/accept",
+           access.guard(
+               [&svc](Request& req, const Principal& p) {
+                 auto body = http::json_body(req);
+                 if (!body) return Response::problem(body.error());
+                 auto st = svc.link_guardian(p, *body, req.remote_addr);
+                 if (!st) return Response::problem(st.error());
+                 return Response::no_content();
+               },
+               false, true))
+      .summary("A signed-in guardian accepts an invitation for another young person", "guardian")
+      .body(props({{"token", "string"}, {"code", "string"}}))
+      .returns(204, "Linked; GET /api/v1/guardian/clients lists them")
+      .returns(404, "The invitation is not valid (one answer for every reason)")
+      .returns(409, "Already linked");
 }
 
 }  // namespace tend::access

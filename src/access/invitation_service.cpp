@@ -102,7 +102,7 @@ std::vector<Invitation> InvitationService::load_many(sql::Conn& c, const std::st
   return out;
 }
 
-// ---- staff -------------------------------------------------------------------------------------
+// ---- staff --------------------------------------------------------------------------------------
 
 Result<IssuedInvitation> InvitationService::invite(const Principal& p, const std::string& client_id,
                                                    const bj::object& body) {
@@ -305,8 +305,7 @@ Status InvitationService::deliver_mail(const jobs::Job& job) {
   return ok_status();
 }
 
-// ---- public
-// --------------------------------------------------------------------------------------
+// ---- public -------------------------------------------------------------------------------------
 
 Status InvitationService::throttle(const std::string& remote_addr) {
   const auto now = clock_.unix_ms();
@@ -474,8 +473,7 @@ Result<SignIn> InvitationService::accept(const bj::object& body, const std::stri
   return joined;
 }
 
-// ---- portal users
-// --------------------------------------------------------------------------------
+// ---- portal users -------------------------------------------------------------------------------
 
 Result<TermsStatus> InvitationService::my_terms(const Principal& p) {
   if (!is_portal(p.role)) return make_error(Errc::Forbidden, "portal terms are for portal users");
@@ -490,7 +488,10 @@ Result<TermsStatus> InvitationService::my_terms(const Principal& p) {
       t.accepted_version = row->str(0);
       t.accepted_at_ms = row->i64(1);
     }
+    // Asked again when they agreed to an earlier version. Accounts an admin made by hand
+    // (before invitations, agreement recorded the service's own way) are not held up.
     t.needs_acceptance =
+        t.accepted_version &&
         !c.query_one("SELECT 1 FROM portal_terms_acceptances WHERE user_id = ? AND version = ?",
                      {p.user_id, settings_.terms.version});
     return t;
@@ -585,8 +586,13 @@ Result<Preferences> InvitationService::set_preferences(const Principal& p, const
   });
 }
 
-// ---- guardians
-// -----------------------------------------------------------------------------------
+// ---- guardians ----------------------------------------------------------------------------------
+
+bool InvitationService::still_guarded(const std::string& date_of_birth) const {
+  // A guardian's view ends on the young person's 18th birthday, unless the service gives
+  // guardians access to adults' records (guardian_adults).
+  return settings_.guardian_adults || inv::is_minor(date_of_birth, format_date(clock_.now()));
+}
 
 Result<std::vector<GuardedClient>> InvitationService::guardian_clients(const Principal& p) {
   if (p.role != Role::Guardian) {
@@ -595,10 +601,12 @@ Result<std::vector<GuardedClient>> InvitationService::guardian_clients(const Pri
   return db_.write([&](sql::Conn& c) -> Result<std::vector<GuardedClient>> {
     std::vector<GuardedClient> out;
     for (const auto& r : c.query(
-             "SELECT l.client_id, c.preferred_name, c.given_name, c.family_name, l.relationship "
-             "FROM guardian_links l JOIN clients c ON c.id = l.client_id WHERE l.guardian_id = ? "
-             "AND l.ended_at IS NULL AND c.status = 'active' ORDER BY c.given_name, l.client_id",
+             "SELECT l.client_id, c.preferred_name, c.given_name, c.family_name, l.relationship, "
+             "c.date_of_birth FROM guardian_links l JOIN clients c ON c.id = l.client_id WHERE "
+             "l.guardian_id = ? AND l.ended_at IS NULL AND c.status = 'active' ORDER BY "
+             "c.given_name, l.client_id",
              {p.user_id})) {
+      if (!still_guarded(r.str(5))) continue;
       GuardedClient g;
       g.client_id = r.str(0);
       const std::string given = !r.is_null(1) && !r.str(1).empty() ? r.str(1) : r.str(2);
@@ -613,18 +621,67 @@ Result<std::vector<GuardedClient>> InvitationService::guardian_clients(const Pri
   });
 }
 
+Status InvitationService::link_guardian(const Principal& p, const bj::object& body,
+                                        const std::string& remote_addr) {
+  if (p.role != Role::Guardian) {
+    return make_error(Errc::Forbidden, "this is for parents and guardians already signed in");
+  }
+  if (auto st = throttle(remote_addr); !st) return st.error();
+  json::FieldReader r(body);
+  auto secret = secret_of(r);
+  if (auto st = r.finish(); !st) return st.error();
+  const std::string hash = inv::secret_hash(*secret);
+  const auto now = clock_.unix_ms();
+  return db_.write([&](sql::Conn& c) -> Status {
+    auto row = c.query_one(
+        "SELECT i.id, i.client_id, i.kind, i.secret_hash, i.relationship, c.date_of_birth FROM "
+        "portal_invitations i JOIN clients c ON c.id = i.client_id WHERE i.secret_hash = ? AND "
+        "i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > ? AND c.status = "
+        "'active'",
+        {hash, now});
+    if (!row || row->str(2) != "guardian" || !crypto::equal_constant_time(row->str(3), hash)) {
+      return not_valid();
+    }
+    const std::string id = row->str(0);
+    const std::string client_id = row->str(1);
+    if (c.query_one("SELECT 1 FROM guardian_links WHERE guardian_id = ? AND client_id = ? AND "
+                    "ended_at IS NULL",
+                    {p.user_id, client_id})) {
+      return make_error(Errc::Conflict, "your account already sees this young person");
+    }
+    if (c.exec("UPDATE portal_invitations SET used_at = ?, used_by = ?, mail_token = NULL WHERE "
+               "id = ? AND used_at IS NULL AND revoked_at IS NULL",
+               {now, p.user_id, id}) == 0) {
+      return not_valid();
+    }
+    const std::string rel = open_or_empty(*row, 4, k_ctx_relationship);
+    const sql::Value sealed =
+        rel.empty() ? sql::null() : sql::Value(keys_.seal(rel, k_ctx_link_relationship));
+    if (c.exec("UPDATE guardian_links SET ended_at = NULL, relationship = ?, invitation_id = ?, "
+               "created_at = ? WHERE guardian_id = ? AND client_id = ?",
+               {sealed, id, now, p.user_id, client_id}) == 0) {
+      c.exec(
+          "INSERT INTO guardian_links (id, guardian_id, client_id, relationship, invitation_id, "
+          "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+          {new_id("gl"), p.user_id, client_id, sealed, id, now});
+    }
+    audit_.append(c, audit_entry(p, "accept", "portal_invitation", id, client_id,
+                                 "linked to guardian " + p.user_id));
+    return ok_status();
+  });
+}
+
 Result<Principal> InvitationService::guardian_view(const Principal& p, const std::string& client_id,
                                                    const std::string& section) {
   if (p.role != Role::Guardian) {
     return make_error(Errc::Forbidden, "these pages are for parents and guardians");
   }
   const bool linked = db_.read([&](sql::Conn& c) {
-    return c
-        .query_one(
-            "SELECT 1 FROM guardian_links l JOIN clients c ON c.id = l.client_id WHERE "
-            "l.guardian_id = ? AND l.client_id = ? AND l.ended_at IS NULL AND c.status = 'active'",
-            {p.user_id, client_id})
-        .has_value();
+    auto row = c.query_one(
+        "SELECT c.date_of_birth FROM guardian_links l JOIN clients c ON c.id = l.client_id WHERE "
+        "l.guardian_id = ? AND l.client_id = ? AND l.ended_at IS NULL AND c.status = 'active'",
+        {p.user_id, client_id});
+    return row && still_guarded(row->str(0));
   });
   if (!linked) return not_found("client " + client_id);
   auto refusal = inv::guardian_section_refusal(section, settings_.guardian_access);

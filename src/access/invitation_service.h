@@ -61,7 +61,9 @@ struct TermsStatus {
   invitations::Terms terms;
   std::optional<std::string> accepted_version;  //!< the latest version they agreed to
   std::optional<std::int64_t> accepted_at_ms;
-  bool needs_acceptance = true;  //!< they have not agreed to the current version
+  //! They agreed to an earlier version but not to the current one (accounts made by an admin,
+  //! with no agreement recorded here, are not asked).
+  bool needs_acceptance = false;
 };
 
 //! What a client chose to hear from Tend (portal_preferences; no row = the defaults).
@@ -136,6 +138,11 @@ class InvitationService {
 
   // ---- guardians ----
   Result<std::vector<GuardedClient>> guardian_clients(const Principal& p);
+  //! A signed-in guardian accepts a further guardian invitation (`{token|code}`), for another
+  //! young person: the link is added to their account. The same 404 as accept() for every
+  //! invalid secret (a client invitation included); 409 when already linked. Rate-limited.
+  Status link_guardian(const Principal& p, const boost::json::object& body,
+                       const std::string& remote_addr);
   //! Checks that guardian `p` is linked to `client_id` (404 otherwise) and that `section` is
   //! shared with guardians (403 naming why not); audits the read. Returns the principal to read
   //! the client's portal view with: the client's own view, never more.
@@ -147,6 +154,8 @@ class InvitationService {
                                     const sql::Params& params);
   Status throttle(const std::string& remote_addr);
   Status deliver_mail(const jobs::Job& job);
+  //! A guardian still sees a young person born on `date_of_birth` today.
+  bool still_guarded(const std::string& date_of_birth) const;
   std::string open_or_empty(const sql::Row& r, int col, const char* context) const;
 
   sql::Db& db_;

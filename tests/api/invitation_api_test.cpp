@@ -540,6 +540,18 @@ TEST_F(InvitationApiManual, TermsAreAgreedAgainWhenTheirVersionChanges) {
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(ok.json().at("needs_acceptance"), false);
   EXPECT_EQ(clin->get("/api/v1/me/terms").status, 403);
+  // An account an admin made by hand has no agreement here and is not held up; it may agree.
+  const std::string bob = new_client("Bob", "Stone", "1980-02-02");
+  server->add_user("bob", "client", bob);
+  auto by_admin = server->client_for("bob");
+  auto none = by_admin->get("/api/v1/me/terms");
+  ASSERT_EQ(none.status, 200) << none.body;
+  EXPECT_TRUE(none.json().at("accepted_version").is_null());
+  EXPECT_EQ(none.json().at("needs_acceptance"), false);
+  EXPECT_EQ(by_admin->post("/api/v1/me/terms/accept", bj::object{{"version", "v7"}})
+                .json()
+                .at("accepted_version"),
+            "v7");
 
   // Terms without a version stop start-up, naming the file.
   std::ofstream(file) << "---\ntitle: No version\n---\nText.\n";
@@ -674,6 +686,53 @@ TEST_F(InvitationApi, AGuardianSeesOnlyWhatTheServiceSharesAboutTheirChild) {
                                                          {"role", "guardian"}});
   EXPECT_EQ(by_hand.status, 422);
   EXPECT_EQ(by_hand.error_fields(), std::vector<std::string>{"role"});
+}
+
+TEST_F(InvitationApi, AGuardianAddsAnotherChildAndTheViewEndsAtEighteen) {
+  const auto guardian_code = [&](const std::string& client) {
+    auto r = invite(*clin, client,
+                    {{"kind", "guardian"},
+                     {"method", "code"},
+                     {"guardian_name", "Grace Okafor"},
+                     {"relationship", "mother"}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return std::string(r.json().at("code").as_string());
+  };
+  auto guardian = join(join_body(guardian_code(sam), "grace"));
+  const std::string kit = new_client("Kit", "Okafor", "2015-06-01");
+  const std::string link = "/api/v1/guardian/invitations/accept";
+  // A client's own invitation cannot be taken by a guardian: the same 404 as a wrong code.
+  EXPECT_EQ(guardian->post(link, bj::object{{"code", code_for(kit)}}).status, 404);
+  EXPECT_EQ(guardian->post(link, bj::object{{"code", "ABCD-EFGH"}}).status, 404);
+  const std::string kit_code = guardian_code(kit);
+  EXPECT_EQ(clin->post(link, bj::object{{"code", kit_code}}).status, 403);
+  auto linked = guardian->post(link, bj::object{{"code", kit_code}});
+  ASSERT_EQ(linked.status, 204) << linked.body;
+  EXPECT_EQ(guardian->post(link, bj::object{{"code", kit_code}}).status, 404);
+  auto both = guardian->get("/api/v1/guardian/clients").json().at("items").as_array();
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(guardian->get("/api/v1/guardian/clients/" + kit + "/appointments").status, 200);
+  // Already linked: 409, and the invitation stays unused.
+  const std::string again = guardian_code(sam);
+  EXPECT_EQ(guardian->post(link, bj::object{{"code", again}}).status, 409);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM portal_invitations WHERE client_id = ? AND kind = "
+                  "'guardian' AND used_at IS NULL",
+                  {sam}),
+            1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM users WHERE role = 'guardian'"), 1);
+
+  // Sam turns 18 on 4 March 2030: from that day the guardian no longer sees Sam; Kit still.
+  server->clock.set(1'898'769'600);  // 2030-03-03T12:00:00Z
+  HttpClient before(server->base_url());
+  ASSERT_EQ(before.sign_in("grace", "a long enough passphrase").status, 201);
+  EXPECT_EQ(before.get("/api/v1/guardian/clients/" + sam + "/appointments").status, 200);
+  server->clock.set(1'898'856'000);  // 2030-03-04T12:00:00Z
+  HttpClient after(server->base_url());
+  ASSERT_EQ(after.sign_in("grace", "a long enough passphrase").status, 201);
+  auto now_list = after.get("/api/v1/guardian/clients").json().at("items").as_array();
+  ASSERT_EQ(now_list.size(), 1u);
+  EXPECT_EQ(now_list[0].at("client_id"), bj::value(kit));
+  EXPECT_EQ(after.get("/api/v1/guardian/clients/" + sam + "/appointments").status, 404);
 }
 
 TEST_F(InvitationApiManual, TheServiceChoosesWhatGuardiansSee) {
