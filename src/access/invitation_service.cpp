@@ -185,6 +185,21 @@ Result<IssuedInvitation> InvitationService::invite(const Principal& p, const std
                      "give guardians access to adults' records)");
     }
     v.email = email;
+    if (kind == "client") {
+      // One way in at a time: a new client invitation (the code was lost, the mail went to an
+      // old address) withdraws the earlier pending ones. Guardians may be several.
+      for (const auto& r :
+           c.query("SELECT id FROM portal_invitations WHERE client_id = ? AND kind = 'client' AND "
+                   "used_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
+                   {client_id, v.created_at_ms})) {
+        c.exec(
+            "UPDATE portal_invitations SET revoked_at = ?, revoked_by = ?, mail_token = NULL "
+            "WHERE id = ?",
+            {v.created_at_ms, p.user_id, r.str(0)});
+        audit_.append(c, audit_entry(p, "revoke", "portal_invitation", r.str(0), client_id,
+                                     "replaced by " + v.id));
+      }
+    }
     c.exec(
         "INSERT INTO portal_invitations (id, client_id, kind, method, secret_hash, email, "
         "mail_token, guardian_name, relationship, created_by, created_at, expires_at) VALUES "

@@ -231,39 +231,61 @@ TEST_F(InvitationApi, AnInvitationMadeBeforeAnAdminCreatedTheAccountIsRefused) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM portal_invitations WHERE used_at IS NOT NULL"), 0);
 }
 
-TEST_F(InvitationApi, ExpiredAndRevokedInvitationsOpenNothing) {
-  const std::string code = code_for(ada);
+TEST_F(InvitationApi, ExpiredRevokedAndReplacedInvitationsOpenNothing) {
+  HttpClient anon(server->base_url());
+  const auto check = [&](const std::string& code) {
+    return anon.post("/api/v1/invitations/check", bj::object{{"code", code}});
+  };
+  const std::string lost = code_for(ada);
   auto second = invite(*clin, ada, {{"kind", "client"}, {"method", "code"}});
   ASSERT_EQ(second.status, 201);
   const std::string second_id(second.json().at("id").as_string());
   const std::string second_code(second.json().at("code").as_string());
+  // A new client invitation withdraws the earlier pending one.
+  EXPECT_EQ(check(lost).status, 404);
+  EXPECT_EQ(check(second_code).status, 200);
+  const auto states = [&] {
+    std::map<std::string, std::string> out;
+    auto list = clin->get("/api/v1/clients/" + ada + "/invitations").json();
+    for (const auto& inv : list.at("items").as_array()) {
+      out[std::string(inv.at("id").as_string())] = std::string(inv.at("state").as_string());
+    }
+    return out;
+  };
+  auto now_states = states();
+  ASSERT_EQ(now_states.size(), 2u);
+  EXPECT_EQ(now_states[second_id], "pending");
+  now_states.erase(second_id);
+  EXPECT_EQ(now_states.begin()->second, "revoked");
 
-  // Revoked: the list says so, the code opens nothing, and it cannot be revoked twice.
+  // Revoked by hand: the code opens nothing, with the same words as an unknown one, and it
+  // cannot be revoked twice.
   auto revoked = clin->post("/api/v1/invitations/" + second_id + "/revoke", bj::object{});
   ASSERT_EQ(revoked.status, 200) << revoked.body;
   EXPECT_EQ(revoked.json().at("state"), "revoked");
   EXPECT_EQ(clin->post("/api/v1/invitations/" + second_id + "/revoke", bj::object{}).status, 409);
-  HttpClient anon(server->base_url());
-  auto gone = anon.post("/api/v1/invitations/check", bj::object{{"code", second_code}});
+  auto gone = check(second_code);
   EXPECT_EQ(gone.status, 404);
-  auto unknown = anon.post("/api/v1/invitations/check", bj::object{{"code", "ABCD-EFGH"}});
-  EXPECT_EQ(gone.json().at("detail"), unknown.json().at("detail"));
+  EXPECT_EQ(gone.json().at("detail"), check("ABCD-EFGH").json().at("detail"));
   EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE resource_id = ? AND action = 'revoke'",
                   {second_id}),
             1);
 
-  // A day later the first code has expired.
-  EXPECT_EQ(anon.post("/api/v1/invitations/check", bj::object{{"code", code}}).status, 200);
+  // A day later a third code has expired: it opens nothing, cannot be revoked, and is listed so.
+  auto third_made = invite(*clin, ada, {{"kind", "client"}, {"method", "code"}});
+  ASSERT_EQ(third_made.status, 201);
+  const std::string third(third_made.json().at("code").as_string());
+  const std::string third_id(third_made.json().at("id").as_string());
+  EXPECT_EQ(check(third).status, 200);
   server->clock.advance(24h);
-  EXPECT_EQ(anon.post("/api/v1/invitations/check", bj::object{{"code", code}}).status, 404);
-  join(join_body(code, "ada"), 404);
+  EXPECT_EQ(check(third).status, 404);
+  join(join_body(third, "ada"), 404);
   clin = server->client_for("clin");
-  auto listed = clin->get("/api/v1/clients/" + ada + "/invitations");
-  const auto items = listed.json().at("items").as_array();
-  ASSERT_EQ(items.size(), 2u);
-  std::set<std::string> states;
-  for (const auto& i : items) states.insert(std::string(i.at("state").as_string()));
-  EXPECT_EQ(states, (std::set<std::string>{"expired", "revoked"}));
+  now_states = states();
+  ASSERT_EQ(now_states.size(), 3u);
+  EXPECT_EQ(now_states[third_id], "expired");
+  EXPECT_EQ(now_states[second_id], "revoked");
+  EXPECT_EQ(clin->post("/api/v1/invitations/" + third_id + "/revoke", bj::object{}).status, 409);
   EXPECT_EQ(count("SELECT COUNT(*) FROM users WHERE client_id = ?", {ada}), 0);
 }
 
