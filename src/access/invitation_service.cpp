@@ -424,14 +424,14 @@ Result<SignIn> InvitationService::accept(const bj::object& body, const std::stri
         "i.expires_at > ? AND c.status = 'active'",
         {hash, now});
     if (!row || !crypto::equal_constant_time(row->str(3), hash)) return not_valid();
-    Pending inv{row->str(0), row->str(1), row->str(2), row->str(3), std::nullopt, std::nullopt};
-    if (auto g = open_or_empty(*row, 4, k_ctx_guardian_name); !g.empty()) inv.guardian_name = g;
+    Pending pending{row->str(0), row->str(1), row->str(2), row->str(3), std::nullopt, std::nullopt};
+    if (auto g = open_or_empty(*row, 4, k_ctx_guardian_name); !g.empty()) pending.guardian_name = g;
     if (auto rel = open_or_empty(*row, 5, k_ctx_relationship); !rel.empty()) {
-      inv.relationship = rel;
+      pending.relationship = rel;
     }
-    const bool guardian = inv.kind == "guardian";
+    const bool guardian = pending.kind == "guardian";
     if (!guardian && c.query_one("SELECT 1 FROM users WHERE client_id = ? AND role = 'client'",
-                                 {inv.client_id})) {
+                                 {pending.client_id})) {
       return make_error(Errc::Conflict,
                         "there is already a portal account for this person; sign in instead");
     }
@@ -443,14 +443,14 @@ Result<SignIn> InvitationService::accept(const bj::object& body, const std::stri
     // then finds it used.
     if (c.exec("UPDATE portal_invitations SET used_at = ?, mail_token = NULL "
                "WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL",
-               {now, inv.id}) == 0) {
+               {now, pending.id}) == 0) {
       return not_valid();
     }
     std::string name;
     if (display_name) {
       name = *display_name;
     } else if (guardian) {
-      name = inv.guardian_name.value_or(username);
+      name = pending.guardian_name.value_or(username);
     } else {
       name = !row->is_null(6) && !row->str(6).empty() ? row->str(6) : row->str(7);
     }
@@ -460,21 +460,22 @@ Result<SignIn> InvitationService::accept(const bj::object& body, const std::stri
         "INSERT INTO users (id, username, display_name, role, password_hash, client_id, "
         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         {user_id, username, name, std::string(role_name(role)), password_hash,
-         guardian ? sql::null() : sql::Value(inv.client_id), now, now});
-    c.exec("UPDATE portal_invitations SET used_by = ? WHERE id = ?", {user_id, inv.id});
+         guardian ? sql::null() : sql::Value(pending.client_id), now, now});
+    c.exec("UPDATE portal_invitations SET used_by = ? WHERE id = ?", {user_id, pending.id});
     if (guardian) {
       c.exec(
           "INSERT INTO guardian_links (id, guardian_id, client_id, relationship, invitation_id, "
           "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-          {new_id("gl"), user_id, inv.client_id,
-           inv.relationship ? sql::Value(keys_.seal(*inv.relationship, k_ctx_link_relationship))
-                            : sql::null(),
-           inv.id, now});
+          {new_id("gl"), user_id, pending.client_id,
+           pending.relationship
+               ? sql::Value(keys_.seal(*pending.relationship, k_ctx_link_relationship))
+               : sql::null(),
+           pending.id, now});
     }
     c.exec("INSERT INTO portal_terms_acceptances (user_id, version, accepted_at) VALUES (?, ?, ?)",
            {user_id, settings_.terms.version, now});
     SignIn s = access_.open_session(c, user_id, remote_addr, false);
-    audit_.append(c, audit_entry(who, "accept", "portal_invitation", inv.id, inv.client_id,
+    audit_.append(c, audit_entry(who, "accept", "portal_invitation", pending.id, pending.client_id,
                                  "account " + user_id));
     auto u = c.query_one("SELECT " + std::string(k_user_columns) + " FROM users WHERE id = ?",
                          {user_id});

@@ -1,6 +1,9 @@
 // The guardian portal: a parent or guardian of a young person in care sees only the sections the
 // service shares with guardians (GET /api/v1/guardian/clients, then
 // /api/v1/guardian/clients/{id}/{section}). Never notes, questionnaires, check-ins or messages.
+import { useState } from 'preact/hooks';
+import { api, ApiError } from '../api';
+import { FormError, TextField } from '../components/Field';
 import { Link } from '../components/Link';
 import { SafetyPlanView } from '../components/SafetyPlan';
 import { completeSections } from '../crisis';
@@ -10,6 +13,7 @@ import { problemToFormErrors } from '../problem';
 import type { Plan } from '../plans';
 import type { Appointment, CrisisResources, Items, SafetyPlan, User } from '../types';
 import { useGet } from '../useApi';
+import { tidyCode } from './Join';
 import { howToAttend } from './PortalAppointments';
 
 /** A young person the guardian is linked to. */
@@ -43,7 +47,57 @@ export function GuardianHome({ user }: { user: User }) {
       {(list.data?.items ?? []).map((c) => (
         <GuardedSections key={c.client_id} client={c} />
       ))}
+      <AddYoungPerson onAdded={list.reload} />
     </>
+  );
+}
+
+/** Another young person: the code from their care team, accepted into this account. */
+function AddYoungPerson({ onAdded }: { onAdded: () => void }) {
+  const [code, setCode] = useState('');
+  const [error, setError] = useState('');
+  const [done, setDone] = useState('');
+  const [busy, setBusy] = useState(false);
+  const add = async (e: Event) => {
+    e.preventDefault();
+    if (busy) return;
+    setDone('');
+    if (!code.trim()) {
+      setError('Enter the code the care team gave you.');
+      return;
+    }
+    setBusy(true);
+    try {
+      await api.post('/api/v1/guardian/invitations/accept', { code });
+      setError('');
+      setCode('');
+      setDone('Added. You will find them above.');
+      onAdded();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'Something went wrong. Try again.');
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="section" aria-labelledby="add-young-heading">
+      <h2 id="add-young-heading">Another young person</h2>
+      <p>If the service gave you a code for another young person in your care, enter it here to see them in this account too.</p>
+      {done ? (
+        <p class="notice" role="status">
+          {done}
+        </p>
+      ) : null}
+      <form onSubmit={add} noValidate class="form">
+        <FormError message={error} />
+        <TextField name="code" idPrefix="guardian" label="Invitation code" value={code} onInput={(v) => setCode(tidyCode(v))} autoComplete="off" spellcheck={false} required />
+        <div class="actions">
+          <button type="submit" class="button" disabled={busy}>
+            Add
+          </button>
+        </div>
+      </form>
+    </section>
   );
 }
 
