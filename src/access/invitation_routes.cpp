@@ -159,7 +159,8 @@ void register_invitation_routes(http::Router& router, InvitationService& svc,
                    {"username", "string"},
                    {"password", "string"},
                    {"accept_terms", "boolean"},
-                   {"display_name", "string"}}))
+                   {"display_name", "string"},
+                   {"terms_version", "string"}}))
       .returns(201, "Signed in as the new account (session cookie set)")
       .returns(404, "The invitation is not valid (one answer for every reason)")
       .returns(409, "The username is taken, or the client already has an account")

@@ -394,6 +394,7 @@ Result<SignIn> InvitationService::accept(const bj::object& body, const std::stri
       r.string("password", {.required = true, .max_len = 1024}).value_or("");
   auto agreed = r.boolean("accept_terms", true);
   auto display_name = r.string("display_name", {.max_len = 200});
+  auto terms_version = r.string("terms_version", {.max_len = 40});
   if (r.has("username")) {
     if (auto problem = rules::username_problem(username)) r.add_error("username", *problem);
   }
@@ -405,6 +406,12 @@ Result<SignIn> InvitationService::accept(const bj::object& body, const std::stri
   if (agreed && !*agreed) r.add_error("accept_terms", "the portal terms must be agreed to");
   if (display_name && display_name->empty()) r.add_error("display_name", "must not be empty");
   if (auto st = r.finish(); !st) return st.error();
+  // The terms read on the join page are the ones agreed to: if they changed meanwhile, read again.
+  if (terms_version && *terms_version != settings_.terms.version) {
+    return make_error(Errc::Conflict,
+                      "the portal terms changed while you were reading them; read the new version",
+                      {{"terms_version", "is not the current version"}});
+  }
 
   // Argon2id is deliberately slow: hash before taking the writer.
   const std::string password_hash = crypto::hash_password(password);

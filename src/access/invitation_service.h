@@ -122,8 +122,9 @@ class InvitationService {
   //! Whether `{token}` or `{code}` opens a valid invitation. Every invalid secret — unknown,
   //! mistyped, used, expired, revoked — gets the same 404. Rate-limited per address (429).
   Result<InvitationCheck> check(const boost::json::object& body, const std::string& remote_addr);
-  //! `{token|code, username, password, accept_terms: true, display_name?}`: makes the account,
-  //! uses the invitation, records the terms and starts a session, in one transaction.
+  //! `{token|code, username, password, accept_terms: true, display_name?, terms_version?}`:
+  //! makes the account, uses the invitation, records the terms and starts a session, in one
+  //! transaction. 409 when `terms_version` (what was read) is no longer the current version.
   Result<SignIn> accept(const boost::json::object& body, const std::string& remote_addr,
                         const std::string& request_id);
 

@@ -212,11 +212,19 @@ TEST_F(InvitationApi, EveryBadAcceptIsRefusedAndLeavesNothingBehind) {
   EXPECT_EQ(r.status, 409);
   EXPECT_EQ(r.error_fields(), std::vector<std::string>{"username"});
   EXPECT_EQ(anon.post("/api/v1/invitations/accept", join_body("ABCD-EFGH", "ada")).status, 404);
+  // Terms read in an older version than the current one: read again.
+  body = join_body(code, "ada");
+  body["terms_version"] = "2020-01-01";
+  r = anon.post("/api/v1/invitations/accept", body);
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(r.error_fields(), std::vector<std::string>{"terms_version"});
   // Nothing was made by any of them, and the invitation is still there to use.
   EXPECT_EQ(count("SELECT COUNT(*) FROM users"), users_before);
   EXPECT_EQ(count("SELECT COUNT(*) FROM sessions"), 2);  // clin's and other's
   EXPECT_EQ(count("SELECT COUNT(*) FROM portal_invitations WHERE used_at IS NULL"), 1);
-  auto ok = anon.post("/api/v1/invitations/accept", join_body(code, "ada"));
+  body = join_body(code, "ada");
+  body["terms_version"] = "2026-12-01";
+  auto ok = anon.post("/api/v1/invitations/accept", body);
   EXPECT_EQ(ok.status, 201) << ok.body;
   EXPECT_NE(ok.header("set-cookie").find("tend_session="), std::string::npos);
   EXPECT_EQ(count("SELECT COUNT(*) FROM users"), users_before + 1);

@@ -93,7 +93,13 @@ export function JoinPage({ token }: { token: string | null }) {
     }
     setBusy(true);
     try {
-      const answer = await api.post<SignInAnswer>('/api/v1/invitations/accept', { ...secret(), username: username.trim(), password, accept_terms: true });
+      const answer = await api.post<SignInAnswer>('/api/v1/invitations/accept', {
+        ...secret(),
+        username: username.trim(),
+        password,
+        accept_terms: true,
+        terms_version: invitation?.terms.version,
+      });
       setPassword('');
       setErrors(noErrors);
       adoptSignIn(answer);
@@ -101,6 +107,14 @@ export function JoinPage({ token }: { token: string | null }) {
       focusStep();
     } catch (err) {
       fail(err, ['username', 'password', 'accept_terms']);
+      // The terms changed while they were read: show the new version, to be agreed afresh.
+      if (err instanceof ApiError && err.problem.errors?.some((e) => e.field === 'terms_version')) {
+        setAgreed(false);
+        api
+          .post<InvitationCheck>('/api/v1/invitations/check', secret())
+          .then(setInvitation)
+          .catch(() => {});
+      }
     } finally {
       setBusy(false);
     }
