@@ -18,7 +18,8 @@ enum class Role {
   PeerSupport,
   FrontDesk,
   Analyst,
-  Client
+  Client,
+  Guardian  //!< a parent or guardian of a client who is a minor: the guardian portal only
 };
 
 std::string_view role_name(Role r);
@@ -61,7 +62,7 @@ struct Principal {
   std::string user_id;
   std::string username;
   Role role = Role::Client;
-  std::string client_id;   //!< for Role::Client: their own record
+  std::string client_id;   //!< for Role::Client: their own record (empty for a guardian)
   std::string session_id;  //!< empty for bearer tokens
   std::string csrf_token;  //!< for cookie sessions
   bool via_token = false;

@@ -16,13 +16,6 @@ std::string at(std::int64_t ms) {
   return format_rfc3339(TimePoint(std::chrono::milliseconds(ms)));
 }
 
-std::string session_cookie(const std::string& value, const AccessConfig& cfg, int max_age_s) {
-  std::string c = "tend_session=" + value +
-                  "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s);
-  if (cfg.secure_cookies) c += "; Secure";
-  return c;
-}
-
 bj::object schema(std::initializer_list<std::pair<const char*, const char*>> props) {
   bj::object p;
   for (const auto& [k, t] : props) p[k] = {{"type", t}};
@@ -46,6 +39,13 @@ bj::object token_json(const TokenInfo& t) {
       {"last_used_at", t.last_used_at_ms ? bj::value(at(*t.last_used_at_ms)) : bj::value(nullptr)}};
 }
 }  // namespace
+
+std::string session_cookie(const std::string& value, const AccessConfig& cfg, int max_age_s) {
+  std::string c = "tend_session=" + value +
+                  "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s);
+  if (cfg.secure_cookies) c += "; Secure";
+  return c;
+}
 
 bj::object to_json(const User& u) {
   return {{"id", u.id},
@@ -90,17 +90,21 @@ void register_routes(http::Router& router, AccessService& access) {
       .open();
 
   router
-      .add(Method::Get, "/api/v1/session", access.guard([&access](Request&, const Principal& p) {
-        auto u = access.get_user(p, p.user_id);
-        if (!u) return Response::problem(u.error());
-        return Response::json(
-            200, bj::object{
-                     {"user", to_json(*u)},
-                     {"csrf_token",
-                      json::opt(p.csrf_token.empty() ? std::nullopt : std::optional(p.csrf_token))},
-                     {"via_token", p.via_token},
-                     {"idle_timeout_seconds", access.config().session_idle_minutes * 60}});
-      }))
+      .add(Method::Get, "/api/v1/session",
+           access.guard(
+               [&access](Request&, const Principal& p) {
+                 auto u = access.get_user(p, p.user_id);
+                 if (!u) return Response::problem(u.error());
+                 return Response::json(
+                     200, bj::object{
+                              {"user", to_json(*u)},
+                              {"csrf_token",
+                               json::opt(p.csrf_token.empty() ? std::nullopt
+                                                              : std::optional(p.csrf_token))},
+                              {"via_token", p.via_token},
+                              {"idle_timeout_seconds", access.config().session_idle_minutes * 60}});
+               },
+               false, true))
       .summary("The signed-in user and the CSRF token for this session", "session")
       .returns(200, "Current session");
 
@@ -114,7 +118,7 @@ void register_routes(http::Router& router, AccessService& access) {
                  resp.headers.add("Set-Cookie", session_cookie("", access.config(), 0));
                  return resp;
                },
-               true))
+               true, true))
       .summary("Sign out", "session")
       .returns(204, "Signed out");
 
@@ -131,36 +135,41 @@ void register_routes(http::Router& router, AccessService& access) {
                  if (!st) return Response::problem(st.error());
                  return Response::no_content();
                },
-               true))
+               true, true))
       .summary("Complete sign-in with an authenticator or recovery code", "session")
       .body(schema({{"code", "string"}}))
       .returns(204, "Second factor accepted");
 
   router
-      .add(Method::Post, "/api/v1/me/totp", access.guard([&access](Request&, const Principal& p) {
-        auto e = access.begin_totp(p);
-        if (!e) return Response::problem(e.error());
-        return Response::json(201,
-                              bj::object{{"secret", e->secret}, {"otpauth_uri", e->otpauth_uri}});
-      }))
+      .add(Method::Post, "/api/v1/me/totp",
+           access.guard(
+               [&access](Request&, const Principal& p) {
+                 auto e = access.begin_totp(p);
+                 if (!e) return Response::problem(e.error());
+                 return Response::json(
+                     201, bj::object{{"secret", e->secret}, {"otpauth_uri", e->otpauth_uri}});
+               },
+               false, true))
       .summary("Start enrolling an authenticator app (returns the secret and otpauth URI)",
                "session")
       .returns(201, "Secret to show as a QR code");
 
   router
       .add(Method::Post, "/api/v1/me/totp/confirm",
-           access.guard([&access](Request& req, const Principal& p) {
-             auto body = http::json_body(req);
-             if (!body) return Response::problem(body.error());
-             json::FieldReader r(*body);
-             auto code = r.string("code", {.required = true, .max_len = 10});
-             if (auto st = r.finish(); !st) return Response::problem(st.error());
-             auto codes = access.confirm_totp(p, *code);
-             if (!codes) return Response::problem(codes.error());
-             bj::array a;
-             for (const auto& c : *codes) a.push_back(bj::value(c));
-             return Response::json(200, bj::object{{"recovery_codes", a}});
-           }))
+           access.guard(
+               [&access](Request& req, const Principal& p) {
+                 auto body = http::json_body(req);
+                 if (!body) return Response::problem(body.error());
+                 json::FieldReader r(*body);
+                 auto code = r.string("code", {.required = true, .max_len = 10});
+                 if (auto st = r.finish(); !st) return Response::problem(st.error());
+                 auto codes = access.confirm_totp(p, *code);
+                 if (!codes) return Response::problem(codes.error());
+                 bj::array a;
+                 for (const auto& c : *codes) a.push_back(bj::value(c));
+                 return Response::json(200, bj::object{{"recovery_codes", a}});
+               },
+               false, true))
       .summary("Confirm the authenticator with a code; returns single-use recovery codes",
                "session")
       .body(schema({{"code", "string"}}))

@@ -7,4 +7,6 @@ namespace tend::access {
 void register_routes(http::Router& router, AccessService& access);
 //! A user as API JSON.
 boost::json::object to_json(const User& u);
+//! The Set-Cookie value for a session token (empty value and max_age 0 end it).
+std::string session_cookie(const std::string& value, const AccessConfig& cfg, int max_age_s);
 }  // namespace tend::access

@@ -6,7 +6,7 @@
 namespace tend::access {
 
 namespace {
-constexpr std::array<std::pair<Role, std::string_view>, 8> k_roles = {{
+constexpr std::array<std::pair<Role, std::string_view>, 9> k_roles = {{
     {Role::Admin, "admin"},
     {Role::Clinician, "clinician"},
     {Role::Prescriber, "prescriber"},
@@ -15,6 +15,7 @@ constexpr std::array<std::pair<Role, std::string_view>, 8> k_roles = {{
     {Role::FrontDesk, "front_desk"},
     {Role::Analyst, "analyst"},
     {Role::Client, "client"},
+    {Role::Guardian, "guardian"},
 }};
 }  // namespace
 
@@ -258,6 +259,10 @@ Decision decide(Role role, Action action, Resource resource, const ClientContext
   switch (role) {
     case Role::Client:
       return decide_client(action, resource, ctx);
+    case Role::Guardian:
+      // A guardian is not the client: nothing of the record through the general policy. The
+      // guardian routes show the sections the service shares (rules::guardian_section).
+      return deny("guardian: only the sections the service shares, through the guardian portal");
     case Role::Analyst:
       if (resource == Resource::Aggregates && is_one_of(action, {Action::Read, Action::Search})) {
         return allow("analyst: de-identified aggregates");

@@ -115,6 +115,9 @@ Result<User> AccessService::create_user(const Principal& actor, const NewUser& i
   if (in.role == Role::Client && !in.client_id) {
     errs.push_back({"client_id", "is required for a client account"});
   }
+  if (in.role == Role::Guardian) {
+    errs.push_back({"role", "guardian accounts are made by accepting an invitation"});
+  }
   if (in.role != Role::Client && in.client_id) {
     errs.push_back({"client_id", "only client accounts link to a client record"});
   }
@@ -169,7 +172,7 @@ Result<std::vector<User>> AccessService::list_users(const Principal& actor,
 Result<std::vector<StaffMember>> AccessService::staff_directory(const Principal& actor,
                                                                 const std::string& query,
                                                                 int limit) {
-  if (actor.role == Role::Client) {
+  if (actor.role == Role::Client || actor.role == Role::Guardian) {
     return make_error(Errc::Forbidden, "the staff directory is for staff");
   }
   const std::int64_t n = std::clamp(limit, 1, 100);
@@ -178,8 +181,8 @@ Result<std::vector<StaffMember>> AccessService::staff_directory(const Principal&
     // Small tables: a service has tens to hundreds of staff. Match in code so that "okafor"
     // finds "Chidi Okafor" without a dialect-specific case-insensitive LIKE.
     auto rows = c.query(
-        "SELECT id, username, display_name, role FROM users WHERE disabled = 0 AND role <> "
-        "'client' ORDER BY display_name, username");
+        "SELECT id, username, display_name, role FROM users WHERE disabled = 0 AND role NOT IN "
+        "('client', 'guardian') ORDER BY display_name, username");
     std::vector<StaffMember> out;
     for (const auto& r : rows) {
       const std::string username = r.str(1);
@@ -392,17 +395,9 @@ Result<SignIn> AccessService::sign_in(const std::string& username_in, const std:
     return make_error(Errc::Unauthenticated, "this account is disabled; ask an administrator");
   }
   SignIn out;
-  out.session_token = crypto::random_token();
-  out.csrf_token = crypto::random_token();
-  out.mfa_required = account->totp;
-  out.expires_at_ms = now + static_cast<std::int64_t>(cfg_.session_absolute_hours) * 3'600'000;
   auto user = db_.write([&](sql::Conn& c) -> Result<User> {
     c.exec("UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?", {account->id});
-    c.exec(
-        "INSERT INTO sessions (id, user_id, csrf_token, mfa_pending, created_at, last_seen_at, "
-        "expires_at, remote_addr) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        {crypto::blake2b_hex(out.session_token), account->id, out.csrf_token,
-         std::int64_t{out.mfa_required}, now, now, out.expires_at_ms, remote_addr});
+    out = open_session(c, account->id, remote_addr, account->totp);
     auto u = load_user(c, account->id);
     if (u) {
       who.role = u->role;
@@ -413,6 +408,22 @@ Result<SignIn> AccessService::sign_in(const std::string& username_in, const std:
   });
   if (!user) return user.error();
   out.user = std::move(*user);
+  return out;
+}
+
+SignIn AccessService::open_session(sql::Conn& c, const std::string& user_id,
+                                   const std::string& remote_addr, bool mfa_pending) {
+  const std::int64_t now = now_ms();
+  SignIn out;
+  out.session_token = crypto::random_token();
+  out.csrf_token = crypto::random_token();
+  out.mfa_required = mfa_pending;
+  out.expires_at_ms = now + static_cast<std::int64_t>(cfg_.session_absolute_hours) * 3'600'000;
+  c.exec(
+      "INSERT INTO sessions (id, user_id, csrf_token, mfa_pending, created_at, last_seen_at, "
+      "expires_at, remote_addr) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      {crypto::blake2b_hex(out.session_token), user_id, out.csrf_token,
+       std::int64_t{out.mfa_required}, now, now, out.expires_at_ms, remote_addr});
   return out;
 }
 
@@ -815,8 +826,9 @@ Result<std::vector<ClientNotice>> AccessService::notices(const Principal& p,
 }
 
 std::function<http::Response(http::Request&)> AccessService::guard(AuthedHandler h,
-                                                                   bool allow_mfa_pending) {
-  return [this, h = std::move(h), allow_mfa_pending](http::Request& req) {
+                                                                   bool allow_mfa_pending,
+                                                                   bool allow_guardian) {
+  return [this, h = std::move(h), allow_mfa_pending, allow_guardian](http::Request& req) {
     auto p = authenticate(req, allow_mfa_pending);
     if (!p) {
       auto resp = http::Response::problem(p.error());
@@ -824,6 +836,14 @@ std::function<http::Response(http::Request&)> AccessService::guard(AuthedHandler
         resp.headers.set("WWW-Authenticate", "Bearer realm=\"tend\"");
       }
       return resp;
+    }
+    // Deny by default: a guardian is neither the client nor staff, so every route that was not
+    // made for guardians refuses them, including routes added later.
+    if (p->role == Role::Guardian && !allow_guardian) {
+      return http::Response::problem(make_error(
+          Errc::Forbidden,
+          "a guardian's account opens the guardian portal only (/api/v1/guardian/…), not the "
+          "client's own pages or staff pages"));
     }
     return h(req, *p);
   };

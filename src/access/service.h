@@ -68,6 +68,10 @@ class AccessService {
   //! answer, in about the same time, whether or not the username exists.
   Result<SignIn> sign_in(const std::string& username, const std::string& password,
                          const std::string& remote_addr, const std::string& request_id);
+  //! Starts a session for `user_id` inside the caller's write transaction (sign-in, and an
+  //! accepted portal invitation). `out.user` is left for the caller to fill.
+  SignIn open_session(sql::Conn& c, const std::string& user_id, const std::string& remote_addr,
+                      bool mfa_pending);
   //! Completes a sign-in that owes a second factor with a TOTP or recovery code.
   Status verify_second_factor(const Principal& p, const std::string& code);
   Status sign_out(const Principal& p);
@@ -103,10 +107,13 @@ class AccessService {
   //! Notices on the record for its care team, newest first (readers of the access log).
   Result<std::vector<ClientNotice>> notices(const Principal& p, const std::string& client_id);
 
-  //! Wraps a handler so that it runs only for an authenticated caller.
+  //! Wraps a handler so that it runs only for an authenticated caller. A guardian's account
+  //! is refused (403) unless `allow_guardian`: it opens only the routes made for it (session,
+  //! authenticator, terms, /api/v1/guardian/…), never a client's or staff route.
   using AuthedHandler = std::function<http::Response(http::Request&, const Principal&)>;
   std::function<http::Response(http::Request&)> guard(AuthedHandler h,
-                                                      bool allow_mfa_pending = false);
+                                                      bool allow_mfa_pending = false,
+                                                      bool allow_guardian = false);
 
  private:
   std::int64_t now_ms() const;

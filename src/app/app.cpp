@@ -8,7 +8,9 @@
 #include <sstream>
 #include <thread>
 
+#include "access/invitation_routes.h"
 #include "access/routes.h"
+#include "app/guardian_routes.h"
 #include "app/jobs_routes.h"
 #include "app/web.h"
 #include "assessment/routes.h"
@@ -21,6 +23,7 @@
 #include "education/routes.h"
 #include "fhir/routes.h"
 #include "messaging/routes.h"
+#include "platform/content.h"
 #include "platform/http/middleware.h"
 #include "platform/http/server.h"
 #include "platform/log.h"
@@ -77,6 +80,11 @@ const std::vector<SealedColumn>& sealed_columns() {
       {"record_amendments", "id", "reason", "record_amendments.reason"},
       {"message_threads", "id", "subject", "message_threads.subject"},
       {"messages", "id", "body", "messages.body"},
+      {"portal_invitations", "id", "email", "portal_invitations.email"},
+      {"portal_invitations", "id", "mail_token", "portal_invitations.mail_token"},
+      {"portal_invitations", "id", "guardian_name", "portal_invitations.guardian_name"},
+      {"portal_invitations", "id", "relationship", "portal_invitations.relationship"},
+      {"guardian_links", "id", "relationship", "guardian_links.relationship"},
   };
   return v;
 }
@@ -390,6 +398,38 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
     app->messages_->set_events(app->events_.get());
     app->messages_->set_mail(app->mail_);
   }
+  // Portal accounts: the terms (built in, or the service's file) and what guardians may see.
+  {
+    std::string terms_text;
+    std::string terms_source = "content/portal/terms.md";
+    if (!cfg.portal_terms.empty()) {
+      std::ifstream in(cfg.portal_terms);
+      if (!in) return make_error(Errc::Validation, "cannot read portal_terms " + cfg.portal_terms);
+      std::stringstream text;
+      text << in.rdbuf();
+      terms_text = text.str();
+      terms_source = cfg.portal_terms;
+    } else {
+      for (const auto& f : content::embedded()) {
+        if (f.path == "portal/terms.md") terms_text = std::string(f.text);
+      }
+    }
+    auto terms = access::invitations::parse_terms(terms_text);
+    if (!terms) return make_error(Errc::Validation, terms_source + ": " + terms.error().detail);
+    auto shared = access::invitations::parse_guardian_access(cfg.guardian_access);
+    if (!shared)
+      return make_error(Errc::Validation,
+                        "guardian_access: " + shared.error().errors.front().message);
+    access::PortalSettings ps;
+    ps.service_name = cfg.service_name;
+    ps.base_url = cfg.base_url;
+    ps.terms = std::move(*terms);
+    ps.guardian_access = std::move(*shared);
+    ps.guardian_adults = cfg.guardian_adults;
+    app->invitations_ = std::make_unique<access::InvitationService>(
+        *app->db_, clock, app->keys_, *app->audit_, *app->access_, std::move(ps));
+    app->invitations_->set_mail(app->jobs_.get(), app->mail_);
+  }
   app->plans_ = std::make_unique<care::PlanService>(*app->db_, clock, app->keys_, *app->audit_,
                                                     *app->access_, *app->assessments_);
   app->discharges_ = std::make_unique<care::DischargeService>(
@@ -526,6 +566,9 @@ void App::build_routes() {
   tracking::register_routes(router_, *tracking_, *access_);
   record::register_routes(router_, *record_, *access_);
   messaging::register_routes(router_, *messages_, *crisis_, *access_);
+  access::register_invitation_routes(router_, *invitations_, *access_);
+  register_guardian_routes(router_, {*invitations_, *access_, *appointments_, *plans_, *crisis_,
+                                     *education_assignments_});
 
   http::MiddlewareOptions mo;
   mo.hsts = !cfg_.tls_cert.empty();

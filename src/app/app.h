@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "access/invitation_service.h"
 #include "access/service.h"
 #include "app/config.h"
 #include "assessment/library.h"
@@ -54,6 +55,7 @@ class App {
   crypto::Keyring& keys() { return keys_; }
   audit::AuditLog& audit() { return *audit_; }
   access::AccessService& access() { return *access_; }
+  access::InvitationService& invitations() { return *invitations_; }
   clients::ClientService& clients() { return *clients_; }
   assessment::AssessmentService& assessments() { return *assessments_; }
   assessment::Library& instruments() { return instruments_; }
@@ -83,6 +85,7 @@ class App {
   std::unique_ptr<sql::Db> db_;
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<access::AccessService> access_;
+  std::unique_ptr<access::InvitationService> invitations_;  //!< portal accounts, guardians
   std::unique_ptr<clients::ClientService> clients_;
   assessment::Library instruments_;
   std::unique_ptr<assessment::AssessmentService> assessments_;

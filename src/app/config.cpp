@@ -152,6 +152,20 @@ const std::vector<Setting>& settings() {
       flag_bool("webhook_allow_loopback",
                 "Let crisis webhooks reach loopback addresses (a gateway on this machine)",
                 &Config::webhook_allow_loopback),
+      text("service_name", "The service's name, shown in the portal and its e-mail",
+           &Config::service_name),
+      text("portal_terms",
+           "A Markdown file (front matter with version:) replacing the built-in portal terms, "
+           "content/portal/terms.md; a new version asks portal users to agree again",
+           &Config::portal_terms),
+      text("guardian_access",
+           "What a parent or guardian of a client under 18 sees, comma-separated from "
+           "appointments, education, safety_plan, plan, crisis_resources",
+           &Config::guardian_access),
+      flag_bool("guardian_adults",
+                "Allow guardian invitations for clients aged 18 or over (e.g. a court-appointed "
+                "guardian)",
+                &Config::guardian_adults),
       text("tls_cert", "PEM certificate chain; with --tls-key, serve HTTPS", &Config::tls_cert),
       text("tls_key", "PEM private key for --tls-cert", &Config::tls_key),
       flag_bool("allow_insecure_http",

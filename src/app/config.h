@@ -72,6 +72,11 @@ struct Config {
   bool smtp_starttls = false;      //!< require STARTTLS on smtp://
   //! Lets webhooks reach loopback addresses (a gateway on the same machine, tests).
   bool webhook_allow_loopback = false;
+  std::string service_name = "Tend";  //!< the service's name in the portal and its e-mail
+  std::string portal_terms;           //!< a Markdown file replacing content/portal/terms.md
+  //! Sections a guardian sees: appointments, education, safety_plan, plan, crisis_resources.
+  std::string guardian_access = "appointments,crisis_resources";
+  bool guardian_adults = false;  //!< allow guardian invitations for clients aged 18 or over
   std::int64_t job_poll_ms = 1000;
   std::int64_t job_lease_seconds = 300;
   std::string log_level = "info";

@@ -986,6 +986,7 @@ Status AppointmentService::deliver_reminder(const jobs::Job& job) {
     std::optional<Appointment> appt;
     std::string email;
     bool consent = false;
+    bool wanted = true;  //!< the client's portal preference (portal_preferences)
   };
   auto facts = db_.read([&](sql::Conn& c) {
     Facts f;
@@ -998,12 +999,17 @@ Status AppointmentService::deliver_reminder(const jobs::Job& job) {
       f.email = cl->is_null(0) ? std::string() : cl->str(0);
       f.consent = cl->boolean(1);
     }
+    if (auto pref =
+            c.query_one("SELECT appointment_reminders FROM portal_preferences WHERE client_id = ?",
+                        {f.appt->client_id})) {
+      f.wanted = pref->boolean(0);
+    }
     return f;
   });
-  // Cancelled, already reminded, or no consent to e-mail: nothing is sent, and that is not a
-  // failure to retry.
+  // Cancelled, already reminded, no consent to e-mail, or the client turned appointment
+  // reminders off in the portal: nothing is sent, and that is not a failure to retry.
   if (!facts.appt || facts.appt->status != "booked" || facts.appt->reminded_at_ms != 0 ||
-      !facts.consent || facts.email.empty()) {
+      !facts.consent || facts.email.empty() || !facts.wanted) {
     metrics::inc("tend_care_reminders_total", "result", "skipped");
     return ok_status();
   }

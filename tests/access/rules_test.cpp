@@ -151,6 +151,10 @@ Row expected_by_role(Role role, Situation s) {
       return clinician(s);
     case Role::PeerSupport:
       return peer_support(s);
+    case Role::Guardian:
+      // Not the client, not staff: nothing through the policy, even "own record" (the guardian
+      // routes share the sections the service allows).
+      return k_none;
   }
   return k_none;
 }
@@ -176,7 +180,7 @@ TEST(AccessPolicy, EveryRoleActionResourceAndSituation) {
       }
     }
   }
-  EXPECT_EQ(checked, 8 * 6 * 10 * 7);
+  EXPECT_EQ(checked, 9 * 6 * 10 * 7);
 }
 
 TEST(AccessPolicy, BreakGlassIsMarkedAndOnlyWhenNotOnTeam) {

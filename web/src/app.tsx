@@ -16,6 +16,9 @@ import { ClientEditPage, ClientNewPage } from './pages/ClientForm';
 import { ClientSearchPage } from './pages/ClientSearch';
 import { GroupNotePage } from './pages/GroupNote';
 import { HomePage } from './pages/Home';
+import { GuardianHome } from './pages/Guardian';
+import { JoinPage } from './pages/Join';
+import { PortalSettingsPage, TermsGate } from './pages/PortalSettings';
 import { NotFoundPage } from './pages/NotFound';
 import { PortalHome, PortalQuestionnaire } from './pages/Portal';
 import { HelpNowButton, HelpNowPage, OfflinePortal, PortalSafetyPlanPage } from './pages/PortalCrisis';
@@ -34,13 +37,13 @@ import { CalendarPage } from './pages/Calendar';
 import { WaitsPage } from './pages/Waits';
 import { SignInPage } from './pages/SignIn';
 import { navigate, resolve, useLocation } from './router';
-import { portalRoutes, publicRoutes, routes } from './routes';
-import { isAdmin, loadSession, sessionEnded, signOut, useSession } from './session';
+import { guardianRoutes, portalRoutes, publicRoutes, routes } from './routes';
+import { isAdmin, isStaff, loadSession, sessionEnded, signOut, useSession } from './session';
 import type { User } from './types';
 
 /** Where someone lands after signing in when no page was asked for. */
 export function homeFor(user: User): string {
-  return user.role === 'client' ? '/portal' : '/';
+  return user.role === 'client' ? '/portal' : user.role === 'guardian' ? '/guardian' : '/';
 }
 
 function safeNext(next: string | null): string | null {
@@ -86,13 +89,16 @@ export function App() {
       navigate(safeNext(location.query.get('next')) ?? homeFor(user), { replace: true });
     } else if (user.role === 'client' && !(match && portalRoutes.includes(match.name))) {
       navigate('/portal', { replace: true });
-    } else if (user.role !== 'client' && match && portalRoutes.includes(match.name)) {
+    } else if (user.role === 'guardian' && !(match && guardianRoutes.includes(match.name))) {
+      navigate('/guardian', { replace: true });
+    } else if (isStaff(user) && match && (portalRoutes.includes(match.name) || guardianRoutes.includes(match.name))) {
       navigate('/', { replace: true });
     }
   }, [session, location.path, location.query.toString()]);
 
   useEffect(() => {
-    if (user) openEvents();
+    // Live events are for staff and clients; a guardian's account has none.
+    if (user && user.role !== 'guardian') openEvents();
     else closeEvents();
   }, [user?.id]);
 
@@ -122,7 +128,7 @@ export function App() {
   }, [unreachable]);
 
   // Staff follow the crisis alerts they can see, on every page (the banner, the count).
-  const staffId = user && user.role !== 'client' ? user.id : null;
+  const staffId = user && isStaff(user) ? user.id : null;
   useEffect(() => (staffId ? followAlerts(staffId) : undefined), [staffId]);
   const openAlerts = useOpenAlerts();
   const unreadMessages = useUnreadMessages(user?.role ?? null, location.path);
@@ -144,6 +150,20 @@ export function App() {
         </header>
         <main id="main" tabIndex={-1} class="portal public">
           <AssessmentLinkPage token={match.params.token} />
+        </main>
+      </>
+    );
+  }
+
+  if (isPublic && match?.name === 'join') {
+    return (
+      <>
+        <SkipLink />
+        <header class="site-header site-header--plain">
+          <span class="brand">Tend</span>
+        </header>
+        <main id="main" tabIndex={-1} class="portal public">
+          <JoinPage token={location.query.get('token')} />
         </main>
       </>
     );
@@ -227,26 +247,61 @@ export function App() {
               Messages{unreadMessages ? <span class="nav-count"> {unreadMessages}<span class="visually-hidden"> new</span></span> : null}
             </Link>
             <HelpNowButton />
+            <Link href="/portal/settings" class="button button--secondary button--small" aria-current={match?.name === 'portal-settings' ? 'page' : undefined}>
+              Settings
+            </Link>
             <button type="button" class="button button--secondary button--small" onClick={() => void signOut()}>
               Sign out
             </button>
           </span>
         </header>
         <main id="main" tabIndex={-1} class="portal">
-          {match?.name === 'portal' ? <PortalHome user={user} /> : null}
-          {match?.name === 'portal-questionnaire' ? <PortalQuestionnaire user={user} instrumentId={match.params.instrument} /> : null}
-          {match?.name === 'portal-safety-plan' ? <PortalSafetyPlanPage /> : null}
+          {/* The help screen never waits for the terms. */}
           {match?.name === 'portal-help' ? <HelpNowPage /> : null}
-          {match?.name === 'portal-plan' ? <MyPlanPage /> : null}
-          {match?.name === 'portal-staying-well' ? <StayingWellPage /> : null}
-          {match?.name === 'portal-record' ? <PortalRecordPage /> : null}
-          {match?.name === 'portal-reading' ? <ReadingPage slug={match.params.slug} /> : null}
-          {match?.name === 'portal-check-in' ? <CheckInPage user={user} /> : null}
-          {match?.name === 'portal-diary' ? <DiaryPage owner={user.id} /> : null}
-          {match?.name === 'portal-messages' ? <PortalMessagesPage /> : null}
-          {match?.name === 'portal-message-new' ? <PortalNewMessagePage /> : null}
-          {match?.name === 'portal-thread' ? <PortalThreadPage id={match.params.id} /> : null}
-          {!match || !portalRoutes.includes(match.name) ? <Loading /> : null}
+          {match?.name !== 'portal-help' ? (
+            <TermsGate>
+              {match?.name === 'portal' ? <PortalHome user={user} /> : null}
+              {match?.name === 'portal-questionnaire' ? <PortalQuestionnaire user={user} instrumentId={match.params.instrument} /> : null}
+              {match?.name === 'portal-safety-plan' ? <PortalSafetyPlanPage /> : null}
+              {match?.name === 'portal-plan' ? <MyPlanPage /> : null}
+              {match?.name === 'portal-staying-well' ? <StayingWellPage /> : null}
+              {match?.name === 'portal-record' ? <PortalRecordPage /> : null}
+              {match?.name === 'portal-reading' ? <ReadingPage slug={match.params.slug} /> : null}
+              {match?.name === 'portal-check-in' ? <CheckInPage user={user} /> : null}
+              {match?.name === 'portal-diary' ? <DiaryPage owner={user.id} /> : null}
+              {match?.name === 'portal-messages' ? <PortalMessagesPage /> : null}
+              {match?.name === 'portal-message-new' ? <PortalNewMessagePage /> : null}
+              {match?.name === 'portal-thread' ? <PortalThreadPage id={match.params.id} /> : null}
+              {match?.name === 'portal-settings' ? <PortalSettingsPage user={user} /> : null}
+              {!match || !portalRoutes.includes(match.name) ? <Loading /> : null}
+            </TermsGate>
+          ) : null}
+        </main>
+        {idleDialog}
+      </>
+    );
+  }
+
+  if (user.role === 'guardian') {
+    return (
+      <>
+        <SkipLink />
+        <header class="site-header portal-header">
+          <Link href="/guardian" class="brand">
+            Tend
+          </Link>
+          <span class="portal-header-actions">
+            <button type="button" class="button button--secondary button--small" onClick={() => void signOut()}>
+              Sign out
+            </button>
+          </span>
+        </header>
+        <main id="main" tabIndex={-1} class="portal">
+          <TermsGate>
+            {match?.name === 'guardian' ? <GuardianHome user={user} /> : null}
+            {match?.name === 'guardian-settings' ? <PortalSettingsPage user={user} /> : null}
+            {!match || !guardianRoutes.includes(match.name) ? <Loading /> : null}
+          </TermsGate>
         </main>
         {idleDialog}
       </>
@@ -316,7 +371,7 @@ export function App() {
         {match?.name === 'calendar' ? <CalendarPage user={user} /> : null}
         {match?.name === 'group-note-new' ? <GroupNotePage withClient={location.query.get('with')} /> : null}
         {match?.name === 'admin' ? isAdmin(user) ? <AdminPage me={user} /> : <NotFoundPage /> : null}
-        {!match || portalRoutes.includes(match.name) ? <NotFoundPage /> : null}
+        {!match || portalRoutes.includes(match.name) || guardianRoutes.includes(match.name) ? <NotFoundPage /> : null}
       </main>
       {idleDialog}
     </>

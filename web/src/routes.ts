@@ -30,7 +30,11 @@ export type RouteName =
   | 'portal-thread'
   | 'inbox'
   | 'thread'
-  | 'assessment-link';
+  | 'assessment-link'
+  | 'join'
+  | 'portal-settings'
+  | 'guardian'
+  | 'guardian-settings';
 
 /** Every screen of the app. Literal paths come before ':id' ones ('/clients/new'). */
 export const routes: readonly Route<RouteName>[] = [
@@ -63,8 +67,13 @@ export const routes: readonly Route<RouteName>[] = [
   { name: 'portal-thread', pattern: '/portal/messages/:id' },
   { name: 'inbox', pattern: '/inbox' },
   { name: 'thread', pattern: '/messages/:id' },
+  { name: 'portal-settings', pattern: '/portal/settings' },
+  { name: 'guardian', pattern: '/guardian' },
+  { name: 'guardian-settings', pattern: '/guardian/settings' },
   // public: a questionnaire sent by link, answered without signing in
   { name: 'assessment-link', pattern: '/a/:token' },
+  // public: accepting a portal invitation (?token=… from the e-mail, or a code typed in)
+  { name: 'join', pattern: '/join' },
 ];
 
 /** Screens a client (role client) may open; every other path takes them to /portal. */
@@ -82,10 +91,14 @@ export const portalRoutes: readonly RouteName[] = [
   'portal-messages',
   'portal-message-new',
   'portal-thread',
+  'portal-settings',
 ];
 
+/** Screens a parent or guardian (role guardian) may open; every other path takes them to /guardian. */
+export const guardianRoutes: readonly RouteName[] = ['guardian', 'guardian-settings'];
+
 /** Screens that need no session. */
-export const publicRoutes: readonly RouteName[] = ['assessment-link'];
+export const publicRoutes: readonly RouteName[] = ['assessment-link', 'join'];
 
 /** Sections of a client's chart, shown as ?tab=… on /clients/:id. */
 export const chartTabs = [

@@ -71,6 +71,13 @@ export async function signIn(username: string, password: string): Promise<Sessio
   return state;
 }
 
+/** A session the server started another way (an accepted portal invitation answers like sign-in). */
+export function adoptSignIn(answer: SignInAnswer): SessionState {
+  setCsrfToken(answer.csrf_token);
+  set({ status: 'signed-in', user: answer.user, idleTimeoutSeconds: rememberIdle(answer.idle_timeout_seconds) });
+  return state;
+}
+
 /** POST /api/v1/session/totp with an authenticator or recovery code. */
 export async function completeSecondFactor(code: string): Promise<SessionState> {
   const answer = await api.post<Partial<SignInAnswer>>('/api/v1/session/totp', { code });
@@ -107,7 +114,7 @@ export function setSessionForTest(next: SessionState) {
   set(next);
 }
 
-export const isStaff = (user: User) => user.role !== 'client';
+export const isStaff = (user: User) => user.role !== 'client' && user.role !== 'guardian';
 export const isAdmin = (user: User) => user.role === 'admin';
 /** Roles that may open a record with break-the-glass; the server decides in the end. */
 export const mayBreakGlass = (user: User) =>

@@ -9,7 +9,8 @@ export type Role =
   | 'peer_support'
   | 'front_desk'
   | 'analyst'
-  | 'client';
+  | 'client'
+  | 'guardian';
 
 export interface User {
   id: string;

@@ -614,6 +614,10 @@ async function main() {
   await myRecord(base, clientId);
   await suggestedReading(base, clientId);
   await messaging(base);
+  const joined = await invitation(base);
+  await firstCheckIn(base, joined);
+  await joined.context.close();
+  assertClean();
 }
 
 /** Every control on a phone page is at least 44 px tall; a radio counts by its label, a link inside a sentence is exempt. */
@@ -1715,6 +1719,105 @@ async function supervisors(base) {
   await expectText(row, /None/, 'no supervisor on the account list');
   await ctx.close();
   assertClean();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Portal invitation: the clinician shows a code on the chart; the client types it on a phone,
+// chooses a username and password, agrees to the terms, picks a check-in reminder time, skips
+// the authenticator app, and lands in the portal. Returns the new client, their username and the
+// phone page still signed in (a later step continues from there; the caller closes `context`).
+
+async function invitation(base) {
+  begin('invitation: the clinician creates a code on the chart');
+  const asClin = await apiSession(base, 'clin');
+  const newcomer = await asClin('POST', '/api/v1/clients', { given_name: 'Noor', family_name: 'Haddad', date_of_birth: '1994-04-21' });
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  const c = await desk.newPage();
+  watch(c, 'invitation clinician');
+  await c.goto(`/clients/${newcomer.id}`);
+  await signIn(c, 'clin');
+  const access = c.getByRole('region', { name: 'Portal access' });
+  await expectText(access, /No portal invitations yet/, 'no invitation yet');
+  await access.getByLabel(/Show a code on this screen/).check();
+  await access.getByRole('button', { name: 'Create a code' }).click();
+  const shown = ((await access.locator('#invite-code').textContent()) ?? '').trim();
+  if (!/^[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}$/.test(shown)) fail(`the code on screen is not a code: "${shown}"`);
+  await expectText(access.getByRole('table'), /The client[\s\S]*Open until/, 'the pending invitation listed');
+  await checkA11y(c, 'portal access with a code');
+  await screenshot(c, '70-chart-portal-access');
+  await desk.close();
+
+  begin('invitation: the client joins on a 390 px phone');
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, baseURL: base });
+  const page = await context.newPage();
+  watch(page, 'join');
+  await page.goto('/join');
+  await expectText(page.getByRole('heading', { level: 1 }), /Join the portal/, 'join heading');
+  await checkA11y(page, 'join: the code');
+  await expectNoHorizontalScroll(page, 'join at 390 px');
+  await page.getByLabel('Invitation code').fill(shown.toLowerCase().replace('-', ''));
+  await page.getByRole('button', { name: 'Continue' }).tap();
+  await expectText(page.getByRole('heading', { level: 1 }), /portal account/, 'account step');
+  await expectText(page.getByRole('region', { name: 'Using the client portal' }), /not watched all the time/i, 'the terms to read');
+  const username = 'noor';
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('short');
+  await page.getByLabel('I have read and agree to the portal terms').check();
+  await page.getByRole('button', { name: 'Create my account' }).tap();
+  await expectText(page.locator('#join-password-error'), /12 characters/, 'the password rule on its field');
+  await page.getByLabel('Password').fill(password);
+  await checkA11y(page, 'join: the account');
+  await expectBigTargets(page, 'join: the account');
+  await expectNoHorizontalScroll(page, 'join account at 390 px');
+  await screenshot(page, '71-join-account-390');
+  await page.getByRole('button', { name: 'Create my account' }).tap();
+  await expectText(page.getByRole('heading', { level: 1 }), /Your account is ready/, 'signed in');
+  await checkA11y(page, 'join: two-step sign-in offered');
+  await page.getByRole('button', { name: 'Skip for now' }).tap();
+  await expectText(page.getByRole('heading', { level: 1 }), /Reminders/, 'reminder step');
+  await page.getByLabel('Remind me every day').check();
+  await page.getByLabel('Time of the reminder').fill('20:15');
+  await checkA11y(page, 'join: reminders');
+  await expectBigTargets(page, 'join: reminders');
+  await screenshot(page, '72-join-reminders-390');
+  await page.getByRole('button', { name: 'Save and open my portal' }).tap();
+  await expectPath(page, /^\/portal$/, 'the portal home after joining');
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  await checkA11y(page, 'portal home after joining');
+  await expectNoHorizontalScroll(page, 'portal home after joining');
+  const prefs = await page.evaluate(async () => (await fetch('/api/v1/me/preferences')).json());
+  if (prefs.check_in_reminder !== '20:15') fail(`the reminder time was not kept: ${JSON.stringify(prefs)}`);
+
+  begin('invitation: the code was used; the chart says so');
+  const listed = await asClin('GET', `/api/v1/clients/${newcomer.id}/invitations`);
+  if (listed.items[0]?.state !== 'used') fail(`the invitation is not marked used: ${JSON.stringify(listed.items[0])}`);
+  return { clientId: newcomer.id, username, context, page };
+}
+
+// From the invitation to the chart: the client who has just joined on their phone makes their
+// first check-in from the portal home, and their clinician sees it on the chart.
+async function firstCheckIn(base, { clientId, page }) {
+  begin('invitation → first check-in: the newcomer checks in from the portal home on the phone');
+  await page.getByRole('link', { name: 'Check in', exact: true }).tap();
+  await expectPath(page, /^\/portal\/check-in$/, 'the check-in page');
+  await page.getByRole('group', { name: 'How is your mood?' }).waitFor();
+  await page.getByRole('radio', { name: '6 Fairly good' }).check();
+  await page.getByRole('button', { name: 'Save' }).tap();
+  await expectText(page.getByRole('heading', { level: 2 }), /Your check-in for today is saved/, 'the first check-in saved');
+  await page.getByRole('link', { name: 'My diary' }).tap();
+  await expectText(page.locator('.streak'), /You checked in on 1 of the last 7 days\./, 'the first day in the diary');
+  await checkA11y(page, 'the newcomer’s diary');
+
+  begin('invitation → first check-in: the clinician sees it on the newcomer’s chart');
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: base });
+  const c = await desk.newPage();
+  watch(c, 'newcomer chart');
+  await c.goto(`/clients/${clientId}?tab=check-ins`);
+  await signIn(c, 'clin');
+  await expectText(c.locator('table.checkins-table'), /6/, 'the first check-in on the chart');
+  const rows = await c.locator('table.checkins-table tbody tr').count();
+  if (rows !== 1) fail(`the newcomer's chart lists ${rows} check-ins, expected 1`);
+  await desk.close();
 }
 
 const started = Date.now();

@@ -20,6 +20,7 @@ import { PlanTab } from './ChartPlan';
 import { EducationSection } from './ChartEducation';
 import { AmendmentsSection } from './ChartAmendments';
 import { MessagesTab } from './ChartMessages';
+import { PortalAccessSection } from './ChartPortalAccess';
 import { SessionsTab } from './ChartSessions';
 import { NotesTab } from './ChartNotes';
 import { MeasuresTab } from './Measures';
@@ -151,6 +152,7 @@ function Overview({ client: c, user, base }: { client: Client; user: User; base:
         ))}
       </dl>
       <CareTeam base={base} user={user} />
+      <PortalAccessSection client={c} />
     </>
   );
 }

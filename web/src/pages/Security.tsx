@@ -16,7 +16,8 @@ export function groupsOfFour(secret: string): string {
   return (secret.replace(/\s+/g, '').match(/.{1,4}/g) ?? []).join(' ');
 }
 
-export function SecurityPage({ user }: { user: User }) {
+/** `embedded`: a part of another page (the portal's Settings), without its own page heading. */
+export function SecurityPage({ user, embedded = false }: { user: User; embedded?: boolean }) {
   const [enrolment, setEnrolment] = useState<TotpEnrolment | null>(null);
   const [code, setCode] = useState('');
   const [codes, setCodes] = useState<string[] | null>(null);
@@ -58,10 +59,10 @@ export function SecurityPage({ user }: { user: User }) {
 
   return (
     <>
-      <PageHeading title="Two-step sign-in" />
+      {embedded ? null : <PageHeading title="Two-step sign-in" />}
       <p>
         With two-step sign-in, Tend asks for a code from an authenticator app on your phone as well as your password, so a stolen password alone is not
-        enough to open the records you work with.
+        enough to open {user.role === 'client' || user.role === 'guardian' ? 'your account' : 'the records you work with'}.
       </p>
 
       {codes ? (
