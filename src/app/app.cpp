@@ -457,7 +457,7 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const Clock& clock) {
         *app->db_, clock, app->keys_, *app->audit_, *app->access_,
         record::Sources{*app->clients_, *app->assessments_, *app->appointments_, *app->diagnoses_,
                         *app->medications_, *app->plans_, *app->crisis_, *app->notes_,
-                        *app->education_assignments_},
+                        *app->education_assignments_, *app->tracking_, *app->messages_},
         zone ? *zone : TimeZone());
   }
   // A scored measure's risk answers open (or join) an alert in the same transaction.

@@ -4,6 +4,7 @@
 //! (amendments). Plain data, no behaviour.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -16,6 +17,8 @@
 #include "care/plan_model.h"
 #include "clients/model.h"
 #include "crisis/model.h"
+#include "messaging/model.h"
+#include "tracking/service.h"
 
 namespace tend::record {
 
@@ -102,6 +105,9 @@ struct RecordContents {
   std::optional<crisis::SafetyPlan> safety_plan;
   std::vector<SignedNote> notes;  //!< signed progress notes, oldest first
   std::vector<Reading> reading;
+  std::vector<tracking::StoredCheckIn> check_ins;    //!< every daily check-in, by date
+  std::map<std::string, std::string> factor_labels;  //!< factor id → label, for check-ins
+  std::vector<messaging::Thread> threads;  //!< the client's conversations, with their messages
   std::vector<Amendment> amendments;
   std::int64_t generated_at_ms = 0;
   std::string service_name = "Tend";

@@ -375,6 +375,59 @@ bj::object appointment(const care::Appointment& a, const std::string& subject) {
 
 }  // namespace
 
+namespace {
+
+//! One check-in in words: "Mood 7 of 10; anxiety 3 of 10; slept 7.5 hours …", skipped ratings
+//! left out, factors by their labels, the note last.
+std::string check_in_words(const tracking::StoredCheckIn& s,
+                           const std::map<std::string, std::string>& labels) {
+  const auto& c = s.check_in;
+  std::vector<std::string> parts;
+  parts.push_back("mood " + std::to_string(c.mood) + " of 10");
+  if (c.anxiety) parts.push_back("anxiety " + std::to_string(*c.anxiety) + " of 10");
+  if (c.sleep_hours) {
+    std::string h = std::to_string(*c.sleep_hours);
+    h.erase(h.find_last_not_of('0') + 1);
+    if (!h.empty() && h.back() == '.') h.pop_back();
+    parts.push_back("slept " + h + " hours");
+  }
+  if (c.sleep_quality)
+    parts.push_back("sleep quality " + std::to_string(*c.sleep_quality) + " of 4");
+  if (c.energy) parts.push_back("energy " + std::to_string(*c.energy) + " of 10");
+  if (c.self_harm_urge) {
+    parts.push_back("urge to self-harm " + std::to_string(*c.self_harm_urge) + " of 5");
+  }
+  if (c.medication) {
+    parts.push_back(*c.medication == tracking::Medication::Yes  ? "medication taken"
+                    : *c.medication == tracking::Medication::No ? "medication not taken"
+                                                                : "no medication");
+  }
+  if (!c.factors.empty()) {
+    std::vector<std::string> names;
+    for (const auto& f : c.factors) {
+      auto it = labels.find(f);
+      names.push_back(it == labels.end() ? f : it->second);
+    }
+    parts.push_back(join(names, ", "));
+  }
+  std::string out = join(parts, "; ");
+  out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+  if (!c.note.empty()) {
+    out +=
+        ". Note" + std::string(c.share_note ? " (shared with your care team)" : "") + ": " + c.note;
+  }
+  return out;
+}
+
+//! Who wrote a message, as the client reads it.
+std::string sender_words(const messaging::Message& m) {
+  if (m.kind == "auto_reply") return "Automatic reply";
+  if (m.from_client) return "You";
+  return m.sender_name.empty() ? "Your care team" : m.sender_name;
+}
+
+}  // namespace
+
 bj::object to_bundle(const RecordContents& r, const std::string& bundle_id) {
   const std::string& cid = r.client.id;
   std::vector<bj::object> resources;
@@ -514,6 +567,21 @@ bj::object to_bundle(const RecordContents& r, const std::string& bundle_id) {
     resources.push_back(std::move(t));
   }
   section("Reading", std::move(reading));
+
+  if (!r.check_ins.empty()) {
+    std::vector<std::string> text;
+    for (const auto& ci : r.check_ins) {
+      text.push_back(ci.check_in.date + ": " + check_in_words(ci, r.factor_labels));
+    }
+    section("Daily check-ins", {}, std::move(text));
+  }
+  for (const auto& t : r.threads) {
+    std::vector<std::string> text;
+    for (const auto& m : t.messages) {
+      text.push_back(sender_words(m) + ", " + rfc3339(m.created_at_ms) + ": " + m.body);
+    }
+    section("Messages: " + t.subject, {}, std::move(text));
+  }
 
   if (!r.amendments.empty()) {
     std::vector<std::string> text;
@@ -743,6 +811,26 @@ std::string to_html(const RecordContents& r, const TimeZone& zone) {
   for (const auto& a : r.reading) {
     h += p(a.title + " — " + (a.status == "read" ? "read" : "not read yet") +
            (a.rating ? ", useful " + std::to_string(*a.rating) + " of 5" : std::string()));
+  }
+  h += "</section>";
+
+  h += "<section><h2>Daily check-ins</h2>";
+  if (r.check_ins.empty()) h += none("No check-ins.");
+  for (const auto& ci : r.check_ins) {
+    h += "<p><strong>" + escape_html(ci.check_in.date) + "</strong> " +
+         escape_html(check_in_words(ci, r.factor_labels)) + "</p>";
+  }
+  h += "</section>";
+
+  h += "<section><h2>Messages</h2>";
+  if (r.threads.empty()) h += none("No messages.");
+  for (const auto& t : r.threads) {
+    h += "<h3>" + escape_html(t.subject) + "</h3>";
+    for (const auto& m : t.messages) {
+      h += "<p><strong>" + escape_html(sender_words(m)) + "</strong>, " +
+           date_words(m.created_at_ms, zone) + "</p>";
+      h += "<p class=\"note\">" + escape_html(m.body) + "</p>";
+    }
   }
   h += "</section>";
 

@@ -219,6 +219,23 @@ Result<RecordContents> RecordService::contents(const Principal& p) {
     x.rating = a.rating;
     r.reading.push_back(std::move(x));
   }
+  // Every check-in ever made (the diary's own range check wants dates: from the first
+  // possible year), with the labels of their factors.
+  auto check_ins = src_.tracking.mine(p, std::string("2000-01-01"), std::nullopt);
+  if (!check_ins) return check_ins.error();
+  r.check_ins = std::move(*check_ins);
+  auto factors = src_.tracking.factors(p);
+  if (!factors) return factors.error();
+  for (const auto& f : *factors) r.factor_labels[f.factor.id] = f.factor.label;
+  // The client's own conversations with their care team (never the staff-only ones, which
+  // are about the client but not theirs to read), each with its messages.
+  auto threads = src_.messages.my_threads(p);
+  if (!threads) return threads.error();
+  for (const auto& t : *threads) {
+    auto full = src_.messages.my_thread(p, t.id);
+    if (!full) return full.error();
+    r.threads.push_back(std::move(*full));
+  }
   r.generated_at_ms = clock_.unix_ms();
   db_.write([&](sql::Conn& c) {
     r.notes = signed_notes(c, cid);

@@ -17,12 +17,14 @@
 #include "clients/service.h"
 #include "crisis/service.h"
 #include "education/service.h"
+#include "messaging/service.h"
 #include "platform/clock.h"
 #include "platform/crypto/crypto.h"
 #include "platform/result.h"
 #include "platform/sql/db.h"
 #include "platform/tz.h"
 #include "record/model.h"
+#include "tracking/service.h"
 
 namespace tend::record {
 
@@ -37,6 +39,8 @@ struct Sources {
   crisis::CrisisService& crisis;
   care::NoteService& notes;
   education::EducationService& education;
+  tracking::TrackingService& tracking;
+  messaging::MessagingService& messages;
 };
 
 //! Thread-safe; one per process. Everything it is given must outlive it.

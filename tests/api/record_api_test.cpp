@@ -250,6 +250,50 @@ TEST_F(RecordApi, TheDownloadHoldsTheRecordButNeverAPsychotherapyNote) {
   EXPECT_FALSE(contains(bobs.body, "properly"));
 }
 
+TEST_F(RecordApi, TheDownloadHoldsCheckInsAndMessagesButNoStaffOnlyThread) {
+  auto summary = portal->get("/api/v1/me/check-ins/summary");
+  ASSERT_EQ(summary.status, 200) << summary.body;
+  const std::string today(summary.json().at("today").as_string());
+  auto ci =
+      portal->post("/api/v1/me/check-ins", bj::object{{"date", today},
+                                                      {"mood", 6},
+                                                      {"sleep_hours", 7.5},
+                                                      {"self_harm_urge", 0},
+                                                      {"factors", bj::array{"exercise"}},
+                                                      {"note", "Swam with <b>Jo</b> axolotl"}});
+  ASSERT_EQ(ci.status, 201) << ci.body;
+  auto mine = portal->post("/api/v1/me/threads",
+                           bj::object{{"subject", "Tuesday"}, {"body", "Can we talk narwhal?"}});
+  ASSERT_EQ(mine.status, 201) << mine.body;
+  auto staff_only = clin->post(
+      base + "/threads",
+      bj::object{{"kind", "staff"}, {"subject", "Dose"}, {"body", "Between us: okapi review"}});
+  ASSERT_EQ(staff_only.status, 201) << staff_only.body;
+
+  auto json = portal->get("/api/v1/me/record");
+  ASSERT_EQ(json.status, 200) << json.body;
+  EXPECT_TRUE(
+      contains(json.body, today + ": Mood 6 of 10; slept 7.5 hours; urge to self-harm 0 of 5"))
+      << json.body;
+  EXPECT_TRUE(contains(json.body, "axolotl"));
+  EXPECT_TRUE(contains(json.body, "Messages: Tuesday"));
+  EXPECT_TRUE(contains(json.body, "Can we talk narwhal?"));
+  EXPECT_FALSE(contains(json.body, "okapi"));  // about the client, but not theirs to read
+
+  auto html = portal->get("/api/v1/me/record.html");
+  ASSERT_EQ(html.status, 200) << html.body;
+  EXPECT_TRUE(contains(html.body, "<h2>Daily check-ins</h2>"));
+  EXPECT_TRUE(contains(html.body, "Swam with &lt;b&gt;Jo&lt;/b&gt; axolotl"));
+  EXPECT_FALSE(contains(html.body, "<b>Jo</b>"));
+  EXPECT_TRUE(contains(html.body, "Can we talk narwhal?"));
+  EXPECT_FALSE(contains(html.body, "okapi"));
+  // Another client's download has none of it.
+  auto theirs = peer->get("/api/v1/me/record");
+  ASSERT_EQ(theirs.status, 200);
+  EXPECT_FALSE(contains(theirs.body, "axolotl"));
+  EXPECT_FALSE(contains(theirs.body, "narwhal"));
+}
+
 TEST_F(RecordApi, ACorrectionIsAskedAnsweredAndKept) {
   auto bad =
       portal->post("/api/v1/me/amendments", bj::object{{"what", "my name"}, {"change", "  "}});
