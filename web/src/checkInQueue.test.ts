@@ -26,27 +26,11 @@ import {
   type QueueState,
 } from './checkInQueue';
 import type { CheckInSaved } from './checkIns';
-import { json } from './fixtures';
+import { checkIn, json } from './fixtures';
 
 const entry = (key: string, date: string, owner = 'us_ada', mood = 6): QueuedCheckIn => ({ key, owner, body: { date, mood }, queued_at: '2026-12-02T08:00:00.000Z', attempts: 0 });
 
-const saved = (date: string, extra: Partial<CheckInSaved> = {}): CheckInSaved => ({
-  id: `ci_${date}`,
-  date,
-  mood: 6,
-  anxiety: null,
-  sleep_hours: null,
-  sleep_quality: null,
-  energy: null,
-  self_harm_urge: null,
-  medication: null,
-  factors: [],
-  note: null,
-  share_note: false,
-  created_at: `${date}T08:00:00Z`,
-  updated_at: `${date}T08:00:00Z`,
-  ...extra,
-});
+const saved = (date: string, extra: Partial<CheckInSaved> = {}): CheckInSaved => checkIn(date, extra);
 
 beforeEach(() => {
   localStorage.clear();

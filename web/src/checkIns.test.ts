@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkIn } from './fixtures';
 import {
   addDays,
   checkInBody,
@@ -19,23 +20,7 @@ import {
   type CheckIn,
 } from './checkIns';
 
-const stored = (date: string, over: Partial<CheckIn> = {}): CheckIn => ({
-  id: `ci_${date}`,
-  date,
-  mood: 6,
-  anxiety: null,
-  sleep_hours: null,
-  sleep_quality: null,
-  energy: null,
-  self_harm_urge: null,
-  medication: null,
-  factors: [],
-  note: null,
-  share_note: false,
-  created_at: `${date}T08:00:00Z`,
-  updated_at: `${date}T08:00:00Z`,
-  ...over,
-});
+const stored = (date: string, over: Partial<CheckIn> = {}): CheckIn => checkIn(date, over);
 
 describe('the scales', () => {
   it('has a word for every mood from 0 to 10 and every urge from 0 to 5, in order', () => {

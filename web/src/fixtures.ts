@@ -1,5 +1,6 @@
 // Shapes the API answers with, for the unit tests (not imported by the app).
 import { vi } from 'vitest';
+import type { CheckIn } from './checkIns';
 import type { Note, NoteTemplates } from './noteTypes';
 import type { Alert, Appointment, Assessment, Change, Instrument, InstrumentItem, SafetyPlan } from './types';
 
@@ -275,4 +276,25 @@ export function recordFetch(answer: (c: FetchCall) => Response | undefined): Fet
     }),
   );
   return calls;
+}
+
+/** A stored daily check-in for `date` (mood 6, every other rating skipped), as the API sends it. */
+export function checkIn(date: string, over: Partial<CheckIn> = {}): CheckIn {
+  return {
+    id: `ci_${date}`,
+    date,
+    mood: 6,
+    anxiety: null,
+    sleep_hours: null,
+    sleep_quality: null,
+    energy: null,
+    self_harm_urge: null,
+    medication: null,
+    factors: [],
+    note: null,
+    share_note: false,
+    created_at: `${date}T08:00:00Z`,
+    updated_at: `${date}T08:00:00Z`,
+    ...over,
+  };
 }

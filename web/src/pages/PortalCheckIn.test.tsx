@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flush, keptRecent, queued, resetQueueForTest } from '../checkInQueue';
 import { addDays, type CheckIn, type Factor } from '../checkIns';
-import { json } from '../fixtures';
+import { checkIn, json } from '../fixtures';
 import { todayISO } from '../format';
 import { resetPortalDataForTest } from '../portalData';
 import { CheckInPage } from './PortalCheckIn';
@@ -19,23 +19,7 @@ const factors: Factor[] = [
 const resources = { region: 'GB', name: 'United Kingdom', emergency: { number: '999', label: 'Emergency services' }, lines: [{ name: 'Samaritans', phone: '116 123', hours: '24/7', description: 'Call free.' }] };
 
 function stored(over: Partial<CheckIn> = {}): CheckIn {
-  return {
-    id: 'ci_1',
-    date: today,
-    mood: 7,
-    anxiety: null,
-    sleep_hours: null,
-    sleep_quality: null,
-    energy: null,
-    self_harm_urge: null,
-    medication: null,
-    factors: [],
-    note: null,
-    share_note: false,
-    created_at: `${today}T08:00:00Z`,
-    updated_at: `${today}T08:00:00Z`,
-    ...over,
-  };
+  return checkIn(today, { id: 'ci_1', mood: 7, ...over });
 }
 
 interface Post {
