@@ -188,15 +188,15 @@ Result<IssuedInvitation> InvitationService::invite(const Principal& p, const std
     if (kind == "client") {
       // One way in at a time: a new client invitation (the code was lost, the mail went to an
       // old address) withdraws the earlier pending ones. Guardians may be several.
-      for (const auto& r :
+      for (const auto& earlier :
            c.query("SELECT id FROM portal_invitations WHERE client_id = ? AND kind = 'client' AND "
                    "used_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
                    {client_id, v.created_at_ms})) {
         c.exec(
             "UPDATE portal_invitations SET revoked_at = ?, revoked_by = ?, mail_token = NULL "
             "WHERE id = ?",
-            {v.created_at_ms, p.user_id, r.str(0)});
-        audit_.append(c, audit_entry(p, "revoke", "portal_invitation", r.str(0), client_id,
+            {v.created_at_ms, p.user_id, earlier.str(0)});
+        audit_.append(c, audit_entry(p, "revoke", "portal_invitation", earlier.str(0), client_id,
                                      "replaced by " + v.id));
       }
     }

@@ -834,7 +834,7 @@ Result<std::vector<Alert>> CrisisService::list(const Principal& p, const std::st
     auto d = access_.authorize(p, Action::Read, Resource::Clinical, client_id);
     if (!d) return d.error();
   }
-  auto out = db_.read([&](sql::Conn& c) {
+  auto listed = db_.read([&](sql::Conn& c) {
     std::string where = status == "active" ? "status <> 'resolved'" : "status = ?";
     sql::Params params;
     if (status != "active") params.emplace_back(status);
@@ -874,14 +874,14 @@ Result<std::vector<Alert>> CrisisService::list(const Principal& p, const std::st
   });
   // The board shows names and reasons: each alert listed is audited against its client, as a
   // client search is, so the client's access log says who saw them on it.
-  if (!out.empty()) {
+  if (!listed.empty()) {
     db_.write([&](sql::Conn& c) {
-      for (const auto& a : out) {
+      for (const auto& a : listed) {
         audit_.append(c, access::audit_entry(p, "list", "crisis_alert", a.id, a.client_id));
       }
     });
   }
-  return out;
+  return listed;
 }
 
 Result<Alert> CrisisService::get(const Principal& p, const std::string& id) {
