@@ -4,7 +4,8 @@
 // document is called, each path parameter given the id of every kind of record that is not
 // theirs (one of each id prefix: cl_, th_, nt_ …). Reads must not answer 2xx; writes must not
 // answer 2xx and must change no row of any table; lists without parameters must not mention
-// any other client. Runs against SQLite and, in the .pg run, PostgreSQL.
+// any other client. Then the same again as a parent or guardian linked to that client. Runs
+// against SQLite and, in the .pg run, PostgreSQL.
 
 #include <gtest/gtest.h>
 
@@ -73,11 +74,15 @@ class Isolation : public ::testing::Test {
     return out;
   }
 
-  ApiServer server;
+  // Guardians may be invited for adults here and see every section a service can share, so the
+  // guardian's sweep meets the most a guardian can ever be shown.
+  ApiServer server{
+      {{"guardian_adults", "true"},
+       {"guardian_access", "appointments,education,safety_plan,plan,crisis_resources"}}};
   std::vector<std::string> all_tables;
 };
 
-TEST_F(Isolation, AClientReachesNoOtherClientsRecordOnAnyRoute) {
+TEST_F(Isolation, AClientOrTheirGuardianReachesNoOtherClientsRecordOnAnyRoute) {
   app::DemoOptions opts;
   opts.seed = 3;
   opts.clients = 12;
@@ -112,6 +117,36 @@ TEST_F(Isolation, AClientReachesNoOtherClientsRecordOnAnyRoute) {
     auto given = staff.post("/api/v1/clients/" + victim + "/education",
                             bj::object{{"slug", "worry-time"}, {"note", "For Tuesday"}});
     ASSERT_EQ(given.status, 201) << given.body;
+  }
+  // A parent of the intruder, invited by the intruder's clinician, joins the portal.
+  std::unique_ptr<HttpClient> parent;
+  {
+    std::string clinician;
+    server.app().db().read([&](sql::Conn& c) {
+      clinician = c.query_one(
+                       "SELECT u.username FROM care_team t JOIN users u ON u.id = "
+                       "t.user_id WHERE t.client_id = ? AND u.role = 'clinician' "
+                       "ORDER BY u.username LIMIT 1",
+                       {intruder})
+                      ->str(0);
+    });
+    HttpClient staff(server.base_url());
+    ASSERT_EQ(staff.sign_in(clinician, demo->password).status, 201);
+    auto invited = staff.post("/api/v1/clients/" + intruder + "/invitations",
+                              bj::object{{"kind", "guardian"},
+                                         {"method", "code"},
+                                         {"guardian_name", "Pat Doe"},
+                                         {"relationship", "parent"}});
+    ASSERT_EQ(invited.status, 201) << invited.body;
+    parent = std::make_unique<HttpClient>(server.base_url());
+    auto joined = parent->post("/api/v1/invitations/accept",
+                               bj::object{{"code", invited.json().at("code")},
+                                          {"username", "parent"},
+                                          {"password", "a long enough passphrase"},
+                                          {"accept_terms", true}});
+    ASSERT_EQ(joined.status, 201) << joined.body;
+    parent->set_csrf(std::string(joined.json().at("csrf_token").as_string()));
+    ASSERT_EQ(parent->get("/api/v1/guardian/clients/" + intruder + "/appointments").status, 200);
   }
 
   // One id of every prefix that is not the intruder's own: from every table with an id column,
@@ -158,55 +193,59 @@ TEST_F(Isolation, AClientReachesNoOtherClientsRecordOnAnyRoute) {
 
   const auto before = counts();
   int calls = 0;
-  for (const auto& [path_key, ops] : paths) {
-    const std::string path(path_key);
-    const bool has_params = path.find('{') != std::string::npos;
-    for (const auto& [method_key, op] : ops.as_object()) {
-      std::string method(method_key);
-      for (auto& ch : method) ch = static_cast<char>(std::toupper(ch));
-      if (method != "GET" && method != "POST" && method != "PUT" && method != "PATCH" &&
-          method != "DELETE") {
-        continue;
-      }
-      if (path == "/api/v1/events") continue;  // a stream: its own tests cover who gets what
-      if (path == "/api/v1/session" && method == "DELETE") continue;  // signs the intruder out
-      if (!has_params) {
-        if (method != "GET") continue;  // the intruder's own writes are other tests' business
-        auto r = me->get(path);
-        ++calls;
-        for (const auto& other : other_client_ids) {
-          EXPECT_EQ(r.body.find(other), std::string::npos)
-              << "GET " << path << " names another client (" << other << ")";
+  const auto sweep = [&](HttpClient& who, const std::string& name) {
+    for (const auto& [path_key, ops] : paths) {
+      const std::string path(path_key);
+      const bool has_params = path.find('{') != std::string::npos;
+      for (const auto& [method_key, op] : ops.as_object()) {
+        std::string method(method_key);
+        for (auto& ch : method) ch = static_cast<char>(std::toupper(ch));
+        if (method != "GET" && method != "POST" && method != "PUT" && method != "PATCH" &&
+            method != "DELETE") {
+          continue;
         }
-        continue;
-      }
-      for (const auto& [kind, id] : by_prefix) {
-        std::string url;
-        for (std::size_t i = 0; i < path.size();) {
-          if (path[i] == '{') {
-            url += id;
-            i = path.find('}', i) + 1;
-          } else {
-            url += path[i++];
+        if (path == "/api/v1/events") continue;  // a stream: its own tests cover who gets what
+        if (path == "/api/v1/session" && method == "DELETE") continue;  // signs the intruder out
+        if (!has_params) {
+          if (method != "GET") continue;  // the intruder's own writes are other tests' business
+          auto r = who.get(path);
+          ++calls;
+          for (const auto& other : other_client_ids) {
+            EXPECT_EQ(r.body.find(other), std::string::npos)
+                << name << ": GET " << path << " names another client (" << other << ")";
           }
+          continue;
         }
-        auto r = method == "GET"
-                     ? me->get(url)
-                     : me->request(method, url, "{}", {{"Content-Type", "application/json"}});
-        ++calls;
-        EXPECT_TRUE(r.status < 200 || r.status >= 300)
-            << method << " " << url << " (" << kind << ") answered " << r.status << ": "
-            << r.body.substr(0, 200);
-        EXPECT_LT(r.status, 500) << method << " " << url << " (" << kind << ")";
+        for (const auto& [kind, id] : by_prefix) {
+          std::string url;
+          for (std::size_t i = 0; i < path.size();) {
+            if (path[i] == '{') {
+              url += id;
+              i = path.find('}', i) + 1;
+            } else {
+              url += path[i++];
+            }
+          }
+          auto r = method == "GET"
+                       ? who.get(url)
+                       : who.request(method, url, "{}", {{"Content-Type", "application/json"}});
+          ++calls;
+          EXPECT_TRUE(r.status < 200 || r.status >= 300)
+              << name << ": " << method << " " << url << " (" << kind << ") answered " << r.status
+              << ": " << r.body.substr(0, 200);
+          EXPECT_LT(r.status, 500) << name << ": " << method << " " << url << " (" << kind << ")";
+        }
       }
     }
-  }
+  };
+  sweep(*me, "client");
+  sweep(*parent, "guardian");
   const auto after = counts();
   for (const auto& [table, n] : before) {
     if (k_bookkeeping.count(table)) continue;
-    EXPECT_EQ(after.at(table), n) << table << " changed under the intruder's requests";
+    EXPECT_EQ(after.at(table), n) << table << " changed under the intruders' requests";
   }
-  EXPECT_GT(calls, 1000);
+  EXPECT_GT(calls, 2000);
   RecordProperty("requests", calls);
 }
 
