@@ -8,10 +8,18 @@
 namespace tend::access::invitations {
 
 std::string code_from_bytes(std::string_view random) {
+  // Bytes at or above the largest multiple of the alphabet's size are skipped, so that every
+  // symbol is equally likely (8 bytes in 256 are skipped for 31 symbols).
+  const std::size_t n = k_code_alphabet.size();
+  const std::size_t limit = 256 - 256 % n;
   std::string out;
-  for (std::size_t i = 0; i < k_code_length && i < random.size(); ++i) {
-    out += k_code_alphabet[static_cast<unsigned char>(random[i]) % k_code_alphabet.size()];
+  for (char byte : random) {
+    if (out.size() == k_code_length) break;
+    const auto b = static_cast<unsigned char>(byte);
+    if (b >= limit) continue;
+    out += k_code_alphabet[b % n];
   }
+  if (out.size() != k_code_length) return {};
   return out;
 }
 

@@ -18,13 +18,15 @@ namespace tend::access::invitations {
 inline constexpr std::string_view k_code_alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 //! A code is 8 symbols (about 40 bits), shown as two groups of four: "K7QM-3XPA".
 inline constexpr std::size_t k_code_length = 8;
+//! Random bytes drawn for one code (a byte is skipped with chance 8/256).
+inline constexpr std::size_t k_code_random_bytes = 32;
 //! A code shown on screen is valid 24 hours; a link sent by e-mail 7 days.
 inline constexpr std::int64_t k_code_valid_ms = 24LL * 3'600'000;
 inline constexpr std::int64_t k_link_valid_ms = 7LL * 86'400'000;
 
-//! The code made from random bytes (one byte per symbol, rejection-free modulo: the bias of
-//! 256 mod 31 is below 4 % per symbol and irrelevant at 24 hours' validity with rate limits).
-//! Needs at least k_code_length bytes.
+//! The code made from random bytes: one byte per symbol, bytes that would bias the modulo
+//! skipped (rejection sampling), so every symbol is equally likely. Empty when `random` runs
+//! out first; k_code_random_bytes bytes run out with a chance below 10^-20.
 std::string code_from_bytes(std::string_view random);
 //! "ABCDEFGH" → "ABCD-EFGH".
 std::string format_code(std::string_view code);

@@ -155,7 +155,9 @@ Result<IssuedInvitation> InvitationService::invite(const Principal& p, const std
   v.state = "pending";
   std::string secret;
   if (method == "code") {
-    out.code = inv::code_from_bytes(crypto::random_bytes(inv::k_code_length));
+    do {
+      out.code = inv::code_from_bytes(crypto::random_bytes(inv::k_code_random_bytes));
+    } while (out.code.empty());
     secret = out.code;
   } else {
     secret = crypto::random_token();

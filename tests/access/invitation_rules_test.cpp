@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "access/rules.h"
@@ -19,7 +20,7 @@ TEST(InvitationCode, UsesOnlyUnambiguousSymbolsAndReadsInTwoGroups) {
   std::string bytes;
   for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);
   std::set<char> seen;
-  for (std::size_t at = 0; at + k_code_length <= bytes.size(); at += k_code_length) {
+  for (std::size_t at = 0; at + k_code_length <= 248; at += k_code_length) {  // usable bytes
     const auto code = code_from_bytes(bytes.substr(at, k_code_length));
     ASSERT_EQ(code.size(), k_code_length);
     for (char c : code) {
@@ -29,6 +30,32 @@ TEST(InvitationCode, UsesOnlyUnambiguousSymbolsAndReadsInTwoGroups) {
   }
   EXPECT_EQ(seen.size(), k_code_alphabet.size());  // every symbol is reachable
   EXPECT_EQ(format_code("K7QM3XPA"), "K7QM-3XPA");
+}
+
+TEST(InvitationCode, EverySymbolIsEquallyLikely) {
+  // Every byte value once (in blocks of a code's length): the 248 bytes below 8 × 31 give each
+  // symbol exactly 8 times; the 8 above are skipped rather than folded onto the first symbols.
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);
+  std::map<char, int> counts;
+  std::string rest = bytes;
+  while (true) {
+    const auto code = code_from_bytes(rest);
+    if (code.empty()) break;
+    for (char c : code) ++counts[c];
+    // Consume what this code used: its symbols' bytes and any skipped before the last one.
+    std::size_t used = 0, taken = 0;
+    while (taken < k_code_length) {
+      if (static_cast<unsigned char>(rest[used]) < 248) ++taken;
+      ++used;
+    }
+    rest = rest.substr(used);
+  }
+  ASSERT_EQ(counts.size(), k_code_alphabet.size());
+  for (const auto& [symbol, n] : counts) EXPECT_EQ(n, 8) << symbol;
+  // Too few usable bytes give no code rather than a short one.
+  EXPECT_EQ(code_from_bytes(std::string(40, static_cast<char>(255))), "");
+  EXPECT_EQ(code_from_bytes("abc"), "");
 }
 
 TEST(InvitationCode, WhatIsTypedOnAPhoneIsNormalised) {
