@@ -15,10 +15,6 @@ using http::Request;
 using http::Response;
 
 namespace {
-bj::value time_or_null(const std::optional<std::int64_t>& ms) {
-  return ms ? bj::value(format_rfc3339(from_unix_ms(*ms))) : bj::value(nullptr);
-}
-
 bj::object invitation_json(const Invitation& v) {
   return {{"id", v.id},
           {"client_id", v.client_id},
@@ -31,9 +27,9 @@ bj::object invitation_json(const Invitation& v) {
           {"created_by", bj::object{{"id", v.created_by}, {"name", v.created_by_name}}},
           {"created_at", format_rfc3339(from_unix_ms(v.created_at_ms))},
           {"expires_at", format_rfc3339(from_unix_ms(v.expires_at_ms))},
-          {"sent_at", time_or_null(v.sent_at_ms)},
-          {"used_at", time_or_null(v.used_at_ms)},
-          {"revoked_at", time_or_null(v.revoked_at_ms)}};
+          {"sent_at", json::opt_time(v.sent_at_ms)},
+          {"used_at", json::opt_time(v.used_at_ms)},
+          {"revoked_at", json::opt_time(v.revoked_at_ms)}};
 }
 
 bj::object terms_json(const invitations::Terms& t) {
@@ -43,7 +39,7 @@ bj::object terms_json(const invitations::Terms& t) {
 bj::object terms_status_json(const TermsStatus& t) {
   return {{"terms", terms_json(t.terms)},
           {"accepted_version", json::opt(t.accepted_version)},
-          {"accepted_at", time_or_null(t.accepted_at_ms)},
+          {"accepted_at", json::opt_time(t.accepted_at_ms)},
           {"needs_acceptance", t.needs_acceptance}};
 }
 
@@ -138,17 +134,7 @@ void register_invitation_routes(http::Router& router, InvitationService& svc,
              if (!body) return Response::problem(body.error());
              auto s = svc.accept(*body, req.remote_addr, req.request_id);
              if (!s) return Response::problem(s.error());
-             auto resp = Response::json(
-                 201,
-                 bj::object{{"user", to_json(s->user)},
-                            {"csrf_token", s->csrf_token},
-                            {"mfa_required", false},
-                            {"expires_at", format_rfc3339(from_unix_ms(s->expires_at_ms))},
-                            {"idle_timeout_seconds", access.config().session_idle_minutes * 60}});
-             resp.headers.add("Set-Cookie",
-                              session_cookie(s->session_token, access.config(),
-                                             access.config().session_absolute_hours * 3600));
-             return resp;
+             return signed_in(*s, access.config());
            })
       .summary(
           "Accept an invitation: make the portal account, agree to the terms and sign in (one "

@@ -59,6 +59,18 @@ bj::object to_json(const User& u) {
           {"created_at", at(u.created_at_ms)}};
 }
 
+Response signed_in(const SignIn& s, const AccessConfig& cfg) {
+  auto resp =
+      Response::json(201, bj::object{{"user", to_json(s.user)},
+                                     {"csrf_token", s.csrf_token},
+                                     {"mfa_required", s.mfa_required},
+                                     {"expires_at", at(s.expires_at_ms)},
+                                     {"idle_timeout_seconds", cfg.session_idle_minutes * 60}});
+  resp.headers.add("Set-Cookie",
+                   session_cookie(s.session_token, cfg, cfg.session_absolute_hours * 3600));
+  return resp;
+}
+
 void register_routes(http::Router& router, AccessService& access) {
   // ---- session ----
   router
@@ -72,17 +84,7 @@ void register_routes(http::Router& router, AccessService& access) {
              if (auto st = r.finish(); !st) return Response::problem(st.error());
              auto s = access.sign_in(*username, *password, req.remote_addr, req.request_id);
              if (!s) return Response::problem(s.error());
-             auto resp = Response::json(
-                 201,
-                 bj::object{{"user", to_json(s->user)},
-                            {"csrf_token", s->csrf_token},
-                            {"mfa_required", s->mfa_required},
-                            {"expires_at", at(s->expires_at_ms)},
-                            {"idle_timeout_seconds", access.config().session_idle_minutes * 60}});
-             resp.headers.add("Set-Cookie",
-                              session_cookie(s->session_token, access.config(),
-                                             access.config().session_absolute_hours * 3600));
-             return resp;
+             return signed_in(*s, access.config());
            })
       .summary("Sign in with username and password; sets the session cookie", "session")
       .body(schema({{"username", "string"}, {"password", "string"}}))

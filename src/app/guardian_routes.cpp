@@ -13,12 +13,6 @@ using http::Method;
 using http::Request;
 using http::Response;
 
-namespace {
-bj::value time_or_null(const std::optional<std::int64_t>& ms) {
-  return ms ? bj::value(format_rfc3339(from_unix_ms(*ms))) : bj::value(nullptr);
-}
-}  // namespace
-
 void register_guardian_routes(http::Router& router, GuardianSources src) {
   // Each section: the link and the setting are checked (404 for a client not linked, 403 for a
   // section not shared), then the client's own view is read.
@@ -90,7 +84,7 @@ void register_guardian_routes(http::Router& router, GuardianSources src) {
                   {"summary", article ? bj::value(article->summary) : bj::value(nullptr)},
                   {"status", a.status},
                   {"assigned_at", format_rfc3339(from_unix_ms(a.assigned_at_ms))},
-                  {"read_at", time_or_null(a.read_at_ms)}});
+                  {"read_at", json::opt_time(a.read_at_ms)}});
             }
             return Response::json(200, bj::object{{"items", std::move(items)}});
           });

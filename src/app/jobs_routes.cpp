@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "platform/jobs/rules.h"
+#include "platform/json.h"
 
 namespace tend::app {
 
@@ -13,11 +14,6 @@ using http::Request;
 using http::Response;
 
 namespace {
-
-bj::value opt_time(const std::optional<std::int64_t>& ms) {
-  if (!ms) return nullptr;
-  return bj::string(format_rfc3339(TimePoint(std::chrono::milliseconds(*ms))));
-}
 
 bj::value opt_text(const std::optional<std::string>& s) {
   if (!s) return nullptr;
@@ -38,14 +34,14 @@ bj::object to_json(const jobs::Job& j) {
                     {"state", j.state},
                     {"payload", payload},
                     {"dedupe_key", opt_text(j.dedupe_key)},
-                    {"due_at", *opt_time(j.due_at_ms).if_string()},
+                    {"due_at", *json::opt_time(j.due_at_ms).if_string()},
                     {"attempts", j.attempts},
                     {"max_attempts", j.max_attempts},
                     {"claimed_by", opt_text(j.claimed_by)},
-                    {"claimed_until", opt_time(j.claimed_until_ms)},
+                    {"claimed_until", json::opt_time(j.claimed_until_ms)},
                     {"last_error", opt_text(j.last_error)},
-                    {"created_at", *opt_time(j.created_at_ms).if_string()},
-                    {"finished_at", opt_time(j.finished_at_ms)}};
+                    {"created_at", *json::opt_time(j.created_at_ms).if_string()},
+                    {"finished_at", json::opt_time(j.finished_at_ms)}};
 }
 
 void register_job_routes(http::Router& router, jobs::JobQueue& jobs, access::AccessService& access,

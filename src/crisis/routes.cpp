@@ -13,10 +13,6 @@ using http::Response;
 
 namespace {
 
-bj::value time_or_null(const std::optional<std::int64_t>& ms) {
-  if (!ms) return nullptr;
-  return bj::value(format_rfc3339(TimePoint(std::chrono::milliseconds(*ms))));
-}
 std::string time_text(std::int64_t ms) {
   return format_rfc3339(TimePoint(std::chrono::milliseconds(ms)));
 }
@@ -36,7 +32,7 @@ bj::object follow_up_json(const FollowUp& f) {
           {"status", f.status},
           {"overdue", f.overdue},
           {"result", json::opt(f.result)},
-          {"done_at", time_or_null(f.done_at_ms)},
+          {"done_at", json::opt_time(f.done_at_ms)},
           {"done_by", person(f.done_by)}};
 }
 
@@ -63,8 +59,8 @@ bj::object roster_json(const RosterEntry& e) {
     o["once"] = nullptr;
   } else {
     o["weekly"] = nullptr;
-    o["once"] = bj::object{{"starts_at", time_or_null(e.starts_at_ms)},
-                           {"ends_at", time_or_null(e.ends_at_ms)}};
+    o["once"] = bj::object{{"starts_at", json::opt_time(e.starts_at_ms)},
+                           {"ends_at", json::opt_time(e.ends_at_ms)}};
   }
   return o;
 }
@@ -105,9 +101,9 @@ bj::object to_json(const Alert& a, const rules::RiskConfig& cfg, bool detail) {
       {"deadline_at", time_text(a.deadline_at_ms)},
       {"opened_at", time_text(a.opened_at_ms)},
       {"acknowledged_by", person(a.acknowledged_by)},
-      {"acknowledged_at", time_or_null(a.acknowledged_at_ms)},
+      {"acknowledged_at", json::opt_time(a.acknowledged_at_ms)},
       {"resolved_by", person(a.resolved_by)},
-      {"resolved_at", time_or_null(a.resolved_at_ms)},
+      {"resolved_at", json::opt_time(a.resolved_at_ms)},
       {"outcome", json::opt(a.outcome)},
       {"notified", people_json(a.notified)},
       {"deliveries", bj::object{{"failed", a.deliveries_failed}}},

@@ -4,6 +4,7 @@
 
 #include "platform/clock.h"
 #include "platform/http/json_body.h"
+#include "platform/json.h"
 
 namespace tend::education {
 
@@ -34,10 +35,6 @@ bj::object summary_json(const Article& a) {
           {"from_service", a.from_service}};
 }
 
-bj::value time_or_null(const std::optional<std::int64_t>& ms) {
-  return ms ? bj::value(format_rfc3339(from_unix_ms(*ms))) : bj::value(nullptr);
-}
-
 bj::object assignment_json(const Assignment& a, const Article* article) {
   bj::object o{{"id", a.id},
                {"client_id", a.client_id},
@@ -46,9 +43,9 @@ bj::object assignment_json(const Assignment& a, const Article* article) {
                {"status", a.status},
                {"assigned_by", bj::object{{"id", a.assigned_by}, {"name", a.assigned_by_name}}},
                {"assigned_at", format_rfc3339(from_unix_ms(a.assigned_at_ms))},
-               {"read_at", time_or_null(a.read_at_ms)},
+               {"read_at", json::opt_time(a.read_at_ms)},
                {"rating", a.rating ? bj::value(*a.rating) : bj::value(nullptr)},
-               {"rated_at", time_or_null(a.rated_at_ms)},
+               {"rated_at", json::opt_time(a.rated_at_ms)},
                {"version", a.version}};
   if (article) {
     o["title"] = article->title;

@@ -1,5 +1,7 @@
 #include "platform/json.h"
 
+#include "platform/clock.h"
+
 namespace tend::json {
 
 Result<bj::object> parse_object(std::string_view body) {
@@ -132,6 +134,10 @@ Status FieldReader::finish() {
     detail += (i ? ", " : " ") + errors_[i].field;
   }
   return make_error(Errc::Validation, detail, errors_);
+}
+
+bj::value opt_time(const std::optional<std::int64_t>& ms) {
+  return ms ? bj::value(format_rfc3339(from_unix_ms(*ms))) : bj::value(nullptr);
 }
 
 }  // namespace tend::json

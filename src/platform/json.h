@@ -65,4 +65,7 @@ inline bj::value opt(const std::optional<std::string>& s) {
   return s ? bj::value(*s) : bj::value(nullptr);
 }
 
+//! The time `ms` (Unix milliseconds) as an RFC 3339 string value, or null for nullopt.
+bj::value opt_time(const std::optional<std::int64_t>& ms);
+
 }  // namespace tend::json

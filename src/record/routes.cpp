@@ -5,6 +5,7 @@
 #include "platform/clock.h"
 #include "platform/http/json_body.h"
 #include "platform/ids.h"
+#include "platform/json.h"
 #include "record/rules.h"
 
 namespace tend::record {
@@ -15,10 +16,6 @@ using http::Request;
 using http::Response;
 
 namespace {
-
-bj::value time_or_null(const std::optional<std::int64_t>& ms) {
-  return ms ? bj::value(format_rfc3339(from_unix_ms(*ms))) : bj::value(nullptr);
-}
 
 bj::object line_json(const AccessLine& l) {
   return {{"text", l.text},
@@ -43,7 +40,7 @@ bj::object amendment_json(const Amendment& a, bool staff) {
                {"change", a.change},
                {"status", a.status},
                {"created_at", format_rfc3339(from_unix_ms(a.created_at_ms))},
-               {"decided_at", time_or_null(a.decided_at_ms)},
+               {"decided_at", json::opt_time(a.decided_at_ms)},
                {"decided_by",
                 a.decided_by.empty()
                     ? bj::value(nullptr)
